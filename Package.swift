@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "wameter",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "wameter", targets: ["wameter"]),
+        .library(name: "MeterCore", targets: ["MeterCore"]),
+        .library(name: "WhatsAppWebhook", targets: ["WhatsAppWebhook"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // Payload types, tolerant decoding and the signature check. No I/O.
+        .target(
+            name: "WhatsAppWebhook",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // Pure billing rules, ledger merge, markets, rates and the report model. No I/O.
+        .target(name: "MeterCore", dependencies: ["WhatsAppWebhook"]),
+        // The only module with SQL: LedgerStore and its SQLite (GRDB) implementation.
+        .target(
+            name: "MeterStore",
+            dependencies: [
+                "MeterCore", "WhatsAppWebhook",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "wameter",
+            dependencies: [
+                "MeterCore", "MeterStore", "WhatsAppWebhook",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "WhatsAppWebhookTests", dependencies: ["WhatsAppWebhook"]),
+        .testTarget(name: "MeterCoreTests", dependencies: ["MeterCore", "WhatsAppWebhook"]),
+        .testTarget(name: "MeterStoreTests", dependencies: ["MeterStore", "MeterCore", "WhatsAppWebhook"]),
+        .testTarget(name: "WameterTests", dependencies: ["wameter", "MeterStore", "MeterCore"]),
+    ]
+)

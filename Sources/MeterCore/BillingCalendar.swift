@@ -1,0 +1,122 @@
+import Foundation
+
+/// A calendar day as `yyyymmdd` (e.g. 20261031). Ordered like the dates it names, cheap to store
+/// and to compare with rate-card effective dates.
+public typealias DayKey = Int32
+
+/// A billing month, e.g. 2026-11.
+public struct YearMonth: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var year: Int
+    public var month: Int
+
+    public init(year: Int, month: Int) {
+        self.year = year
+        self.month = month
+    }
+
+    /// Parses `YYYY-MM`.
+    public init?(_ text: String) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let year = Int(parts[0]),
+            let month = Int(parts[1]), (1...12).contains(month), year >= 1970
+        else { return nil }
+        self.init(year: year, month: month)
+    }
+
+    public init(day: DayKey) {
+        self.init(year: Int(day / 10000), month: Int(day / 100 % 100))
+    }
+
+    public var description: String { String(format: "%04d-%02d", year, month) }
+    public var firstDay: DayKey { DayKey(year * 10000 + month * 100 + 1) }
+    public var lastPossibleDay: DayKey { DayKey(year * 10000 + month * 100 + 31) }
+    public var next: YearMonth { month == 12 ? YearMonth(year: year + 1, month: 1) : YearMonth(year: year, month: month + 1) }
+
+    public static func < (lhs: YearMonth, rhs: YearMonth) -> Bool {
+        (lhs.year, lhs.month) < (rhs.year, rhs.month)
+    }
+}
+
+public enum DayKeys {
+    /// Parses `YYYY-MM-DD` into a `DayKey`, checking that the date exists.
+    public static func parse(_ text: String) -> DayKey? {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+            (1...12).contains(month), day >= 1, day <= daysIn(year: year, month: month)
+        else { return nil }
+        return DayKey(year * 10000 + month * 100 + day)
+    }
+
+    public static func format(_ day: DayKey) -> String {
+        String(format: "%04d-%02d-%02d", Int(day / 10000), Int(day / 100 % 100), Int(day % 100))
+    }
+
+    static func daysIn(year: Int, month: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+}
+
+/// Local dates of an account. Every billing month, day, free-tier reset and rate effective date is
+/// read in the account's IANA time zone, never in UTC (reference §13.15).
+public struct BillingCalendar: Sendable {
+    public let timeZone: TimeZone
+    private let calendar: Calendar
+
+    public init?(timezoneIdentifier: String) {
+        guard let zone = TimeZone(identifier: timezoneIdentifier) else { return nil }
+        self.init(timeZone: zone)
+    }
+
+    public init(timeZone: TimeZone) {
+        self.timeZone = timeZone
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        self.calendar = calendar
+    }
+
+    public static let utc = BillingCalendar(timeZone: TimeZone(identifier: "UTC")!)
+
+    /// The local day of a UTC instant.
+    public func day(of epochSeconds: Int64) -> DayKey {
+        let parts = calendar.dateComponents(
+            [.year, .month, .day], from: Date(timeIntervalSince1970: TimeInterval(epochSeconds)))
+        return DayKey(parts.year! * 10000 + parts.month! * 100 + parts.day!)
+    }
+
+    /// The UTC instant at which a local day starts.
+    public func start(of day: DayKey) -> Int64 {
+        let parts = DateComponents(year: Int(day / 10000), month: Int(day / 100 % 100), day: Int(day % 100))
+        let date = calendar.date(from: parts)!
+        return Int64(calendar.startOfDay(for: date).timeIntervalSince1970)
+    }
+
+    /// `[start, end)` of a billing month, in UTC epoch seconds.
+    public func range(of month: YearMonth) -> Range<Int64> {
+        start(of: month.firstDay)..<start(of: month.next.firstDay)
+    }
+}
+
+/// Memoises `BillingCalendar.day(of:)` per quarter hour. Every time zone in use since 1970 has
+/// offsets and transitions on quarter hours, so no quarter hour straddles a local midnight; the hot
+/// ingest path then pays a dictionary lookup instead of a calendar computation per timestamp.
+public struct DayKeyCache {
+    public let calendar: BillingCalendar
+    private var days: [Int64: DayKey] = [:]
+
+    public init(calendar: BillingCalendar) {
+        self.calendar = calendar
+    }
+
+    public mutating func day(of epochSeconds: Int64) -> DayKey {
+        let quarter = epochSeconds >= 0 ? epochSeconds / 900 : (epochSeconds - 899) / 900
+        if let day = days[quarter] { return day }
+        let day = calendar.day(of: quarter * 900)
+        days[quarter] = day
+        return day
+    }
+}

@@ -1,0 +1,90 @@
+/// Recipient number → ISO country, by longest calling-code prefix (reference §8.1, §13.13).
+public enum CallingCodes {
+    /// Country for numbers whose prefix is in no table (they bill as market "Other").
+    public static let unlistedCountry = "ZZ"
+
+    private static let prefixes: [String: String] = {
+        var map: [String: String] = [:]
+        for line in table.split(separator: "\n") {
+            let fields = line.split(separator: ",")
+            map[String(fields[0])] = String(fields[1])
+        }
+        return map
+    }()
+    private static let longestPrefix = prefixes.keys.map(\.count).max() ?? 4
+
+    /// The ISO country of a phone number given as digits (a leading `+`, spaces or dashes are
+    /// ignored), or `nil` when there are no digits at all (a group id or a business-scoped user id).
+    public static func country(ofNumber number: String) -> String? {
+        var digits = ""
+        digits.reserveCapacity(16)
+        for scalar in number.unicodeScalars {
+            if scalar.value >= 48 && scalar.value <= 57 {
+                digits.unicodeScalars.append(scalar)
+            } else if scalar == "+" || scalar == " " || scalar == "-" || scalar == "(" || scalar == ")" {
+                continue
+            } else {
+                return nil
+            }
+        }
+        guard !digits.isEmpty else { return nil }
+        var length = min(longestPrefix, digits.count)
+        while length > 0 {
+            if let country = prefixes[String(digits.prefix(length))] { return country }
+            length -= 1
+        }
+        return unlistedCountry
+    }
+}
+
+/// Country → market, by date. Unknown recipients (no number, no country) are market `Unknown`,
+/// reported rather than hidden; listed countries not in any region are `Other`.
+public struct MarketTable: Sendable {
+    public static let other = "Other"
+    public static let unknown = "Unknown"
+
+    struct Span: Sendable {
+        var market: String
+        var from: DayKey
+        var until: DayKey
+    }
+
+    private let spans: [String: [Span]]
+
+    public static let standard = MarketTable()
+
+    init() {
+        var spans: [String: [Span]] = [:]
+        for line in Self.table.split(separator: "\n") {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            let from = fields[2].isEmpty ? DayKey.min : DayKeys.parse(fields[2])!
+            let until = fields[3].isEmpty ? DayKey.max : DayKeys.parse(fields[3])!
+            spans[fields[0], default: []].append(Span(market: fields[1], from: from, until: until))
+        }
+        self.spans = spans
+    }
+
+    /// The market of a country on a local day; `""` (no country known) is `Unknown`.
+    public func market(country: String, on day: DayKey) -> String {
+        if country.isEmpty { return Self.unknown }
+        for span in spans[country] ?? [] where span.from <= day && day <= span.until {
+            return span.market
+        }
+        return Self.other
+    }
+
+    /// Every market name the table knows, for validating imported rate cards.
+    public var marketNames: Set<String> {
+        Set(spans.values.flatMap { $0.map(\.market) }).union([Self.other])
+    }
+}
+
+/// The country a charged unit is rated by: its number's calling code, else the contact's country
+/// (`contacts[].profile.country_code`), else `""` (unknown).
+public enum RecipientCountry {
+    public static func of(number: String?, countryCode: String?) -> String {
+        if let number, let country = CallingCodes.country(ofNumber: number) { return country }
+        if let code = countryCode, code.count == 2 { return code.uppercased() }
+        return ""
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+
+/// A month's report for one account: the JSON shape of DESIGN.md's interface contract. Field names
+/// may be added, never renamed. Money is a decimal string in the account's currency.
+public struct Report: Sendable, Equatable, Codable {
+    public struct CategoryLine: Sendable, Equatable, Codable {
+        public var delivered: Int
+        public var charged: Int
+        public var cost: String
+    }
+
+    public struct Conversations: Sendable, Equatable, Codable {
+        public var delivered: Int
+        public var charged: Int
+        public var dropped: Int
+        public var pending: Int
+        /// Delivered conversations the month's free tier covered (added field).
+        public var freeTier: Int
+        /// Delivered free entry point conversations (added field).
+        public var freeEntryPoint: Int
+        public var byCategory: [String: CategoryLine]
+
+        enum CodingKeys: String, CodingKey {
+            case delivered, charged, dropped, pending
+            case freeTier = "free_tier"
+            case freeEntryPoint = "free_entry_point"
+            case byCategory = "by_category"
+        }
+    }
+
+    public struct Messages: Sendable, Equatable, Codable {
+        public var sent: Int
+        public var delivered: Int
+        public var read: Int
+        public var failed: Int
+        public var received: Int
+        public var charged: Int
+        public var dropped: Int
+        public var pending: Int
+        public var byCategory: [String: CategoryLine]
+
+        enum CodingKeys: String, CodingKey {
+            case sent, delivered, read, failed, received, charged, dropped, pending
+            case byCategory = "by_category"
+        }
+    }
+
+    public struct ChargedLine: Sendable, Equatable, Codable {
+        public var charged: Int
+        public var cost: String
+    }
+
+    public struct Cost: Sendable, Equatable, Codable {
+        public var total: String
+        public var currency: String
+    }
+
+    /// Charged units with no rate in the card: counted, listed, never priced at zero silently.
+    public struct Unrated: Sendable, Equatable, Codable {
+        public struct Unit: Sendable, Equatable, Codable {
+            public var kind: String
+            public var category: String
+            public var market: String
+            public var country: String
+            public var count: Int
+        }
+        public var count: Int
+        public var units: [Unit]
+    }
+
+    /// One row of the CSV export: a kind × category × market × country cell.
+    public struct Line: Sendable, Equatable {
+        public var kind: String
+        public var category: String
+        public var market: String
+        public var country: String
+        public var delivered: Int
+        public var charged: Int
+        public var cost: Decimal
+    }
+
+    public var account: String
+    public var month: String
+    public var timezone: String
+    public var currency: String
+    public var conversations: Conversations
+    public var messages: Messages
+    public var byMarket: [String: ChargedLine]
+    public var byCountry: [String: ChargedLine]
+    public var cost: Cost
+    public var unrated: Unrated
+    /// Detail for the CSV and table formats; not part of the JSON.
+    public var lines: [Line]
+
+    enum CodingKeys: String, CodingKey {
+        case account, month, timezone, currency, conversations, messages
+        case byMarket = "by_market"
+        case byCountry = "by_country"
+        case cost, unrated
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        account = try container.decode(String.self, forKey: .account)
+        month = try container.decode(String.self, forKey: .month)
+        timezone = try container.decode(String.self, forKey: .timezone)
+        currency = try container.decode(String.self, forKey: .currency)
+        conversations = try container.decode(Conversations.self, forKey: .conversations)
+        messages = try container.decode(Messages.self, forKey: .messages)
+        byMarket = try container.decode([String: ChargedLine].self, forKey: .byMarket)
+        byCountry = try container.decode([String: ChargedLine].self, forKey: .byCountry)
+        cost = try container.decode(Cost.self, forKey: .cost)
+        unrated = try container.decode(Unrated.self, forKey: .unrated)
+        lines = []
+    }
+
+    init(
+        account: String, month: String, timezone: String, currency: String, conversations: Conversations,
+        messages: Messages, byMarket: [String: ChargedLine], byCountry: [String: ChargedLine], cost: Cost,
+        unrated: Unrated, lines: [Line]
+    ) {
+        self.account = account
+        self.month = month
+        self.timezone = timezone
+        self.currency = currency
+        self.conversations = conversations
+        self.messages = messages
+        self.byMarket = byMarket
+        self.byCountry = byCountry
+        self.cost = cost
+        self.unrated = unrated
+        self.lines = lines
+    }
+}
+
+/// Money as a plain decimal string ("0.0042", "12", never "1.2e1").
+public func formatMoney(_ value: Decimal) -> String {
+    var value = value
+    var rounded = Decimal()
+    NSDecimalRound(&rounded, &value, 10, .plain)
+    return rounded.description
+}

@@ -1,0 +1,86 @@
+import Foundation
+
+/// The report's output formats: `json` (the contract), `csv` (one row per kind × category × market ×
+/// country) and `table` (for people).
+public enum ReportFormat: String, Sendable, CaseIterable {
+    case table, json, csv
+}
+
+extension Report {
+    public func rendered(as format: ReportFormat) -> String {
+        switch format {
+        case .json: jsonText()
+        case .csv: csvText()
+        case .table: tableText()
+        }
+    }
+
+    public func jsonData() -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        // Encoding plain structs of strings and integers cannot fail.
+        return try! encoder.encode(self)
+    }
+
+    public func jsonText() -> String {
+        String(decoding: jsonData(), as: UTF8.self) + "\n"
+    }
+
+    public func csvText() -> String {
+        var text = "account,month,kind,category,market,country,delivered,charged,cost,currency\n"
+        for line in lines {
+            let fields = [
+                account, month, line.kind, line.category, line.market, line.country, String(line.delivered),
+                String(line.charged), formatMoney(line.cost), currency,
+            ]
+            text += fields.map(CSV.escape).joined(separator: ",") + "\n"
+        }
+        return text
+    }
+
+    public func tableText() -> String {
+        var out = "wameter report  account \(account)  month \(month)  (\(timezone), \(currency))\n\n"
+        out += "Conversations  delivered \(conversations.delivered)  charged \(conversations.charged)"
+        out += "  free tier \(conversations.freeTier)  free entry point \(conversations.freeEntryPoint)"
+        out += "  pending \(conversations.pending)  dropped \(conversations.dropped)\n"
+        out += "Messages       sent \(messages.sent)  delivered \(messages.delivered)  read \(messages.read)"
+        out += "  failed \(messages.failed)  received \(messages.received)  charged \(messages.charged)"
+        out += "  pending \(messages.pending)  dropped \(messages.dropped)\n\n"
+        let header = ["kind", "category", "market", "country", "delivered", "charged", "cost"]
+        var rows = lines.map {
+            [$0.kind, $0.category, $0.market, $0.country.isEmpty ? "?" : $0.country, String($0.delivered),
+             String($0.charged), formatMoney($0.cost)]
+        }
+        rows.append(["total", "", "", "", "", "", cost.total + " " + currency])
+        out += Self.table(header: header, rows: rows, rightAligned: [4, 5, 6])
+        if unrated.count > 0 {
+            out += "\n\(unrated.count) charged unit(s) have no rate in the rate card and are not in the total:\n"
+            for unit in unrated.units {
+                out += "  \(unit.count) \(unit.kind) \(unit.category) in \(unit.market)\n"
+            }
+        }
+        return out
+    }
+
+    private static func table(header: [String], rows: [[String]], rightAligned: Set<Int>) -> String {
+        var widths = header.map(\.count)
+        for row in rows {
+            for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) }
+        }
+        func render(_ row: [String]) -> String {
+            row.enumerated().map { index, cell in
+                let pad = String(repeating: " ", count: widths[index] - cell.count)
+                return rightAligned.contains(index) ? pad + cell : cell + pad
+            }.joined(separator: "  ").trimmingTrailingSpaces() + "\n"
+        }
+        return render(header) + rows.map(render).joined()
+    }
+}
+
+extension String {
+    fileprivate func trimmingTrailingSpaces() -> String {
+        var copy = self
+        while copy.last == " " { copy.removeLast() }
+        return copy
+    }
+}

@@ -1,0 +1,89 @@
+/// What a rollup row counts. Raw values are stored in the database: never renumber.
+public enum RollupMetric: Int, Sendable, CaseIterable {
+    case messageSent = 1
+    case messageDelivered = 2
+    case messageRead = 3
+    /// Failed and never delivered, on the day of the failure.
+    case messageFailed = 4
+    case messageReceived = 5
+    /// Charged per message (per-message pricing, or NBP notifications), on the delivery day.
+    case messageCharged = 6
+    case conversationDelivered = 10
+    /// Delivered and not a free entry point; the month's free tier is taken off at report time,
+    /// because "the first 1,000" depends on the order of every conversation in the month.
+    case conversationBillable = 11
+}
+
+/// One counter cell: account-local day × metric × category × recipient country.
+public struct RollupKey: Sendable, Hashable {
+    public var day: DayKey
+    public var metric: RollupMetric
+    public var category: String
+    /// ISO country, `ZZ` for an unlisted calling code, `""` when unknown.
+    public var country: String
+
+    public init(day: DayKey, metric: RollupMetric, category: String, country: String) {
+        self.day = day
+        self.metric = metric
+        self.category = category
+        self.country = country
+    }
+}
+
+/// The counters each ledger record adds to. Rollups are maintained as "new contributions minus old
+/// contributions" whenever a record changes, so they always equal the sum over the current records:
+/// as order-free as the records themselves, and rebuildable from them.
+public enum Contributions {
+    public static func of(_ message: MessageRecord, days: inout DayKeyCache) -> [RollupKey] {
+        var keys: [RollupKey] = []
+        let category = message.category
+        let country = RecipientCountry.of(number: message.recipientNumber, countryCode: message.recipientCountryCode)
+        func add(_ at: Int64?, _ metric: RollupMetric) {
+            guard let at else { return }
+            keys.append(RollupKey(day: days.day(of: at), metric: metric, category: category, country: country))
+        }
+        add(message.effectiveSentAt, .messageSent)
+        add(message.deliveredAt, .messageDelivered)
+        add(message.readAt, .messageRead)
+        if message.deliveredAt == nil { add(message.failedAt, .messageFailed) }
+        if PricingRules.isChargedMessage(message) { add(message.deliveredAt, .messageCharged) }
+        return keys
+    }
+
+    public static func of(_ conversation: ConversationRecord, days: inout DayKeyCache) -> [RollupKey] {
+        guard let delivered = conversation.firstDeliveredAt else { return [] }
+        let day = days.day(of: delivered)
+        let category = conversation.category ?? "unknown"
+        let country = RecipientCountry.of(
+            number: conversation.recipientNumber, countryCode: conversation.recipientCountryCode)
+        var keys = [RollupKey(day: day, metric: .conversationDelivered, category: category, country: country)]
+        if conversation.isBillable {
+            keys.append(RollupKey(day: day, metric: .conversationBillable, category: category, country: country))
+        }
+        return keys
+    }
+
+    public static func of(_ inbound: InboundRecord, days: inout DayKeyCache) -> [RollupKey] {
+        let country = RecipientCountry.of(number: inbound.from, countryCode: inbound.fromCountryCode)
+        return [
+            RollupKey(day: days.day(of: inbound.receivedAt), metric: .messageReceived, category: "", country: country)
+        ]
+    }
+}
+
+/// Accumulates rollup deltas for a batch; only non-zero cells are written.
+public struct RollupDelta: Sendable {
+    public private(set) var counts: [RollupKey: Int] = [:]
+
+    public init() {}
+
+    public mutating func replace(_ old: [RollupKey], with new: [RollupKey]) {
+        if old == new { return }
+        for key in old { counts[key, default: 0] -= 1 }
+        for key in new { counts[key, default: 0] += 1 }
+    }
+
+    public var nonZero: [(key: RollupKey, count: Int)] {
+        counts.compactMap { $0.value == 0 ? nil : ($0.key, $0.value) }
+    }
+}

@@ -1,0 +1,65 @@
+import Crypto
+import Foundation
+
+/// `X-Hub-Signature-256` verification (reference §2.2): HMAC-SHA256 of the raw body, keyed with the
+/// app secret, compared in constant time. Several secrets may be configured (a BSP with several apps).
+public struct WebhookSignature: Sendable {
+    // Kept as bytes: `SymmetricKey` is not `Sendable`, and making one per check costs nothing.
+    private let secrets: [Data]
+
+    public init(appSecrets: [String]) {
+        secrets = appSecrets.filter { !$0.isEmpty }.map { Data($0.utf8) }
+    }
+
+    public var isConfigured: Bool { !secrets.isEmpty }
+
+    /// - Parameter header: the header value, `sha256=<hex>`; a bare hex digest is accepted too.
+    public func isValid(body: some DataProtocol, header: String?) -> Bool {
+        guard var hex = header?.trimmingCharactersInWhitespace(), !hex.isEmpty else { return false }
+        if hex.lowercased().hasPrefix("sha256=") { hex.removeFirst(7) }
+        guard let expected = Self.bytes(fromHex: hex), expected.count == SHA256.byteCount else { return false }
+        var matched = false
+        for secret in secrets {
+            let key = SymmetricKey(data: secret)
+            // HMAC's isValidAuthenticationCode compares in constant time.
+            if HMAC<SHA256>.isValidAuthenticationCode(expected, authenticating: body, using: key) { matched = true }
+        }
+        return matched
+    }
+
+    /// The header Meta would send for `body` (tests, the simulator).
+    public static func header(for body: some DataProtocol, appSecret: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(appSecret.utf8)))
+        return "sha256=" + mac.map { String(format: "%02x", $0) }.joined()
+    }
+
+    private static func bytes(fromHex hex: String) -> [UInt8]? {
+        let utf8 = Array(hex.utf8)
+        guard utf8.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(utf8.count / 2)
+        var index = 0
+        while index < utf8.count {
+            guard let high = nibble(utf8[index]), let low = nibble(utf8[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+            index += 2
+        }
+        return bytes
+    }
+
+    private static func nibble(_ char: UInt8) -> UInt8? {
+        switch char {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): char - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): char - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): char - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}
+
+/// Content digest used to archive each distinct body once.
+public enum BodyDigest {
+    public static func sha256(_ body: some DataProtocol) -> Data {
+        Data(SHA256.hash(data: body))
+    }
+}
