@@ -1,0 +1,122 @@
+import Foundation
+import MeterCore
+import WhatsAppWebhook
+
+/// A webhook body as received, already decoded (decoding happens before the store, so an invalid
+/// body never reaches it).
+public struct ReceivedBody: Sendable {
+    /// Account for On-Premises bodies when the caller names none (they carry no WABA id).
+    public static let defaultOnPremisesAccount = "on-premises"
+
+    public var bytes: Data
+    public var events: [WebhookEvent]
+    public var receivedAt: Int64
+    /// Where it came from, e.g. `http` or `file:webhooks.jsonl`.
+    public var source: String
+    public var onPremisesAccount: String
+
+    public init(
+        bytes: Data, events: [WebhookEvent], receivedAt: Int64, source: String,
+        onPremisesAccount: String = ReceivedBody.defaultOnPremisesAccount
+    ) {
+        self.bytes = bytes
+        self.events = events
+        self.receivedAt = receivedAt
+        self.source = source
+        self.onPremisesAccount = onPremisesAccount
+    }
+
+    /// Decodes and wraps a body; throws (and so stores nothing) when it is not a valid webhook.
+    public static func decode(
+        _ bytes: Data, decoder: WebhookDecoder, receivedAt: Int64, source: String,
+        onPremisesAccount: String = ReceivedBody.defaultOnPremisesAccount
+    ) throws(WebhookDecodingError) -> ReceivedBody {
+        let events = try decoder.decode(bytes, onPremisesAccount: onPremisesAccount)
+        return ReceivedBody(
+            bytes: bytes, events: events, receivedAt: receivedAt, source: source, onPremisesAccount: onPremisesAccount)
+    }
+}
+
+/// What one `ingest` call did.
+public struct IngestOutcome: Sendable, Equatable {
+    public var bodies = 0
+    /// Bodies identical to one already archived: acknowledged, not applied again.
+    public var duplicateBodies = 0
+    public var statusEvents = 0
+    public var inboundMessages = 0
+    public var systemErrors = 0
+    public var otherChanges = 0
+    /// Accounts created because a webhook named them first (UTC, USD until `accounts add`).
+    public var createdAccounts: [String] = []
+
+    public init() {}
+
+    public mutating func add(_ other: IngestOutcome) {
+        bodies += other.bodies
+        duplicateBodies += other.duplicateBodies
+        statusEvents += other.statusEvents
+        inboundMessages += other.inboundMessages
+        systemErrors += other.systemErrors
+        otherChanges += other.otherChanges
+        createdAccounts += other.createdAccounts
+    }
+}
+
+/// What `upsertAccount` changed.
+public enum AccountChange: Sendable, Equatable {
+    case created
+    case updated(timezoneChanged: Bool)
+    case unchanged
+}
+
+/// The ledger's storage. Implementations own their schema and migrations; everything they keep
+/// besides the raw archive and the accounts and rates can be recomputed from those (`rebuild`).
+public protocol LedgerStore: Sendable {
+    /// Creates or updates an account. A new time zone moves every day bucket, so the account's
+    /// rollups are recomputed in the same transaction.
+    func upsertAccount(_ account: Account) async throws -> AccountChange
+    func account(id: String) async throws -> Account?
+    func accounts() async throws -> [Account]
+
+    /// Adds rates, replacing any with the same effective day, currency, market and category.
+    func importRates(_ entries: [RateEntry]) async throws
+    func rateEntries() async throws -> [RateEntry]
+
+    /// Archives the bodies and applies their effects in one transaction: when it returns, all of it
+    /// is durable; when it throws, none of it is stored.
+    func ingest(_ bodies: [ReceivedBody]) async throws -> IngestOutcome
+
+    /// Gathers what a month's report is computed from; `now` decides pending versus dropped.
+    func reportInputs(account: Account, month: YearMonth, now: Int64) async throws -> ReportInputs
+
+    /// Recomputes every derived table from the raw archive, atomically.
+    func rebuild(decoder: WebhookDecoder) async throws -> IngestOutcome
+
+    /// Number of distinct bodies archived.
+    func archivedBodyCount() async throws -> Int
+
+    /// Checks that the database answers (for health checks).
+    func ping() async throws
+}
+
+public enum LedgerStoreError: Error, CustomStringConvertible, Equatable {
+    case unknownAccount(String)
+    case invalidAccount(String, [String])
+    case corruptArchive(id: Int64, reason: String)
+
+    public var description: String {
+        switch self {
+        case .unknownAccount(let id): "unknown account \(id) (add it with `wameter accounts add`)"
+        case .invalidAccount(let id, let problems): "account \(id): " + problems.joined(separator: "; ")
+        case .corruptArchive(let id, let reason): "archived body \(id) no longer decodes: \(reason)"
+        }
+    }
+}
+
+extension LedgerStore {
+    /// The month's report for an account, rated with the stored rate card.
+    public func report(accountID: String, month: YearMonth, now: Int64) async throws -> Report {
+        guard let account = try await account(id: accountID) else { throw LedgerStoreError.unknownAccount(accountID) }
+        return ReportBuilder.build(try await reportInputs(account: account, month: month, now: now))
+    }
+}

@@ -1,0 +1,256 @@
+import Foundation
+import GRDB
+import MeterCore
+import WhatsAppWebhook
+
+/// The embedded default: one SQLite file in WAL mode, through GRDB.
+///
+/// Durability: `synchronous = FULL`, so a committed transaction survives power loss as well as a
+/// crash; callers acknowledge a webhook only after `ingest` returns, and group many bodies into one
+/// transaction to keep the cost of that fsync low.
+public final class SQLiteLedgerStore: LedgerStore {
+    private let writer: any DatabaseWriter
+
+    /// Opens (creating if needed) the database at `path` and migrates it.
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        writer = try DatabasePool(path: path, configuration: configuration)
+        try SQLiteSchema.migrator.migrate(writer)
+    }
+
+    /// An in-memory database, for tests.
+    public init() throws {
+        writer = try DatabaseQueue()
+        try SQLiteSchema.migrator.migrate(writer)
+    }
+
+    // MARK: - Accounts
+
+    public func upsertAccount(_ account: Account) async throws -> AccountChange {
+        let problems = Account.validate(timezone: account.timezone, currency: account.currency)
+        guard problems.isEmpty else { throw LedgerStoreError.invalidAccount(account.id, problems) }
+        return try await writer.write { db in
+            let existing = try Row.fetchOne(db, sql: "SELECT * FROM accounts WHERE id = ?", arguments: [account.id])
+                .map(Self.account(from:))
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO accounts (id, name, timezone, currency, portfolio, auto_created)
+                    VALUES (?, ?, ?, ?, ?, 0)
+                    """,
+                arguments: [account.id, account.name, account.timezone, account.currency, account.portfolio])
+            guard let existing else { return .created }
+            let timezoneChanged = existing.timezone != account.timezone
+            if timezoneChanged {
+                // Day buckets are local days: move every counter of the account to the new zone.
+                try db.execute(sql: "DELETE FROM rollups WHERE account = ?", arguments: [account.id])
+                var ledger = SQLiteLedgerWriter(db: db)
+                try ledger.addContributions(of: account.id)
+                try ledger.flushRollups()
+            }
+            var stored = account
+            stored.autoCreated = false
+            var previous = existing
+            previous.autoCreated = false
+            return stored == previous ? .unchanged : .updated(timezoneChanged: timezoneChanged)
+        }
+    }
+
+    public func account(id: String) async throws -> Account? {
+        try await writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM accounts WHERE id = ?", arguments: [id]).map(Self.account(from:))
+        }
+    }
+
+    public func accounts() async throws -> [Account] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM accounts ORDER BY id").map(Self.account(from:))
+        }
+    }
+
+    private static func account(from row: Row) -> Account {
+        Account(
+            id: row["id"], name: row["name"], timezone: row["timezone"], currency: row["currency"],
+            portfolio: row["portfolio"], autoCreated: row["auto_created"])
+    }
+
+    // MARK: - Rates
+
+    public func importRates(_ entries: [RateEntry]) async throws {
+        try await writer.write { db in
+            let statement = try db.cachedStatement(
+                sql: """
+                    INSERT OR REPLACE INTO rates (effective_from, currency, market, category, rate)
+                    VALUES (?, ?, ?, ?, ?)
+                    """)
+            for entry in entries {
+                try statement.execute(arguments: [
+                    entry.effectiveFrom, entry.currency, entry.market, entry.category, "\(entry.rate)",
+                ])
+            }
+        }
+    }
+
+    public func rateEntries() async throws -> [RateEntry] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM rates ORDER BY currency, market, category, effective_from")
+                .map(Self.rateEntry(from:))
+        }
+    }
+
+    /// Rates are stored as decimal text, written by `importRates` from a `Decimal`.
+    private static func rateEntry(from row: Row) -> RateEntry {
+        let text: String = row["rate"]
+        return RateEntry(
+            effectiveFrom: row["effective_from"], currency: row["currency"], market: row["market"],
+            category: row["category"], rate: Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) ?? 0)
+    }
+
+    // MARK: - Ingest
+
+    public func ingest(_ bodies: [ReceivedBody]) async throws -> IngestOutcome {
+        try await writer.write { db in
+            let archive = try db.cachedStatement(
+                sql: """
+                    INSERT OR IGNORE INTO raw_bodies (digest, received_at, source, on_premises_account, body)
+                    VALUES (?, ?, ?, ?, ?)
+                    """)
+            var fresh: [(events: [WebhookEvent], onPremisesAccount: String)] = []
+            fresh.reserveCapacity(bodies.count)
+            var duplicates = 0
+            for body in bodies {
+                try archive.execute(arguments: [
+                    BodyDigest.sha256(body.bytes), body.receivedAt, body.source, body.onPremisesAccount, body.bytes,
+                ])
+                // A body already archived had its effects applied when it was first stored, in the
+                // same transaction: applying it again could change nothing, so skip the work.
+                if db.changesCount == 0 {
+                    duplicates += 1
+                } else {
+                    fresh.append((body.events, body.onPremisesAccount))
+                }
+            }
+            var ledger = SQLiteLedgerWriter(db: db)
+            try ledger.apply(fresh)
+            try ledger.flushRollups()
+            var outcome = ledger.outcome
+            outcome.bodies = bodies.count
+            outcome.duplicateBodies = duplicates
+            return outcome
+        }
+    }
+
+    public func rebuild(decoder: WebhookDecoder) async throws -> IngestOutcome {
+        try await writer.write { db in
+            for table in ["messages", "conversations", "inbound_messages", "rollups"] {
+                try db.execute(sql: "DELETE FROM \(table)")
+            }
+            var ledger = SQLiteLedgerWriter(db: db)
+            var batch: [(events: [WebhookEvent], onPremisesAccount: String)] = []
+            var bodies = 0
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT id, on_premises_account, body FROM raw_bodies ORDER BY id")
+            while let row = try rows.next() {
+                let bytes: Data = row["body"]
+                let onPremises: String = row["on_premises_account"]
+                do {
+                    batch.append((try decoder.decode(bytes, onPremisesAccount: onPremises), onPremises))
+                } catch {
+                    throw LedgerStoreError.corruptArchive(id: row["id"], reason: String(describing: error))
+                }
+                bodies += 1
+                if batch.count == 2_000 {
+                    try ledger.apply(batch)
+                    batch.removeAll(keepingCapacity: true)
+                }
+            }
+            try ledger.apply(batch)
+            try ledger.flushRollups()
+            var outcome = ledger.outcome
+            outcome.bodies = bodies
+            return outcome
+        }
+    }
+
+    public func archivedBodyCount() async throws -> Int {
+        try await writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM raw_bodies") ?? 0 }
+    }
+
+    public func ping() async throws {
+        _ = try await writer.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
+    // MARK: - Reports
+
+    public func reportInputs(account: Account, month: YearMonth, now: Int64) async throws -> ReportInputs {
+        guard let calendar = BillingCalendar(timezoneIdentifier: account.timezone) else {
+            throw LedgerStoreError.invalidAccount(account.id, ["unknown time zone \(account.timezone)"])
+        }
+        let range = calendar.range(of: month)
+        let dropCutoff = now - PricingRules.dropAfterSeconds
+        let freeTier = PricingRules.conversationFreeTier(for: month)
+        let currency = account.currency
+        return try await writer.read { db in
+            let rollups = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT day, metric, category, country, count FROM rollups
+                    WHERE account = ? AND day BETWEEN ? AND ?
+                    """,
+                arguments: [account.id, month.firstDay, month.lastPossibleDay]
+            ).compactMap { row -> RollupRow? in
+                guard let metric = RollupMetric(rawValue: row["metric"]) else { return nil }
+                return RollupRow(
+                    key: RollupKey(day: row["day"], metric: metric, category: row["category"], country: row["country"]),
+                    count: row["count"])
+            }
+
+            var free: [FreeTierConversation] = []
+            if case .first(let limit, let serviceOnly) = freeTier {
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT first_delivered_at, category, recipient_number, recipient_country_code FROM conversations
+                        WHERE account = ? AND first_delivered_at >= ? AND first_delivered_at < ?
+                          AND is_free_entry_point = 0 \(serviceOnly ? "AND category = 'service'" : "")
+                        ORDER BY first_delivered_at, conversation_id
+                        LIMIT ?
+                        """,
+                    arguments: [account.id, range.lowerBound, range.upperBound, limit])
+                var days = DayKeyCache(calendar: calendar)
+                free = rows.map { row in
+                    FreeTierConversation(
+                        day: days.day(of: row["first_delivered_at"]), category: row["category"] ?? "unknown",
+                        country: RecipientCountry.of(number: row["recipient_number"], countryCode: row["recipient_country_code"]))
+                }
+            }
+
+            func undelivered(_ sql: String) throws -> UndeliveredCounts {
+                let total = try Int.fetchOne(db, sql: sql, arguments: [account.id, range.lowerBound, range.upperBound]) ?? 0
+                let dropped =
+                    try Int.fetchOne(
+                        db, sql: sql, arguments: [account.id, range.lowerBound, min(range.upperBound, dropCutoff + 1)])
+                    ?? 0
+                return UndeliveredCounts(total: total, dropped: dropped)
+            }
+            let messages = try undelivered(
+                """
+                SELECT count(*) FROM messages
+                WHERE account = ? AND delivered_at IS NULL AND failed_at IS NULL AND sent_at >= ? AND sent_at < ?
+                """)
+            let conversations = try undelivered(
+                """
+                SELECT count(*) FROM conversations
+                WHERE account = ? AND first_delivered_at IS NULL AND first_sent_at >= ? AND first_sent_at < ?
+                """)
+            let rates = try Row.fetchAll(db, sql: "SELECT * FROM rates WHERE currency = ?", arguments: [currency])
+                .map(Self.rateEntry(from:))
+            return ReportInputs(
+                account: account, month: month, rollups: rollups, freeTierConversations: free,
+                undeliveredMessages: messages, undeliveredConversations: conversations, rates: RateCard(rates))
+        }
+    }
+}

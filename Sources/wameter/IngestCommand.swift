@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import MeterStore
+
+struct IngestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Ingest webhook bodies from a JSONL file (one body per line, as Meta POSTs them).",
+        discussion: """
+            Each line is archived and applied to the ledger; ingesting the same file twice changes nothing. \
+            Invalid lines are reported with their line number and skipped, and the exit status is then 1. \
+            Webhooks for accounts never added create them with time zone UTC and currency USD (with a warning).
+            """)
+
+    @OptionGroup var options: DatabaseOptions
+    @Argument(help: "The JSONL file, or - for standard input.") var file: String
+    @Option(help: "Account for On-Premises bodies, which carry no account id.")
+    var account: String = ReceivedBody.defaultOnPremisesAccount
+    @Option(help: "Bodies per transaction.") var batchSize: Int = 2_000
+    @Flag(help: "Do not print progress.") var quiet = false
+
+    func validate() throws {
+        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+    }
+
+    func run() async throws {
+        let handle: FileHandle
+        if file == "-" {
+            handle = .standardInput
+        } else {
+            guard let opened = FileHandle(forReadingAtPath: file) else { throw ValidationError("cannot read \(file)") }
+            handle = opened
+        }
+        let name = file == "-" ? "stdin" : file
+        var ingestor = JSONLIngestor(
+            store: try options.openStore(), source: "file:" + (file == "-" ? "stdin" : URL(fileURLWithPath: file).lastPathComponent),
+            onPremisesAccount: account)
+        ingestor.batchSize = batchSize
+        ingestor.onProblem = { printError("\(name):\($0.line): \($0.reason)") }
+        if !quiet {
+            ingestor.progress = { lines, events, seconds in
+                printError("… \(lines) lines, \(events) events, \(Int(Double(events) / max(seconds, 0.001))) events/s")
+            }
+        }
+        let summary = try await ingestor.run(handle, receivedAt: Int64(Date().timeIntervalSince1970))
+        let outcome = summary.outcome
+        for account in Set(outcome.createdAccounts).sorted() {
+            printError(
+                "warning: account \(account) was not added; it was created with time zone UTC and currency USD. "
+                    + "Set them with `wameter accounts add \(account) --timezone ZONE --currency CODE`.")
+        }
+        let events = outcome.statusEvents + outcome.inboundMessages + outcome.systemErrors + outcome.otherChanges
+        print(
+            "ingested \(outcome.bodies) bodies from \(name) (\(outcome.duplicateBodies) already archived): "
+                + "\(outcome.statusEvents) statuses, \(outcome.inboundMessages) inbound messages, "
+                + "\(outcome.systemErrors) system errors, \(outcome.otherChanges) other changes; "
+                + "\(events) events in \(String(format: "%.2f", summary.seconds)) s")
+        if !summary.problems.isEmpty {
+            printError("\(summary.problems.count) invalid line(s) skipped")
+            throw ExitCode(1)
+        }
+    }
+}

@@ -1,0 +1,21 @@
+import ArgumentParser
+import Foundation
+import MeterStore
+import WhatsAppWebhook
+
+struct RebuildCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rebuild",
+        abstract: "Recompute messages, conversations and counters from the raw archive.",
+        discussion: "Atomic: reports keep showing the old ledger until the new one is complete.")
+
+    @OptionGroup var options: DatabaseOptions
+
+    func run() async throws {
+        let started = Date()
+        let outcome = try await options.openStore().rebuild(decoder: WebhookDecoder())
+        print(
+            "rebuilt from \(outcome.bodies) archived bodies: \(outcome.statusEvents) statuses, "
+                + "\(outcome.inboundMessages) inbound messages in \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
+    }
+}

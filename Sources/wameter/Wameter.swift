@@ -1,0 +1,16 @@
+import ArgumentParser
+
+@main
+struct Wameter: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "wameter",
+        abstract: "A self-hosted meter for the WhatsApp Business Platform.",
+        discussion: """
+            wameter keeps an exact, replayable ledger of WhatsApp Business Platform webhooks and reports,
+            per account and billing month, what was delivered, what Meta charges for, and what it costs.
+            """,
+        subcommands: [
+            AccountsCommand.self, RatesCommand.self, IngestCommand.self, ReportCommand.self, RebuildCommand.self,
+        ]
+    )
+}
