@@ -7,6 +7,12 @@ public struct Report: Sendable, Equatable, Codable {
         public var delivered: Int
         public var charged: Int
         public var cost: String
+
+        public init(delivered: Int, charged: Int, cost: String) {
+            self.delivered = delivered
+            self.charged = charged
+            self.cost = cost
+        }
     }
 
     public struct Conversations: Sendable, Equatable, Codable {
@@ -48,6 +54,11 @@ public struct Report: Sendable, Equatable, Codable {
     public struct ChargedLine: Sendable, Equatable, Codable {
         public var charged: Int
         public var cost: String
+
+        public init(charged: Int, cost: String) {
+            self.charged = charged
+            self.cost = cost
+        }
     }
 
     public struct Cost: Sendable, Equatable, Codable {
@@ -63,6 +74,14 @@ public struct Report: Sendable, Equatable, Codable {
             public var market: String
             public var country: String
             public var count: Int
+
+            public init(kind: String, category: String, market: String, country: String, count: Int) {
+                self.kind = kind
+                self.category = category
+                self.market = market
+                self.country = country
+                self.count = count
+            }
         }
         public var count: Int
         public var units: [Unit]

@@ -1,0 +1,240 @@
+import Foundation
+import MeterCore
+import MeterStore
+import Testing
+import WhatsAppWebhook
+
+typealias S = LedgerScenario
+
+@Suite("SQLite ledger store")
+struct LedgerStoreTests {
+    /// A mixed scenario: CBP conversations (several messages each, one never delivered), PMP messages
+    /// (charged, free, failed, read without delivered, pricing only on sent), inbound messages, two
+    /// accounts, and a delivery that crosses a month boundary in the account's time zone.
+    static func mixedBodies() -> [Data] {
+        var bodies: [Data] = []
+        let june2023 = utc("2023-06-29T10:00:00Z")
+        for n in 0..<6 {
+            let conversation = "conv\(n)"
+            let category = ["marketing", "utility", "service"][n % 3]
+            bodies.append(S.status("c\(n)a", "sent", at: june2023 + Int64(n) * 600, pricing: S.cbp(category), conversation: conversation))
+            if n != 5 {
+                bodies.append(S.status("c\(n)a", "delivered", at: june2023 + Int64(n) * 600 + 86_400 * Int64(n % 3), pricing: S.cbp(category), conversation: conversation))
+                bodies.append(S.status("c\(n)a", "read", at: june2023 + Int64(n) * 600 + 86_400 * Int64(n % 3) + 60))
+                bodies.append(S.status("c\(n)b", "sent", at: june2023 + Int64(n) * 600 + 100_000, pricing: S.cbp(category), conversation: conversation))
+                bodies.append(S.status("c\(n)b", "delivered", at: june2023 + Int64(n) * 600 + 100_100, pricing: S.cbp(category), conversation: conversation))
+            }
+        }
+        let july2025 = utc("2025-07-31T20:00:00Z")
+        bodies.append(S.status("p1", "sent", at: july2025, to: "5511987654321", pricing: S.pmp("marketing")))
+        bodies.append(S.status("p1", "delivered", at: july2025 + 30, to: "5511987654321", pricing: S.pmp("marketing")))
+        bodies.append(S.status("p2", "sent", at: july2025, pricing: S.pmp("utility")))
+        bodies.append(S.status("p2", "read", at: july2025 + 7_200))
+        bodies.append(S.status("p3", "delivered", at: july2025, pricing: S.pmp("service", type: "free_customer_service")))
+        bodies.append(S.status("p4", "sent", at: july2025, pricing: S.pmp("marketing")))
+        bodies.append(S.status("p4", "failed", at: july2025 + 5, error: 131026))
+        bodies.append(S.status(account: "B", "p5", "delivered", at: july2025, to: "447700900123", pricing: S.pmp("authentication")))
+        bodies.append(S.inbound("in1", from: "919876543210", at: july2025 - 100))
+        bodies.append(S.inbound("in1", from: "919876543210", at: july2025 - 100))
+        return bodies
+    }
+
+    static let months = ["2023-06", "2023-07", "2025-07", "2025-08"]
+
+    func reports(_ store: any LedgerStore) async throws -> [String: Report] {
+        var all: [String: Report] = [:]
+        for account in ["A", "B"] {
+            for month in Self.months { all[account + month] = try await S.report(store, account, month) }
+        }
+        return all
+    }
+
+    func freshStore() async throws -> any LedgerStore {
+        let store = try SQLiteLedgerStore()
+        _ = try await store.upsertAccount(Account(id: "A", timezone: "Asia/Kolkata", currency: "USD"))
+        _ = try await store.upsertAccount(Account(id: "B", timezone: "America/Los_Angeles", currency: "USD"))
+        return store
+    }
+
+    @Test("any order and any batching of the same bodies, with duplicates, gives the same reports")
+    func orderFree() async throws {
+        let bodies = Self.mixedBodies()
+        let inOrder = try await freshStore()
+        try await S.ingestOneByOne(inOrder, bodies)
+        let expected = try await reports(inOrder)
+
+        var rng = SystemRandomNumberGenerator()
+        for round in 0..<4 {
+            let store = try await freshStore()
+            var shuffled = bodies + bodies.prefix(round * 3)
+            shuffled.shuffle(using: &rng)
+            var index = 0
+            while index < shuffled.count {
+                let size = Int.random(in: 1...7, using: &rng)
+                try await S.ingest(store, Array(shuffled[index..<min(index + size, shuffled.count)]))
+                index += size
+            }
+            #expect(try await reports(store) == expected, "round \(round)")
+        }
+        let reversed = try await freshStore()
+        try await S.ingest(reversed, bodies.reversed())
+        #expect(try await reports(reversed) == expected)
+    }
+
+    @Test("the mixed scenario's numbers")
+    func mixedNumbers() async throws {
+        let store = try await freshStore()
+        try await S.ingest(store, Self.mixedBodies())
+        let june = try await S.report(store, "A", "2023-06", now: utc("2023-07-05T00:00:00Z"))
+        let july = try await S.report(store, "A", "2023-07", now: utc("2023-07-05T00:00:00Z"))
+        // India is UTC+5:30: conversations delivered on 06-29/06-30 UTC stay in June unless after 18:30.
+        #expect(june.conversations.delivered + july.conversations.delivered == 5)
+        #expect(june.conversations.pending == 1)  // conv5 was sent in June and never delivered
+        #expect(june.conversations.dropped == 0)
+        let later = try await S.report(store, "A", "2023-06", now: utc("2023-08-30T00:00:00Z"))
+        #expect(later.conversations.dropped == 1)
+        #expect(later.conversations.pending == 0)
+
+        let pmp = try await S.report(store, "A", "2025-08", now: utc("2025-08-05T00:00:00Z"))
+        // 2025-07-31T20:00Z is August 1st in India.
+        #expect(pmp.messages.sent == 4)
+        #expect(pmp.messages.delivered == 3)
+        #expect(pmp.messages.read == 1)
+        #expect(pmp.messages.failed == 1)
+        #expect(pmp.messages.charged == 2)  // p1 marketing (Brazil) and p2 utility (read without delivered)
+        #expect(pmp.byMarket["Brazil"]?.charged == 1)
+        #expect(pmp.byMarket["India"]?.charged == 1)
+        #expect(pmp.messages.received == 1)  // 19:58 UTC on July 31st is August 1st in India
+        #expect(try await S.report(store, "A", "2025-07").messages.received == 0)
+        let b = try await S.report(store, "B", "2025-07")
+        #expect(b.messages.charged == 1)
+        #expect(b.byMarket["United Kingdom"]?.charged == 1)
+    }
+
+    @Test("ingesting the same bodies twice changes nothing and is reported as duplicates")
+    func idempotent() async throws {
+        let store = try await freshStore()
+        let bodies = Self.mixedBodies()
+        let first = try await S.ingest(store, bodies)
+        #expect(first.duplicateBodies == 1)  // in1 is in the list twice
+        let before = try await reports(store)
+        let again = try await S.ingest(store, bodies)
+        #expect(again.duplicateBodies == bodies.count)
+        #expect(again.statusEvents == 0)
+        #expect(try await reports(store) == before)
+    }
+
+    @Test("rebuild from the raw archive gives the same reports")
+    func rebuild() async throws {
+        let store = try await freshStore()
+        try await S.ingest(store, Self.mixedBodies())
+        let before = try await reports(store)
+        let outcome = try await store.rebuild(decoder: WebhookDecoder())
+        #expect(outcome.bodies == Self.mixedBodies().count - 1)
+        #expect(try await reports(store) == before)
+    }
+
+    @Test("a conversation sent in one month and delivered in the next counts in the delivery month")
+    func sentAndDeliveredInDifferentMonths() async throws {
+        let store = try SQLiteLedgerStore()
+        _ = try await store.upsertAccount(Account(id: "A", timezone: "America/Los_Angeles", currency: "USD"))
+        try await S.ingest(store, [S.status("m", "sent", at: utc("2023-06-30T18:00:00Z"), pricing: S.cbp("marketing"), conversation: "c")])
+        let beforeDelivery = try await S.report(store, "A", "2023-06", now: utc("2023-07-01T12:00:00Z"))
+        #expect(beforeDelivery.conversations.pending == 1)
+        #expect(beforeDelivery.conversations.delivered == 0)
+        try await S.ingest(store, [S.status("m", "delivered", at: utc("2023-07-02T09:00:00Z"), pricing: S.cbp("marketing"), conversation: "c")])
+        let june = try await S.report(store, "A", "2023-06", now: utc("2023-07-03T00:00:00Z"))
+        let july = try await S.report(store, "A", "2023-07", now: utc("2023-07-03T00:00:00Z"))
+        #expect(june.conversations.pending == 0)
+        #expect(june.conversations.delivered == 0)
+        #expect(june.messages.sent == 1)
+        #expect(july.conversations.delivered == 1)
+        #expect(july.conversations.charged == 1)
+        #expect(july.messages.delivered == 1)
+    }
+
+    @Test("month boundaries are the account's local midnight")
+    func monthBoundaryInTimeZone() async throws {
+        let store = try SQLiteLedgerStore()
+        _ = try await store.upsertAccount(Account(id: "A", timezone: "Asia/Kolkata", currency: "USD"))
+        _ = try await store.upsertAccount(Account(id: "U", timezone: "UTC", currency: "USD"))
+        // 2023-06-30T18:29:59Z is June 30th 23:59:59 IST; one second later is July 1st.
+        try await S.ingest(store, [
+            S.status("x", "delivered", at: utc("2023-06-30T18:29:59Z"), pricing: S.cbp("utility"), conversation: "c1"),
+            S.status("y", "delivered", at: utc("2023-06-30T18:30:00Z"), pricing: S.cbp("utility"), conversation: "c2"),
+            S.status(account: "U", "z", "delivered", at: utc("2023-06-30T18:30:00Z"), pricing: S.cbp("utility"), conversation: "c3"),
+        ])
+        #expect(try await S.report(store, "A", "2023-06").conversations.delivered == 1)
+        #expect(try await S.report(store, "A", "2023-07").conversations.delivered == 1)
+        #expect(try await S.report(store, "U", "2023-06").conversations.delivered == 1)
+    }
+
+    @Test("messages not delivered are pending for 30 days, then dropped; failures are neither")
+    func pendingThenDropped() async throws {
+        let store = try SQLiteLedgerStore()
+        let sent = utc("2025-09-10T00:00:00Z")
+        try await S.ingest(store, [
+            S.status("m1", "sent", at: sent, pricing: S.pmp("marketing")),
+            S.status("m2", "sent", at: sent, pricing: S.pmp("marketing")), S.status("m2", "failed", at: sent + 9, error: 131049),
+        ])
+        let pending = try await S.report(store, "A", "2025-09", now: sent + 29 * 86_400)
+        #expect(pending.messages.pending == 1)
+        #expect(pending.messages.dropped == 0)
+        #expect(pending.messages.failed == 1)
+        let dropped = try await S.report(store, "A", "2025-09", now: sent + 30 * 86_400)
+        #expect(dropped.messages.pending == 0)
+        #expect(dropped.messages.dropped == 1)
+        #expect(dropped.messages.charged == 0)
+    }
+
+    @Test("a webhook for an account never added creates it with UTC and USD; adding it later moves its days")
+    func unknownAccount() async throws {
+        let store = try SQLiteLedgerStore()
+        let outcome = try await S.ingest(store, [
+            S.status(account: "NEW", "m", "delivered", at: utc("2023-06-30T20:00:00Z"), pricing: S.cbp("marketing"), conversation: "c")
+        ])
+        #expect(outcome.createdAccounts == ["NEW"])
+        let created = try #require(try await store.account(id: "NEW"))
+        #expect(created.timezone == "UTC")
+        #expect(created.currency == "USD")
+        #expect(created.autoCreated)
+        #expect(try await S.report(store, "NEW", "2023-06").conversations.delivered == 1)
+
+        let change = try await store.upsertAccount(Account(id: "NEW", timezone: "Asia/Kolkata", currency: "INR"))
+        #expect(change == .updated(timezoneChanged: true))
+        #expect(try await S.report(store, "NEW", "2023-06").conversations.delivered == 0)
+        let july = try await S.report(store, "NEW", "2023-07")
+        #expect(july.conversations.delivered == 1)
+        #expect(july.currency == "INR")
+        #expect(try await store.account(id: "NEW")?.autoCreated == false)
+    }
+
+    @Test("a batched body for several accounts lands in each account (reference 11.11)")
+    func batchedAccounts() async throws {
+        let store = try SQLiteLedgerStore()
+        let body = try Data(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/reference-11.11-0-0.json"))
+        let outcome = try await S.ingest(store, [body])
+        #expect(Set(outcome.createdAccounts) == ["102290129340398", "209876543210987"])
+        #expect(outcome.statusEvents == 4)
+        #expect(outcome.inboundMessages == 1)
+        let first = try await S.report(store, "102290129340398", "2025-10")
+        #expect(first.messages.sent == 2)  // AAA1 sent, AAA2 read (implies sent); AAA3 failed only
+        #expect(first.messages.delivered == 1)
+        #expect(first.messages.failed == 1)
+        #expect(first.messages.received == 1)
+        let second = try await S.report(store, "209876543210987", "2025-10")
+        #expect(second.messages.charged == 1)
+        #expect(second.messages.byCategory["authentication_international"]?.charged == 1)
+    }
+
+    @Test("On-Premises bodies are attributed to the account the caller names")
+    func onPremises() async throws {
+        let store = try SQLiteLedgerStore()
+        let body = Data(#"{"statuses":[{"id":"gB1","recipient_id":"16315551234","status":"delivered","timestamp":"1643048200","type":"message","conversation":{"id":"conv","expiration_timestamp":1643134600,"origin":{"type":"user_initiated"}},"pricing":{"billable":true,"pricing_model":"CBP","category":"user_initiated"}}]}"#.utf8)
+        try await S.ingest(store, [body], onPremisesAccount: "legacy")
+        let report = try await S.report(store, "legacy", "2022-01")
+        #expect(report.conversations.delivered == 1)
+        #expect(report.conversations.byCategory["user_initiated"]?.delivered == 1)
+    }
+}
