@@ -44,7 +44,12 @@ let package = Package(
         ),
         .testTarget(name: "WhatsAppWebhookTests", dependencies: ["WhatsAppWebhook"]),
         .testTarget(name: "MeterCoreTests", dependencies: ["MeterCore", "WhatsAppWebhook"]),
-        .testTarget(name: "MeterStoreTests", dependencies: ["MeterStore", "MeterCore", "WhatsAppWebhook"]),
-        .testTarget(name: "WameterTests", dependencies: ["wameter", "MeterStore", "MeterCore"]),
+        // Webhook-body scenarios shared by the store and command tests.
+        .target(
+            name: "TestSupport", dependencies: ["MeterStore", "MeterCore", "WhatsAppWebhook"], path: "Tests/TestSupport"
+        ),
+        .testTarget(
+            name: "MeterStoreTests", dependencies: ["MeterStore", "MeterCore", "WhatsAppWebhook", "TestSupport"]),
+        .testTarget(name: "WameterTests", dependencies: ["wameter", "MeterStore", "MeterCore", "TestSupport"]),
     ]
 )

@@ -30,7 +30,9 @@ public struct YearMonth: Sendable, Hashable, Comparable, CustomStringConvertible
     public var description: String { String(format: "%04d-%02d", year, month) }
     public var firstDay: DayKey { DayKey(year * 10000 + month * 100 + 1) }
     public var lastPossibleDay: DayKey { DayKey(year * 10000 + month * 100 + 31) }
-    public var next: YearMonth { month == 12 ? YearMonth(year: year + 1, month: 1) : YearMonth(year: year, month: month + 1) }
+    public var next: YearMonth {
+        month == 12 ? YearMonth(year: year + 1, month: 1) : YearMonth(year: year, month: month + 1)
+    }
 
     public static func < (lhs: YearMonth, rhs: YearMonth) -> Bool {
         (lhs.year, lhs.month) < (rhs.year, rhs.month)

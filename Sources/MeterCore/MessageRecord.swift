@@ -112,7 +112,8 @@ public struct MessageRecord: Sendable, Equatable {
             merged.pricing = other.pricing
             merged.pricingKey = other.pricingKey
         }
-        if Self.prefers(other.costAt, other.costAmount.map { "\($0)|\(other.costCurrency ?? "")" },
+        if Self.prefers(
+            other.costAt, other.costAmount.map { "\($0)|\(other.costCurrency ?? "")" },
             over: costAt, costAmount.map { "\($0)|\(costCurrency ?? "")" })
         {
             merged.costAmount = other.costAmount
@@ -137,7 +138,9 @@ public struct MessageRecord: Sendable, Equatable {
     }
 
     /// Lower key wins; equal keys fall back to the smaller value so the choice is order-free.
-    private static func prefers(_ key: Int64?, _ value: String?, over currentKey: Int64?, _ currentValue: String?) -> Bool {
+    private static func prefers(
+        _ key: Int64?, _ value: String?, over currentKey: Int64?, _ currentValue: String?
+    ) -> Bool {
         guard let key else { return false }
         guard let currentKey else { return true }
         if key != currentKey { return key < currentKey }

@@ -23,7 +23,8 @@ public enum RateCardImport {
 
     /// Parses the whole file; any bad line fails the import (a half-imported card would price some
     /// markets with old rates and others with new ones). All problems are returned, not just the first.
-    public static func parse(_ text: String, markets: MarketTable = .standard) throws(RateImportFailure) -> [RateEntry] {
+    public static func parse(_ text: String, markets: MarketTable = .standard) throws(RateImportFailure) -> [RateEntry]
+    {
         let rows = CSV.parse(text)
         guard let header = rows.first else {
             throw RateImportFailure(errors: [RateImportError(line: 1, reason: "the file is empty")])
@@ -58,7 +59,8 @@ public enum RateCardImport {
                 problems.append("market is empty")
             } else if !knownMarkets.contains(fields[2]) {
                 problems.append(
-                    "market \"\(fields[2])\" is not a Meta market (names are as on Meta's cards, e.g. \"Rest of Africa\")")
+                    "market \"\(fields[2])\" is not a Meta market (names are as on Meta's cards, e.g. \"Rest of Africa\")"
+                )
             }
             if fields[3].isEmpty { problems.append("category is empty") }
             let rate = Decimal(string: fields[4], locale: Locale(identifier: "en_US_POSIX"))

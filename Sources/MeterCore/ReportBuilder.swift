@@ -91,7 +91,9 @@ public enum ReportBuilder {
         var chargedConversations = 0
 
         func line(_ kind: String, _ key: RollupKey) -> LineKey {
-            LineKey(kind: kind, category: key.category, market: markets.market(country: key.country, on: key.day), country: key.country)
+            LineKey(
+                kind: kind, category: key.category, market: markets.market(country: key.country, on: key.day),
+                country: key.country)
         }
         func touch(_ lineKey: LineKey) {
             if lines[lineKey] == nil {
@@ -103,7 +105,9 @@ public enum ReportBuilder {
         func charge(_ lineKey: LineKey, _ key: RollupKey, _ count: Int) {
             touch(lineKey)
             lines[lineKey]!.charged += count
-            if let rate = inputs.rates.rate(currency: currency, market: lineKey.market, category: key.category, on: key.day) {
+            if let rate = inputs.rates.rate(
+                currency: currency, market: lineKey.market, category: key.category, on: key.day)
+            {
                 lines[lineKey]!.cost += rate * Decimal(count)
             } else {
                 unrated[lineKey, default: 0] += count
@@ -156,7 +160,9 @@ public enum ReportBuilder {
                 sum.cost += line.cost
                 sums[line.category] = sum
             }
-            return sums.mapValues { Report.CategoryLine(delivered: $0.delivered, charged: $0.charged, cost: formatMoney($0.cost)) }
+            return sums.mapValues {
+                Report.CategoryLine(delivered: $0.delivered, charged: $0.charged, cost: formatMoney($0.cost))
+            }
         }
         func charged(by field: (Report.Line) -> String) -> [String: Report.ChargedLine] {
             var sums: [String: (charged: Int, cost: Decimal)] = [:]
@@ -170,7 +176,9 @@ public enum ReportBuilder {
         }
         let total = sortedLines.reduce(Decimal(0)) { $0 + $1.cost }
         let unratedUnits = unrated.map {
-            Report.Unrated.Unit(kind: $0.key.kind, category: $0.key.category, market: $0.key.market, country: $0.key.country, count: $0.value)
+            Report.Unrated.Unit(
+                kind: $0.key.kind, category: $0.key.category, market: $0.key.market, country: $0.key.country,
+                count: $0.value)
         }.sorted { ($0.kind, $0.category, $0.market, $0.country) < ($1.kind, $1.category, $1.market, $1.country) }
 
         let delivered = totals[.conversationDelivered] ?? 0

@@ -48,8 +48,10 @@ extension Report {
         out += "  pending \(messages.pending)  dropped \(messages.dropped)\n\n"
         let header = ["kind", "category", "market", "country", "delivered", "charged", "cost"]
         var rows = lines.map {
-            [$0.kind, $0.category, $0.market, $0.country.isEmpty ? "?" : $0.country, String($0.delivered),
-             String($0.charged), formatMoney($0.cost)]
+            [
+                $0.kind, $0.category, $0.market, $0.country.isEmpty ? "?" : $0.country, String($0.delivered),
+                String($0.charged), formatMoney($0.cost),
+            ]
         }
         rows.append(["total", "", "", "", "", "", cost.total + " " + currency])
         out += Self.table(header: header, rows: rows, rightAligned: [4, 5, 6])

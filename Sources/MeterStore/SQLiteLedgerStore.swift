@@ -224,12 +224,14 @@ public final class SQLiteLedgerStore: LedgerStore {
                 free = rows.map { row in
                     FreeTierConversation(
                         day: days.day(of: row["first_delivered_at"]), category: row["category"] ?? "unknown",
-                        country: RecipientCountry.of(number: row["recipient_number"], countryCode: row["recipient_country_code"]))
+                        country: RecipientCountry.of(
+                            number: row["recipient_number"], countryCode: row["recipient_country_code"]))
                 }
             }
 
             func undelivered(_ sql: String) throws -> UndeliveredCounts {
-                let total = try Int.fetchOne(db, sql: sql, arguments: [account.id, range.lowerBound, range.upperBound]) ?? 0
+                let total =
+                    try Int.fetchOne(db, sql: sql, arguments: [account.id, range.lowerBound, range.upperBound]) ?? 0
                 let dropped =
                     try Int.fetchOne(
                         db, sql: sql, arguments: [account.id, range.lowerBound, min(range.upperBound, dropCutoff + 1)])

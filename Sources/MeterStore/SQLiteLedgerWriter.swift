@@ -67,7 +67,8 @@ struct SQLiteLedgerWriter {
             calendars[key.account] = days
             if let conversation = ConversationRecord(message: merged) {
                 let conversationKey = Key(account: key.account, id: conversation.conversationId)
-                conversations[conversationKey] = conversations[conversationKey].map { $0.join(conversation) } ?? conversation
+                conversations[conversationKey] =
+                    conversations[conversationKey].map { $0.join(conversation) } ?? conversation
             }
         }
         for (key, delta) in conversations {
@@ -124,16 +125,20 @@ struct SQLiteLedgerWriter {
         var days = try calendar(for: account)
         let messages = try Row.fetchCursor(db, sql: "SELECT * FROM messages WHERE account = ?", arguments: [account])
         while let row = try messages.next() {
-            rollups[account, default: RollupDelta()].replace([], with: Contributions.of(Self.message(from: row), days: &days))
+            rollups[account, default: RollupDelta()].replace(
+                [], with: Contributions.of(Self.message(from: row), days: &days))
         }
         let conversations = try Row.fetchCursor(
             db, sql: "SELECT * FROM conversations WHERE account = ?", arguments: [account])
         while let row = try conversations.next() {
-            rollups[account, default: RollupDelta()].replace([], with: Contributions.of(Self.conversation(from: row), days: &days))
+            rollups[account, default: RollupDelta()].replace(
+                [], with: Contributions.of(Self.conversation(from: row), days: &days))
         }
-        let inbound = try Row.fetchCursor(db, sql: "SELECT * FROM inbound_messages WHERE account = ?", arguments: [account])
+        let inbound = try Row.fetchCursor(
+            db, sql: "SELECT * FROM inbound_messages WHERE account = ?", arguments: [account])
         while let row = try inbound.next() {
-            rollups[account, default: RollupDelta()].replace([], with: Contributions.of(Self.inbound(from: row), days: &days))
+            rollups[account, default: RollupDelta()].replace(
+                [], with: Contributions.of(Self.inbound(from: row), days: &days))
         }
         calendars[account] = days
     }

@@ -76,7 +76,10 @@ public struct WebhookBodyBuilder: Sendable {
         public var statuses: [Status]
         public var inbound: [Inbound]
 
-        public init(phoneNumberId: String, displayPhoneNumber: String = "15550000000", statuses: [Status] = [], inbound: [Inbound] = []) {
+        public init(
+            phoneNumberId: String, displayPhoneNumber: String = "15550000000", statuses: [Status] = [],
+            inbound: [Inbound] = []
+        ) {
             self.phoneNumberId = phoneNumberId
             self.displayPhoneNumber = displayPhoneNumber
             self.statuses = statuses
@@ -94,13 +97,17 @@ public struct WebhookBodyBuilder: Sendable {
             out += #"{"id":"# + quote(entry.account) + #","changes":["#
             for (changeIndex, change) in entry.changes.enumerated() {
                 if changeIndex > 0 { out += "," }
-                out += #"{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"#
+                out +=
+                    #"{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"#
                 out += quote(change.displayPhoneNumber) + #","phone_number_id":"# + quote(change.phoneNumberId) + "}"
                 if !change.statuses.isEmpty {
                     out += #","statuses":["# + change.statuses.map(status).joined(separator: ",") + "]"
                 }
                 if !change.inbound.isEmpty {
-                    out += #","contacts":["# + change.inbound.map { #"{"profile":{"name":"User"},"wa_id":"# + quote($0.from) + "}" }.joined(separator: ",") + "]"
+                    out +=
+                        #","contacts":["#
+                        + change.inbound.map { #"{"profile":{"name":"User"},"wa_id":"# + quote($0.from) + "}" }.joined(
+                            separator: ",") + "]"
                     out += #","messages":["# + change.inbound.map(inbound).joined(separator: ",") + "]"
                 }
                 out += "}}"
@@ -132,7 +139,9 @@ public struct WebhookBodyBuilder: Sendable {
             out += #","category":"# + quote(pricing.category) + "}"
         }
         if let code = status.errorCode {
-            out += #","errors":[{"code":"# + String(code) + #","title":"Message undeliverable","message":"Message undeliverable"}]"#
+            out +=
+                #","errors":[{"code":"# + String(code)
+                + #","title":"Message undeliverable","message":"Message undeliverable"}]"#
         }
         return out + "}"
     }

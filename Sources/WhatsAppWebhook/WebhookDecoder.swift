@@ -72,16 +72,19 @@ public struct WebhookDecoder: Sendable {
         var events: [WebhookEvent] = []
         events.reserveCapacity(statuses.count + inbound.count + errors.count)
         for status in statuses {
-            events.append(.status(statusEvent(status, account: account, phoneNumberId: phoneNumberId, contacts: contacts)))
+            events.append(
+                .status(statusEvent(status, account: account, phoneNumberId: phoneNumberId, contacts: contacts)))
         }
         for message in inbound {
             let from = nonEmpty(message.from?.value)
-            let contact = contacts.first { from != nil && $0.wa_id?.value == from } ?? (contacts.count == 1 ? contacts[0] : nil)
+            let contact =
+                contacts.first { from != nil && $0.wa_id?.value == from } ?? (contacts.count == 1 ? contacts[0] : nil)
             events.append(
                 .inbound(
                     InboundMessageEvent(
                         account: account, phoneNumberId: phoneNumberId, messageId: message.id, from: from,
-                        fromUserId: nonEmpty(message.from_user_id), fromCountryCode: nonEmpty(contact?.profile?.country_code),
+                        fromUserId: nonEmpty(message.from_user_id),
+                        fromCountryCode: nonEmpty(contact?.profile?.country_code),
                         timestamp: message.timestamp.value, type: message.type, hasReferral: message.referral != nil)))
         }
         for error in errors {
@@ -102,7 +105,9 @@ public struct WebhookDecoder: Sendable {
         // Contacts on status webhooks (2026, business-scoped user ids) carry the recipient's country,
         // the only clue to the market when the phone number is withheld (reference §3.6).
         let contact =
-            contacts.first { (recipient != nil && $0.wa_id?.value == recipient) || (userId != nil && $0.user_id == userId) }
+            contacts.first {
+                (recipient != nil && $0.wa_id?.value == recipient) || (userId != nil && $0.user_id == userId)
+            }
             ?? (contacts.count == 1 ? contacts[0] : nil)
         let pricing = status.pricing.map {
             PricingInfo(
@@ -116,7 +121,8 @@ public struct WebhookDecoder: Sendable {
                 originType: nonEmpty($0.origin?.type))
         }
         return StatusEvent(
-            account: account, phoneNumberId: phoneNumberId, messageId: status.id, status: MessageStatus(rawValue: status.status),
+            account: account, phoneNumberId: phoneNumberId, messageId: status.id,
+            status: MessageStatus(rawValue: status.status),
             timestamp: status.timestamp.value, recipientId: recipient, recipientType: nonEmpty(status.recipient_type),
             recipientParticipantId: nonEmpty(status.recipient_participant_id?.value), recipientUserId: userId,
             recipientCountryCode: nonEmpty(contact?.profile?.country_code)?.uppercased(),

@@ -34,7 +34,9 @@ struct AccountsCommand: AsyncParsableCommand {
             case .created:
                 print("added account \(id) (\(timezone), \(currency))")
             case .updated(let timezoneChanged):
-                print("updated account \(id) (\(timezone), \(currency))" + (timezoneChanged ? "; counters moved to the new time zone" : ""))
+                print(
+                    "updated account \(id) (\(timezone), \(currency))"
+                        + (timezoneChanged ? "; counters moved to the new time zone" : ""))
             case .unchanged:
                 print("account \(id) unchanged")
             }
@@ -52,10 +54,14 @@ struct AccountsCommand: AsyncParsableCommand {
                 return
             }
             let rows = accounts.map {
-                [$0.id, $0.name ?? "", $0.timezone, $0.currency, $0.portfolio ?? "",
-                 $0.autoCreated ? "created by a webhook: set its time zone and currency" : ""]
+                [
+                    $0.id, $0.name ?? "", $0.timezone, $0.currency, $0.portfolio ?? "",
+                    $0.autoCreated ? "created by a webhook: set its time zone and currency" : "",
+                ]
             }
-            print(TextTable.render(header: ["id", "name", "timezone", "currency", "portfolio", "note"], rows: rows), terminator: "")
+            print(
+                TextTable.render(header: ["id", "name", "timezone", "currency", "portfolio", "note"], rows: rows),
+                terminator: "")
         }
     }
 }

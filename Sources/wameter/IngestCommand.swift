@@ -33,7 +33,8 @@ struct IngestCommand: AsyncParsableCommand {
         }
         let name = file == "-" ? "stdin" : file
         var ingestor = JSONLIngestor(
-            store: try options.openStore(), source: "file:" + (file == "-" ? "stdin" : URL(fileURLWithPath: file).lastPathComponent),
+            store: try options.openStore(),
+            source: "file:" + (file == "-" ? "stdin" : URL(fileURLWithPath: file).lastPathComponent),
             onPremisesAccount: account)
         ingestor.batchSize = batchSize
         ingestor.onProblem = { printError("\(name):\($0.line): \($0.reason)") }

@@ -50,7 +50,8 @@ struct JSONLIngestor {
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             do {
                 let body = try ReceivedBody.decode(
-                    line, decoder: decoder, receivedAt: receivedAt, source: source, onPremisesAccount: onPremisesAccount)
+                    line, decoder: decoder, receivedAt: receivedAt, source: source, onPremisesAccount: onPremisesAccount
+                )
                 eventsQueued += body.events.count
                 batch.append(body)
             } catch {

@@ -44,8 +44,12 @@ struct RatesCommand: AsyncParsableCommand {
             let entries = try await options.openStore().rateEntries().filter {
                 currency == nil || $0.currency == currency!.uppercased()
             }
-            let rows = entries.map { [DayKeys.format($0.effectiveFrom), $0.currency, $0.market, $0.category, "\($0.rate)"] }
-            print(TextTable.render(header: ["effective_from", "currency", "market", "category", "rate"], rows: rows), terminator: "")
+            let rows = entries.map {
+                [DayKeys.format($0.effectiveFrom), $0.currency, $0.market, $0.category, "\($0.rate)"]
+            }
+            print(
+                TextTable.render(header: ["effective_from", "currency", "market", "category", "rate"], rows: rows),
+                terminator: "")
         }
     }
 }

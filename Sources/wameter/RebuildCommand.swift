@@ -16,6 +16,7 @@ struct RebuildCommand: AsyncParsableCommand {
         let outcome = try await options.openStore().rebuild(decoder: WebhookDecoder())
         print(
             "rebuilt from \(outcome.bodies) archived bodies: \(outcome.statusEvents) statuses, "
-                + "\(outcome.inboundMessages) inbound messages in \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
+                + "\(outcome.inboundMessages) inbound messages in \(String(format: "%.2f", Date().timeIntervalSince(started))) s"
+        )
     }
 }

@@ -36,10 +36,12 @@ struct BillingCalendarTests {
         #expect(march.upperBound - march.lowerBound == 31 * 86_400 - 3_600)
     }
 
-    @Test("the quarter-hour day cache agrees with the calendar everywhere", arguments: [
-        "UTC", "Asia/Kolkata", "Asia/Kathmandu", "America/Los_Angeles", "Australia/Lord_Howe", "Pacific/Chatham",
-        "America/St_Johns", "Europe/London",
-    ])
+    @Test(
+        "the quarter-hour day cache agrees with the calendar everywhere",
+        arguments: [
+            "UTC", "Asia/Kolkata", "Asia/Kathmandu", "America/Los_Angeles", "Australia/Lord_Howe", "Pacific/Chatham",
+            "America/St_Johns", "Europe/London",
+        ])
     func cacheAgrees(zone: String) throws {
         let calendar = try #require(BillingCalendar(timezoneIdentifier: zone))
         var cache = DayKeyCache(calendar: calendar)

@@ -40,7 +40,8 @@ struct MarketTests {
             ("UA", 2026_10_01, "Ukraine"), ("BD", 2026_10_01, "Bangladesh"), ("NP", 2026_09_30, "Rest of Asia Pacific"),
             ("IQ", 2026_10_01, "Iraq"), ("KW", 2026_10_01, "Kuwait"), ("OM", 2026_10_01, "Oman"),
             ("LK", 2026_10_01, "Sri Lanka"), ("KZ", 2026_10_01, "Kazakhstan"), ("KZ", 2026_09_30, "Russia"),
-            ("IN", 2026_10_01, "India"), ("FR", 2026_10_01, "France"), ("GR", 2026_10_01, "Rest of Central & Eastern Europe"),
+            ("IN", 2026_10_01, "India"), ("FR", 2026_10_01, "France"),
+            ("GR", 2026_10_01, "Rest of Central & Eastern Europe"),
             ("JP", 2026_10_01, "Rest of Asia Pacific"), ("CH", 2026_10_01, "Rest of Western Europe"),
             ("IS", 2026_10_01, "Other"), ("ZZ", 2026_10_01, "Other"), ("", 2026_10_01, "Unknown"),
         ])

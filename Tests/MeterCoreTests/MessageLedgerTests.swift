@@ -26,7 +26,9 @@ func status(
 }
 
 func fold(_ events: [StatusEvent]) -> MessageRecord {
-    events.map { MessageRecord(account: "A", event: $0) }.reduce(MessageRecord(account: "A", messageId: events[0].messageId)) {
+    events.map { MessageRecord(account: "A", event: $0) }.reduce(
+        MessageRecord(account: "A", messageId: events[0].messageId)
+    ) {
         $0.join($1)
     }
 }
@@ -39,11 +41,16 @@ struct MessageLedgerTests {
     @Test("any permutation of any multiset of the same statuses gives the same record")
     func permutationInvariance() {
         let statuses = [
-            status(.sent, at: 100, pricing: PricingInfo(billable: true, pricingModel: "PMP", type: "regular", category: "marketing")),
+            status(
+                .sent, at: 100,
+                pricing: PricingInfo(billable: true, pricingModel: "PMP", type: "regular", category: "marketing")),
             status(.delivered, at: 130, pricing: pmpRegular),
             status(.read, at: 120),
             status(.failed, at: 110, error: 131026),
-            status(.delivered, at: 125, pricing: PricingInfo(billable: false, pricingModel: "PMP", type: "free_customer_service", category: "service")),
+            status(
+                .delivered, at: 125,
+                pricing: PricingInfo(
+                    billable: false, pricingModel: "PMP", type: "free_customer_service", category: "service")),
             status(.unknown("played_twice"), at: 90),
             status(.sent, at: 95, conversation: ConversationInfo(id: "c1", originType: "utility")),
         ]
@@ -67,7 +74,10 @@ struct MessageLedgerTests {
 
     @Test("join is idempotent, commutative and associative")
     func semilattice() {
-        let a = MessageRecord(account: "A", event: status(.sent, at: 10, pricing: cbp, conversation: ConversationInfo(id: "x", originType: "marketing")))
+        let a = MessageRecord(
+            account: "A",
+            event: status(.sent, at: 10, pricing: cbp, conversation: ConversationInfo(id: "x", originType: "marketing"))
+        )
         let b = MessageRecord(account: "A", event: status(.delivered, at: 20, pricing: cbp))
         let c = MessageRecord(account: "A", event: status(.read, at: 15))
         #expect(a.join(a) == a)
@@ -100,7 +110,8 @@ struct MessageLedgerTests {
     @Test("pricing on delivered wins over pricing on sent, whatever arrives first")
     func deliveredPricingWins() {
         let forecast = PricingInfo(billable: true, pricingModel: "PMP", type: "regular", category: "utility")
-        let actual = PricingInfo(billable: false, pricingModel: "PMP", type: "free_customer_service", category: "utility")
+        let actual = PricingInfo(
+            billable: false, pricingModel: "PMP", type: "free_customer_service", category: "utility")
         let one = fold([status(.sent, at: 10, pricing: forecast), status(.delivered, at: 20, pricing: actual)])
         let two = fold([status(.delivered, at: 20, pricing: actual), status(.sent, at: 10, pricing: forecast)])
         #expect(one == two)

@@ -17,45 +17,78 @@ struct PricingRulesTests {
     static let chargeCases: [ChargeCase] = [
         ChargeCase(
             name: "PMP regular delivered is charged",
-            statuses: [status(.delivered, at: july2025, pricing: PricingInfo(billable: true, pricingModel: "PMP", type: "regular", category: "marketing"))],
+            statuses: [
+                status(
+                    .delivered, at: july2025,
+                    pricing: PricingInfo(billable: true, pricingModel: "PMP", type: "regular", category: "marketing"))
+            ],
             charged: true),
         ChargeCase(
             name: "PMP regular only sent is not charged",
-            statuses: [status(.sent, at: july2025, pricing: PricingInfo(billable: true, pricingModel: "PMP", type: "regular", category: "marketing"))],
+            statuses: [
+                status(
+                    .sent, at: july2025,
+                    pricing: PricingInfo(billable: true, pricingModel: "PMP", type: "regular", category: "marketing"))
+            ],
             charged: false),
         ChargeCase(
             name: "PMP regular read without delivered is charged",
             statuses: [
-                status(.sent, at: july2025, pricing: PricingInfo(billable: true, pricingModel: "PMP", type: "regular", category: "utility")),
+                status(
+                    .sent, at: july2025,
+                    pricing: PricingInfo(billable: true, pricingModel: "PMP", type: "regular", category: "utility")),
                 status(.read, at: july2025 + 5),
             ],
             charged: true),
         ChargeCase(
             name: "PMP free_customer_service is free",
-            statuses: [status(.delivered, at: july2025, pricing: PricingInfo(billable: false, pricingModel: "PMP", type: "free_customer_service", category: "service"))],
+            statuses: [
+                status(
+                    .delivered, at: july2025,
+                    pricing: PricingInfo(
+                        billable: false, pricingModel: "PMP", type: "free_customer_service", category: "service"))
+            ],
             charged: false),
         ChargeCase(
             name: "PMP free_entry_point is free",
-            statuses: [status(.delivered, at: july2025, pricing: PricingInfo(billable: false, pricingModel: "PMP", type: "free_entry_point", category: "referral_conversion"))],
+            statuses: [
+                status(
+                    .delivered, at: july2025,
+                    pricing: PricingInfo(
+                        billable: false, pricingModel: "PMP", type: "free_entry_point", category: "referral_conversion")
+                )
+            ],
             charged: false),
         ChargeCase(
             name: "PMP without type falls back to billable true",
-            statuses: [status(.delivered, at: july2025, pricing: PricingInfo(billable: true, pricingModel: "PMP", category: "utility"))],
+            statuses: [
+                status(
+                    .delivered, at: july2025,
+                    pricing: PricingInfo(billable: true, pricingModel: "PMP", category: "utility"))
+            ],
             charged: true),
         ChargeCase(
             name: "PMP failed is never charged",
             statuses: [
-                status(.sent, at: july2025, pricing: PricingInfo(billable: true, pricingModel: "PMP", type: "regular", category: "marketing")),
+                status(
+                    .sent, at: july2025,
+                    pricing: PricingInfo(billable: true, pricingModel: "PMP", type: "regular", category: "marketing")),
                 status(.failed, at: july2025 + 1, error: 131026),
             ],
             charged: false),
         ChargeCase(
             name: "CBP message is not itself charged (its conversation is)",
-            statuses: [status(.delivered, at: 1_700_000_000, pricing: PricingInfo(billable: true, pricingModel: "CBP", category: "marketing"))],
+            statuses: [
+                status(
+                    .delivered, at: 1_700_000_000,
+                    pricing: PricingInfo(billable: true, pricingModel: "CBP", category: "marketing"))
+            ],
             charged: false),
         ChargeCase(
             name: "NBP billable notification is charged per message",
-            statuses: [status(.delivered, at: 1_632_479_972, pricing: PricingInfo(billable: true, pricingModel: "NBP"))],
+            statuses: [
+                status(.delivered, at: 1_632_479_972, pricing: PricingInfo(billable: true, pricingModel: "NBP"))
+            ],
             charged: true),
         ChargeCase(
             name: "delivered with no pricing anywhere is not charged",
@@ -63,7 +96,11 @@ struct PricingRulesTests {
             charged: false),
         ChargeCase(
             name: "unknown model with type regular is charged per message",
-            statuses: [status(.delivered, at: july2025, pricing: PricingInfo(billable: true, pricingModel: "XYZ", type: "regular", category: "marketing"))],
+            statuses: [
+                status(
+                    .delivered, at: july2025,
+                    pricing: PricingInfo(billable: true, pricingModel: "XYZ", type: "regular", category: "marketing"))
+            ],
             charged: true),
     ]
 
@@ -89,9 +126,23 @@ struct PricingRulesTests {
 
     @Test("conversation ids count only under conversation-based pricing")
     func conversationsOnlyUnderCBP() {
-        let cbp = fold([status(.sent, at: 1_700_000_000, pricing: PricingInfo(billable: true, pricingModel: "CBP", category: "utility"), conversation: ConversationInfo(id: "c", originType: "utility"))])
-        let pmp = fold([status(.sent, at: 1_750_030_073, pricing: PricingInfo(billable: true, pricingModel: "PMP", type: "regular", category: "marketing"), conversation: ConversationInfo(id: "c", originType: "marketing"))])
-        let nbp = fold([status(.sent, at: 1_632_479_972, pricing: PricingInfo(billable: false, pricingModel: "NBP"), conversation: ConversationInfo(id: "c"))])
+        let cbp = fold([
+            status(
+                .sent, at: 1_700_000_000,
+                pricing: PricingInfo(billable: true, pricingModel: "CBP", category: "utility"),
+                conversation: ConversationInfo(id: "c", originType: "utility"))
+        ])
+        let pmp = fold([
+            status(
+                .sent, at: 1_750_030_073,
+                pricing: PricingInfo(billable: true, pricingModel: "PMP", type: "regular", category: "marketing"),
+                conversation: ConversationInfo(id: "c", originType: "marketing"))
+        ])
+        let nbp = fold([
+            status(
+                .sent, at: 1_632_479_972, pricing: PricingInfo(billable: false, pricingModel: "NBP"),
+                conversation: ConversationInfo(id: "c"))
+        ])
         let unpricedCBPEra = fold([status(.read, at: 1_700_000_000, conversation: ConversationInfo(id: "c"))])
         #expect(PricingRules.countsConversation(cbp))
         #expect(!PricingRules.countsConversation(pmp))
@@ -101,9 +152,18 @@ struct PricingRulesTests {
 
     @Test("free entry point: referral_conversion or billable false")
     func freeEntryPoint() {
-        let referral = fold([status(.sent, at: 1, pricing: PricingInfo(billable: false, pricingModel: "CBP", category: "referral_conversion"), conversation: ConversationInfo(id: "c", originType: "referral_conversion"))])
-        let billableFalse = fold([status(.sent, at: 1, pricing: PricingInfo(billable: false, pricingModel: "CBP", category: "service"))])
-        let paid = fold([status(.sent, at: 1, pricing: PricingInfo(billable: true, pricingModel: "CBP", category: "service"))])
+        let referral = fold([
+            status(
+                .sent, at: 1,
+                pricing: PricingInfo(billable: false, pricingModel: "CBP", category: "referral_conversion"),
+                conversation: ConversationInfo(id: "c", originType: "referral_conversion"))
+        ])
+        let billableFalse = fold([
+            status(.sent, at: 1, pricing: PricingInfo(billable: false, pricingModel: "CBP", category: "service"))
+        ])
+        let paid = fold([
+            status(.sent, at: 1, pricing: PricingInfo(billable: true, pricingModel: "CBP", category: "service"))
+        ])
         #expect(PricingRules.isFreeEntryPoint(referral))
         #expect(PricingRules.isFreeEntryPoint(billableFalse))
         #expect(!PricingRules.isFreeEntryPoint(paid))
@@ -113,16 +173,24 @@ struct PricingRulesTests {
     func conversationLifecycle() throws {
         let conversation = ConversationInfo(id: "c", originType: "marketing")
         let pricing = PricingInfo(billable: true, pricingModel: "CBP", category: "marketing")
-        let first = try #require(ConversationRecord(message: fold([status(.sent, at: 100, id: "m1", pricing: pricing, conversation: conversation)])))
+        let first = try #require(
+            ConversationRecord(
+                message: fold([status(.sent, at: 100, id: "m1", pricing: pricing, conversation: conversation)])))
         #expect(first.firstSentAt == 100)
         #expect(first.firstDeliveredAt == nil)
         #expect(!first.isBillable)
-        let second = try #require(ConversationRecord(message: fold([
-            status(.sent, at: 150, id: "m2", pricing: pricing, conversation: conversation), status(.read, at: 400, id: "m2"),
-        ])))
-        let third = try #require(ConversationRecord(message: fold([
-            status(.sent, at: 100, id: "m1", pricing: pricing, conversation: conversation), status(.delivered, at: 500, id: "m1"),
-        ])))
+        let second = try #require(
+            ConversationRecord(
+                message: fold([
+                    status(.sent, at: 150, id: "m2", pricing: pricing, conversation: conversation),
+                    status(.read, at: 400, id: "m2"),
+                ])))
+        let third = try #require(
+            ConversationRecord(
+                message: fold([
+                    status(.sent, at: 100, id: "m1", pricing: pricing, conversation: conversation),
+                    status(.delivered, at: 500, id: "m1"),
+                ])))
         let merged = first.join(second).join(third)
         #expect(merged == third.join(first).join(second))
         #expect(merged.firstSentAt == 100)

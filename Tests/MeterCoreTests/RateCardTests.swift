@@ -6,35 +6,63 @@ import Testing
 @Suite("Rate cards")
 struct RateCardTests {
     let card = RateCard([
-        RateEntry(effectiveFrom: 2026_01_01, currency: "USD", market: "India", category: "marketing", rate: Decimal(string: "0.0118")!),
-        RateEntry(effectiveFrom: 2026_04_01, currency: "USD", market: "India", category: "marketing", rate: Decimal(string: "0.0125")!),
-        RateEntry(effectiveFrom: 2026_01_01, currency: "USD", market: "India", category: "utility", rate: Decimal(string: "0.0014")!),
-        RateEntry(effectiveFrom: 2023_06_01, currency: "USD", market: "Other", category: "service", rate: Decimal(string: "0.0145")!),
-        RateEntry(effectiveFrom: 2026_01_01, currency: "INR", market: "India", category: "marketing", rate: Decimal(string: "0.8631")!),
+        RateEntry(
+            effectiveFrom: 2026_01_01, currency: "USD", market: "India", category: "marketing",
+            rate: Decimal(string: "0.0118")!),
+        RateEntry(
+            effectiveFrom: 2026_04_01, currency: "USD", market: "India", category: "marketing",
+            rate: Decimal(string: "0.0125")!),
+        RateEntry(
+            effectiveFrom: 2026_01_01, currency: "USD", market: "India", category: "utility",
+            rate: Decimal(string: "0.0014")!),
+        RateEntry(
+            effectiveFrom: 2023_06_01, currency: "USD", market: "Other", category: "service",
+            rate: Decimal(string: "0.0145")!),
+        RateEntry(
+            effectiveFrom: 2026_01_01, currency: "INR", market: "India", category: "marketing",
+            rate: Decimal(string: "0.8631")!),
     ])
 
     @Test("the rate in force on the delivery day applies")
     func effectiveDates() {
         #expect(card.rate(currency: "USD", market: "India", category: "marketing", on: 2025_12_31) == nil)
-        #expect(card.rate(currency: "USD", market: "India", category: "marketing", on: 2026_01_01) == Decimal(string: "0.0118"))
-        #expect(card.rate(currency: "USD", market: "India", category: "marketing", on: 2026_03_31) == Decimal(string: "0.0118"))
-        #expect(card.rate(currency: "USD", market: "India", category: "marketing", on: 2026_04_01) == Decimal(string: "0.0125"))
+        #expect(
+            card.rate(currency: "USD", market: "India", category: "marketing", on: 2026_01_01)
+                == Decimal(string: "0.0118"))
+        #expect(
+            card.rate(currency: "USD", market: "India", category: "marketing", on: 2026_03_31)
+                == Decimal(string: "0.0118"))
+        #expect(
+            card.rate(currency: "USD", market: "India", category: "marketing", on: 2026_04_01)
+                == Decimal(string: "0.0125"))
     }
 
     @Test("rates are per currency, never converted")
     func currencies() {
-        #expect(card.rate(currency: "INR", market: "India", category: "marketing", on: 2026_02_01) == Decimal(string: "0.8631"))
+        #expect(
+            card.rate(currency: "INR", market: "India", category: "marketing", on: 2026_02_01)
+                == Decimal(string: "0.8631"))
         #expect(card.rate(currency: "EUR", market: "India", category: "marketing", on: 2026_02_01) == nil)
     }
 
     @Test("MM API and group categories use their base rate; service falls back to utility from 2026-10-01")
     func categoryMapping() {
-        #expect(card.rate(currency: "USD", market: "India", category: "marketing_lite", on: 2026_02_01) == Decimal(string: "0.0118"))
-        #expect(card.rate(currency: "USD", market: "India", category: "group_marketing", on: 2026_02_01) == Decimal(string: "0.0118"))
-        #expect(card.rate(currency: "USD", market: "India", category: "group_utility", on: 2026_02_01) == Decimal(string: "0.0014"))
+        #expect(
+            card.rate(currency: "USD", market: "India", category: "marketing_lite", on: 2026_02_01)
+                == Decimal(string: "0.0118"))
+        #expect(
+            card.rate(currency: "USD", market: "India", category: "group_marketing", on: 2026_02_01)
+                == Decimal(string: "0.0118"))
+        #expect(
+            card.rate(currency: "USD", market: "India", category: "group_utility", on: 2026_02_01)
+                == Decimal(string: "0.0014"))
         #expect(card.rate(currency: "USD", market: "India", category: "service", on: 2026_09_30) == nil)
-        #expect(card.rate(currency: "USD", market: "India", category: "service", on: 2026_10_01) == Decimal(string: "0.0014"))
-        #expect(card.rate(currency: "USD", market: "Other", category: "service", on: 2024_01_01) == Decimal(string: "0.0145"))
+        #expect(
+            card.rate(currency: "USD", market: "India", category: "service", on: 2026_10_01)
+                == Decimal(string: "0.0014"))
+        #expect(
+            card.rate(currency: "USD", market: "Other", category: "service", on: 2024_01_01)
+                == Decimal(string: "0.0145"))
     }
 
     @Test("canonical CSV imports with normalised categories")
@@ -82,9 +110,10 @@ struct RateCardTests {
     @Test("CSV reader handles quotes, escaped quotes and line breaks in cells")
     func csv() {
         let rows = CSV.parse("a,\"b,c\",\"say \"\"hi\"\"\"\n\"multi\nline\",x\n\n")
-        #expect(rows == [
-            CSV.Row(line: 1, fields: ["a", "b,c", "say \"hi\""]),
-            CSV.Row(line: 2, fields: ["multi\nline", "x"]),
-        ])
+        #expect(
+            rows == [
+                CSV.Row(line: 1, fields: ["a", "b,c", "say \"hi\""]),
+                CSV.Row(line: 2, fields: ["multi\nline", "x"]),
+            ])
     }
 }

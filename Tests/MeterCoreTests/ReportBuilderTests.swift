@@ -11,8 +11,11 @@ struct ReportBuilderTests {
     ) -> ReportInputs {
         ReportInputs(
             account: Account(id: "A", timezone: "Asia/Kolkata", currency: "USD"), month: YearMonth(month)!,
-            rollups: rows.map { RollupRow(key: RollupKey(day: $0.0, metric: $0.1, category: $0.2, country: $0.3), count: $0.4) },
-            freeTierConversations: free, undeliveredMessages: undelivered, undeliveredConversations: .init(total: 3, dropped: 1),
+            rollups: rows.map {
+                RollupRow(key: RollupKey(day: $0.0, metric: $0.1, category: $0.2, country: $0.3), count: $0.4)
+            },
+            freeTierConversations: free, undeliveredMessages: undelivered,
+            undeliveredConversations: .init(total: 3, dropped: 1),
             rates: RateCard(rates))
     }
 
@@ -22,16 +25,26 @@ struct ReportBuilderTests {
             inputs(
                 month: "2026-03",
                 rows: [
-                    (2026_03_10, .messageSent, "marketing", "IN", 10), (2026_03_10, .messageDelivered, "marketing", "IN", 9),
-                    (2026_03_10, .messageCharged, "marketing", "IN", 9), (2026_03_20, .messageCharged, "marketing", "IN", 2),
-                    (2026_03_20, .messageDelivered, "marketing", "IN", 2), (2026_03_11, .messageRead, "marketing", "IN", 4),
+                    (2026_03_10, .messageSent, "marketing", "IN", 10),
+                    (2026_03_10, .messageDelivered, "marketing", "IN", 9),
+                    (2026_03_10, .messageCharged, "marketing", "IN", 9),
+                    (2026_03_20, .messageCharged, "marketing", "IN", 2),
+                    (2026_03_20, .messageDelivered, "marketing", "IN", 2),
+                    (2026_03_11, .messageRead, "marketing", "IN", 4),
                     (2026_03_12, .messageFailed, "utility", "BR", 1), (2026_03_12, .messageReceived, "", "BR", 5),
-                    (2026_03_12, .messageCharged, "utility", "BR", 3), (2026_03_12, .messageDelivered, "utility", "BR", 3),
+                    (2026_03_12, .messageCharged, "utility", "BR", 3),
+                    (2026_03_12, .messageDelivered, "utility", "BR", 3),
                 ],
                 rates: [
-                    RateEntry(effectiveFrom: 2026_01_01, currency: "USD", market: "India", category: "marketing", rate: Decimal(string: "0.0118")!),
-                    RateEntry(effectiveFrom: 2026_03_15, currency: "USD", market: "India", category: "marketing", rate: Decimal(string: "0.0200")!),
-                    RateEntry(effectiveFrom: 2026_01_01, currency: "USD", market: "Brazil", category: "utility", rate: Decimal(string: "0.0068")!),
+                    RateEntry(
+                        effectiveFrom: 2026_01_01, currency: "USD", market: "India", category: "marketing",
+                        rate: Decimal(string: "0.0118")!),
+                    RateEntry(
+                        effectiveFrom: 2026_03_15, currency: "USD", market: "India", category: "marketing",
+                        rate: Decimal(string: "0.0200")!),
+                    RateEntry(
+                        effectiveFrom: 2026_01_01, currency: "USD", market: "Brazil", category: "utility",
+                        rate: Decimal(string: "0.0068")!),
                 ],
                 undelivered: .init(total: 5, dropped: 2)))
         #expect(report.messages.sent == 10)
@@ -43,7 +56,8 @@ struct ReportBuilderTests {
         #expect(report.messages.pending == 3)
         #expect(report.messages.dropped == 2)
         // 9 × 0.0118 + 2 × 0.0200 = 0.1462; 3 × 0.0068 = 0.0204.
-        #expect(report.messages.byCategory["marketing"] == Report.CategoryLine(delivered: 11, charged: 11, cost: "0.1462"))
+        #expect(
+            report.messages.byCategory["marketing"] == Report.CategoryLine(delivered: 11, charged: 11, cost: "0.1462"))
         #expect(report.messages.byCategory["utility"] == Report.CategoryLine(delivered: 3, charged: 3, cost: "0.0204"))
         #expect(report.byMarket["India"] == Report.ChargedLine(charged: 11, cost: "0.1462"))
         #expect(report.byCountry["BR"] == Report.ChargedLine(charged: 3, cost: "0.0204"))
@@ -56,7 +70,12 @@ struct ReportBuilderTests {
     @Test("charged units without a rate are listed as unrated, not priced at zero silently")
     func unrated() {
         let report = ReportBuilder.build(
-            inputs(month: "2026-03", rows: [(2026_03_10, .messageCharged, "marketing", "IN", 4), (2026_03_10, .messageCharged, "marketing", "", 1)]))
+            inputs(
+                month: "2026-03",
+                rows: [
+                    (2026_03_10, .messageCharged, "marketing", "IN", 4),
+                    (2026_03_10, .messageCharged, "marketing", "", 1),
+                ]))
         #expect(report.unrated.count == 5)
         #expect(report.unrated.units.map(\.market) == ["India", "Unknown"])
         #expect(report.cost.total == "0")
@@ -92,17 +111,21 @@ struct ReportBuilderTests {
             inputs(
                 month: "2024-12",
                 rows: [
-                    (2024_12_02, .conversationDelivered, "service", "IN", 1500), (2024_12_02, .conversationBillable, "service", "IN", 1500),
-                    (2024_12_02, .conversationDelivered, "marketing", "IN", 7), (2024_12_02, .conversationBillable, "marketing", "IN", 7),
+                    (2024_12_02, .conversationDelivered, "service", "IN", 1500),
+                    (2024_12_02, .conversationBillable, "service", "IN", 1500),
+                    (2024_12_02, .conversationDelivered, "marketing", "IN", 7),
+                    (2024_12_02, .conversationBillable, "marketing", "IN", 7),
                 ]))
         #expect(report.conversations.charged == 7)
         #expect(report.conversations.freeTier == 1500)
-        #expect(report.conversations.byCategory["service"] == Report.CategoryLine(delivered: 1500, charged: 0, cost: "0"))
+        #expect(
+            report.conversations.byCategory["service"] == Report.CategoryLine(delivered: 1500, charged: 0, cost: "0"))
     }
 
     @Test("JSON has exactly the contract's field names")
     func jsonShape() throws {
-        let report = ReportBuilder.build(inputs(month: "2026-03", rows: [(2026_03_10, .messageCharged, "marketing", "IN", 1)]))
+        let report = ReportBuilder.build(
+            inputs(month: "2026-03", rows: [(2026_03_10, .messageCharged, "marketing", "IN", 1)]))
         let object = try #require(try JSONSerialization.jsonObject(with: report.jsonData()) as? [String: Any])
         for key in ["account", "month", "timezone", "currency", "conversations", "messages", "by_market", "cost"] {
             #expect(object[key] != nil, "missing \(key)")
@@ -125,12 +148,20 @@ struct ReportBuilderTests {
         let report = ReportBuilder.build(
             inputs(
                 month: "2026-03",
-                rows: [(2026_03_10, .messageCharged, "marketing", "IN", 2), (2026_03_10, .messageDelivered, "marketing", "IN", 2)],
-                rates: [RateEntry(effectiveFrom: 2026_01_01, currency: "USD", market: "India", category: "marketing", rate: Decimal(string: "0.0118")!)]))
-        #expect(report.csvText() == """
-            account,month,kind,category,market,country,delivered,charged,cost,currency
-            A,2026-03,message,marketing,India,IN,2,2,0.0236,USD
+                rows: [
+                    (2026_03_10, .messageCharged, "marketing", "IN", 2),
+                    (2026_03_10, .messageDelivered, "marketing", "IN", 2),
+                ],
+                rates: [
+                    RateEntry(
+                        effectiveFrom: 2026_01_01, currency: "USD", market: "India", category: "marketing",
+                        rate: Decimal(string: "0.0118")!)
+                ]))
+        #expect(
+            report.csvText() == """
+                account,month,kind,category,market,country,delivered,charged,cost,currency
+                A,2026-03,message,marketing,India,IN,2,2,0.0236,USD
 
-            """)
+                """)
     }
 }

@@ -1,16 +1,21 @@
 import Foundation
 import MeterCore
 import MeterStore
+import TestSupport
 import Testing
 
 @Suite("Conversation free tiers")
 struct FreeTierTests {
     /// `count` delivered conversations of a category, one minute apart from `start`.
-    func conversations(_ count: Int, _ category: String, from start: Int64, prefix: String, to recipient: String = "919876543210")
+    func conversations(
+        _ count: Int, _ category: String, from start: Int64, prefix: String, to recipient: String = "919876543210"
+    )
         -> [Data]
     {
         (0..<count).map {
-            S.status("\(prefix)\($0)", "delivered", at: start + Int64($0) * 60, to: recipient, pricing: S.cbp(category), conversation: "\(prefix)c\($0)")
+            S.status(
+                "\(prefix)\($0)", "delivered", at: start + Int64($0) * 60, to: recipient, pricing: S.cbp(category),
+                conversation: "\(prefix)c\($0)")
         }
     }
 
@@ -20,12 +25,16 @@ struct FreeTierTests {
         return store
     }
 
-    @Test("2022: the first 1,000 conversations of any category are free, at 999, 1,000 and 1,001", arguments: [999, 1_000, 1_001])
+    @Test(
+        "2022: the first 1,000 conversations of any category are free, at 999, 1,000 and 1,001",
+        arguments: [999, 1_000, 1_001])
     func tier2022(count: Int) async throws {
         let store = try await store()
         let start = utc("2022-05-03T12:00:00Z")
-        try await S.ingest(store, conversations(count / 2, "business_initiated", from: start, prefix: "b")
-            + conversations(count - count / 2, "user_initiated", from: start + 30, prefix: "u"))
+        try await S.ingest(
+            store,
+            conversations(count / 2, "business_initiated", from: start, prefix: "b")
+                + conversations(count - count / 2, "user_initiated", from: start + 30, prefix: "u"))
         let report = try await S.report(store, "A", "2022-05")
         #expect(report.conversations.delivered == count)
         #expect(report.conversations.freeTier == min(count, 1_000))
@@ -37,7 +46,9 @@ struct FreeTierTests {
         let store = try await store()
         let start = utc("2022-05-03T12:00:00Z")
         // The last conversation to be delivered goes to Brazil and arrives first.
-        let late = S.status("late", "delivered", at: start + 86_400 * 5, to: "5511987654321", pricing: S.cbp("business_initiated"), conversation: "late")
+        let late = S.status(
+            "late", "delivered", at: start + 86_400 * 5, to: "5511987654321", pricing: S.cbp("business_initiated"),
+            conversation: "late")
         try await S.ingest(store, [late])
         try await S.ingest(store, conversations(1_000, "business_initiated", from: start, prefix: "b"))
         let report = try await S.report(store, "A", "2022-05")
@@ -50,7 +61,10 @@ struct FreeTierTests {
     func tier2023() async throws {
         let store = try await store()
         let start = utc("2023-07-03T12:00:00Z")
-        try await S.ingest(store, conversations(1_001, "service", from: start, prefix: "s") + conversations(5, "marketing", from: start, prefix: "m"))
+        try await S.ingest(
+            store,
+            conversations(1_001, "service", from: start, prefix: "s")
+                + conversations(5, "marketing", from: start, prefix: "m"))
         let report = try await S.report(store, "A", "2023-07")
         #expect(report.conversations.byCategory["service"]?.charged == 1)
         #expect(report.conversations.byCategory["marketing"]?.charged == 5)
@@ -72,7 +86,9 @@ struct FreeTierTests {
         let store = try await store()
         let start = utc("2022-05-03T12:00:00Z")
         let fep = (0..<3).map {
-            S.status("f\($0)", "delivered", at: start - 600, pricing: S.cbp("referral_conversion", billable: false), conversation: "fep\($0)", origin: "referral_conversion")
+            S.status(
+                "f\($0)", "delivered", at: start - 600, pricing: S.cbp("referral_conversion", billable: false),
+                conversation: "fep\($0)", origin: "referral_conversion")
         }
         try await S.ingest(store, fep + conversations(1_001, "business_initiated", from: start, prefix: "b"))
         let report = try await S.report(store, "A", "2022-05")
@@ -85,9 +101,12 @@ struct FreeTierTests {
     func resetsMonthly() async throws {
         let store = try await store()
         // São Paulo is UTC-3: 2022-06-01T02:00Z is still May 31st there.
-        try await S.ingest(store, conversations(1_000, "business_initiated", from: utc("2022-05-20T00:00:00Z"), prefix: "a"))
-        try await S.ingest(store, conversations(1, "business_initiated", from: utc("2022-06-01T02:00:00Z"), prefix: "may"))
-        try await S.ingest(store, conversations(1, "business_initiated", from: utc("2022-06-01T04:00:00Z"), prefix: "june"))
+        try await S.ingest(
+            store, conversations(1_000, "business_initiated", from: utc("2022-05-20T00:00:00Z"), prefix: "a"))
+        try await S.ingest(
+            store, conversations(1, "business_initiated", from: utc("2022-06-01T02:00:00Z"), prefix: "may"))
+        try await S.ingest(
+            store, conversations(1, "business_initiated", from: utc("2022-06-01T04:00:00Z"), prefix: "june"))
         #expect(try await S.report(store, "A", "2022-05").conversations.charged == 1)
         #expect(try await S.report(store, "A", "2022-06").conversations.charged == 0)
     }

@@ -1,6 +1,7 @@
 import Foundation
 import MeterCore
 import MeterStore
+import TestSupport
 import Testing
 import WhatsAppWebhook
 
@@ -17,12 +18,24 @@ struct LedgerStoreTests {
         for n in 0..<6 {
             let conversation = "conv\(n)"
             let category = ["marketing", "utility", "service"][n % 3]
-            bodies.append(S.status("c\(n)a", "sent", at: june2023 + Int64(n) * 600, pricing: S.cbp(category), conversation: conversation))
+            bodies.append(
+                S.status(
+                    "c\(n)a", "sent", at: june2023 + Int64(n) * 600, pricing: S.cbp(category),
+                    conversation: conversation))
             if n != 5 {
-                bodies.append(S.status("c\(n)a", "delivered", at: june2023 + Int64(n) * 600 + 86_400 * Int64(n % 3), pricing: S.cbp(category), conversation: conversation))
+                bodies.append(
+                    S.status(
+                        "c\(n)a", "delivered", at: june2023 + Int64(n) * 600 + 86_400 * Int64(n % 3),
+                        pricing: S.cbp(category), conversation: conversation))
                 bodies.append(S.status("c\(n)a", "read", at: june2023 + Int64(n) * 600 + 86_400 * Int64(n % 3) + 60))
-                bodies.append(S.status("c\(n)b", "sent", at: june2023 + Int64(n) * 600 + 100_000, pricing: S.cbp(category), conversation: conversation))
-                bodies.append(S.status("c\(n)b", "delivered", at: june2023 + Int64(n) * 600 + 100_100, pricing: S.cbp(category), conversation: conversation))
+                bodies.append(
+                    S.status(
+                        "c\(n)b", "sent", at: june2023 + Int64(n) * 600 + 100_000, pricing: S.cbp(category),
+                        conversation: conversation))
+                bodies.append(
+                    S.status(
+                        "c\(n)b", "delivered", at: june2023 + Int64(n) * 600 + 100_100, pricing: S.cbp(category),
+                        conversation: conversation))
             }
         }
         let july2025 = utc("2025-07-31T20:00:00Z")
@@ -30,10 +43,13 @@ struct LedgerStoreTests {
         bodies.append(S.status("p1", "delivered", at: july2025 + 30, to: "5511987654321", pricing: S.pmp("marketing")))
         bodies.append(S.status("p2", "sent", at: july2025, pricing: S.pmp("utility")))
         bodies.append(S.status("p2", "read", at: july2025 + 7_200))
-        bodies.append(S.status("p3", "delivered", at: july2025, pricing: S.pmp("service", type: "free_customer_service")))
+        bodies.append(
+            S.status("p3", "delivered", at: july2025, pricing: S.pmp("service", type: "free_customer_service")))
         bodies.append(S.status("p4", "sent", at: july2025, pricing: S.pmp("marketing")))
         bodies.append(S.status("p4", "failed", at: july2025 + 5, error: 131026))
-        bodies.append(S.status(account: "B", "p5", "delivered", at: july2025, to: "447700900123", pricing: S.pmp("authentication")))
+        bodies.append(
+            S.status(
+                account: "B", "p5", "delivered", at: july2025, to: "447700900123", pricing: S.pmp("authentication")))
         bodies.append(S.inbound("in1", from: "919876543210", at: july2025 - 100))
         bodies.append(S.inbound("in1", from: "919876543210", at: july2025 - 100))
         return bodies
@@ -138,11 +154,18 @@ struct LedgerStoreTests {
     func sentAndDeliveredInDifferentMonths() async throws {
         let store = try SQLiteLedgerStore()
         _ = try await store.upsertAccount(Account(id: "A", timezone: "America/Los_Angeles", currency: "USD"))
-        try await S.ingest(store, [S.status("m", "sent", at: utc("2023-06-30T18:00:00Z"), pricing: S.cbp("marketing"), conversation: "c")])
+        try await S.ingest(
+            store,
+            [S.status("m", "sent", at: utc("2023-06-30T18:00:00Z"), pricing: S.cbp("marketing"), conversation: "c")])
         let beforeDelivery = try await S.report(store, "A", "2023-06", now: utc("2023-07-01T12:00:00Z"))
         #expect(beforeDelivery.conversations.pending == 1)
         #expect(beforeDelivery.conversations.delivered == 0)
-        try await S.ingest(store, [S.status("m", "delivered", at: utc("2023-07-02T09:00:00Z"), pricing: S.cbp("marketing"), conversation: "c")])
+        try await S.ingest(
+            store,
+            [
+                S.status(
+                    "m", "delivered", at: utc("2023-07-02T09:00:00Z"), pricing: S.cbp("marketing"), conversation: "c")
+            ])
         let june = try await S.report(store, "A", "2023-06", now: utc("2023-07-03T00:00:00Z"))
         let july = try await S.report(store, "A", "2023-07", now: utc("2023-07-03T00:00:00Z"))
         #expect(june.conversations.pending == 0)
@@ -159,11 +182,17 @@ struct LedgerStoreTests {
         _ = try await store.upsertAccount(Account(id: "A", timezone: "Asia/Kolkata", currency: "USD"))
         _ = try await store.upsertAccount(Account(id: "U", timezone: "UTC", currency: "USD"))
         // 2023-06-30T18:29:59Z is June 30th 23:59:59 IST; one second later is July 1st.
-        try await S.ingest(store, [
-            S.status("x", "delivered", at: utc("2023-06-30T18:29:59Z"), pricing: S.cbp("utility"), conversation: "c1"),
-            S.status("y", "delivered", at: utc("2023-06-30T18:30:00Z"), pricing: S.cbp("utility"), conversation: "c2"),
-            S.status(account: "U", "z", "delivered", at: utc("2023-06-30T18:30:00Z"), pricing: S.cbp("utility"), conversation: "c3"),
-        ])
+        try await S.ingest(
+            store,
+            [
+                S.status(
+                    "x", "delivered", at: utc("2023-06-30T18:29:59Z"), pricing: S.cbp("utility"), conversation: "c1"),
+                S.status(
+                    "y", "delivered", at: utc("2023-06-30T18:30:00Z"), pricing: S.cbp("utility"), conversation: "c2"),
+                S.status(
+                    account: "U", "z", "delivered", at: utc("2023-06-30T18:30:00Z"), pricing: S.cbp("utility"),
+                    conversation: "c3"),
+            ])
         #expect(try await S.report(store, "A", "2023-06").conversations.delivered == 1)
         #expect(try await S.report(store, "A", "2023-07").conversations.delivered == 1)
         #expect(try await S.report(store, "U", "2023-06").conversations.delivered == 1)
@@ -173,10 +202,13 @@ struct LedgerStoreTests {
     func pendingThenDropped() async throws {
         let store = try SQLiteLedgerStore()
         let sent = utc("2025-09-10T00:00:00Z")
-        try await S.ingest(store, [
-            S.status("m1", "sent", at: sent, pricing: S.pmp("marketing")),
-            S.status("m2", "sent", at: sent, pricing: S.pmp("marketing")), S.status("m2", "failed", at: sent + 9, error: 131049),
-        ])
+        try await S.ingest(
+            store,
+            [
+                S.status("m1", "sent", at: sent, pricing: S.pmp("marketing")),
+                S.status("m2", "sent", at: sent, pricing: S.pmp("marketing")),
+                S.status("m2", "failed", at: sent + 9, error: 131049),
+            ])
         let pending = try await S.report(store, "A", "2025-09", now: sent + 29 * 86_400)
         #expect(pending.messages.pending == 1)
         #expect(pending.messages.dropped == 0)
@@ -190,9 +222,13 @@ struct LedgerStoreTests {
     @Test("a webhook for an account never added creates it with UTC and USD; adding it later moves its days")
     func unknownAccount() async throws {
         let store = try SQLiteLedgerStore()
-        let outcome = try await S.ingest(store, [
-            S.status(account: "NEW", "m", "delivered", at: utc("2023-06-30T20:00:00Z"), pricing: S.cbp("marketing"), conversation: "c")
-        ])
+        let outcome = try await S.ingest(
+            store,
+            [
+                S.status(
+                    account: "NEW", "m", "delivered", at: utc("2023-06-30T20:00:00Z"), pricing: S.cbp("marketing"),
+                    conversation: "c")
+            ])
         #expect(outcome.createdAccounts == ["NEW"])
         let created = try #require(try await store.account(id: "NEW"))
         #expect(created.timezone == "UTC")
@@ -212,8 +248,9 @@ struct LedgerStoreTests {
     @Test("a batched body for several accounts lands in each account (reference 11.11)")
     func batchedAccounts() async throws {
         let store = try SQLiteLedgerStore()
-        let body = try Data(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/reference-11.11-0-0.json"))
+        let body = try Data(
+            contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("Fixtures/reference-11.11-0-0.json"))
         let outcome = try await S.ingest(store, [body])
         #expect(Set(outcome.createdAccounts) == ["102290129340398", "209876543210987"])
         #expect(outcome.statusEvents == 4)
@@ -231,7 +268,9 @@ struct LedgerStoreTests {
     @Test("On-Premises bodies are attributed to the account the caller names")
     func onPremises() async throws {
         let store = try SQLiteLedgerStore()
-        let body = Data(#"{"statuses":[{"id":"gB1","recipient_id":"16315551234","status":"delivered","timestamp":"1643048200","type":"message","conversation":{"id":"conv","expiration_timestamp":1643134600,"origin":{"type":"user_initiated"}},"pricing":{"billable":true,"pricing_model":"CBP","category":"user_initiated"}}]}"#.utf8)
+        let body = Data(
+            #"{"statuses":[{"id":"gB1","recipient_id":"16315551234","status":"delivered","timestamp":"1643048200","type":"message","conversation":{"id":"conv","expiration_timestamp":1643134600,"origin":{"type":"user_initiated"}},"pricing":{"billable":true,"pricing_model":"CBP","category":"user_initiated"}}]}"#
+                .utf8)
         try await S.ingest(store, [body], onPremisesAccount: "legacy")
         let report = try await S.report(store, "legacy", "2022-01")
         #expect(report.conversations.delivered == 1)

@@ -1,6 +1,7 @@
 import Foundation
 import MeterCore
 import MeterStore
+import TestSupport
 import Testing
 
 @Suite("Rating with imported rate cards")
@@ -9,36 +10,51 @@ struct RatingTests {
     func cost() async throws {
         let store = try SQLiteLedgerStore()
         _ = try await store.upsertAccount(Account(id: "A", timezone: "Asia/Kolkata", currency: "USD"))
-        try await store.importRates(try RateCardImport.parse("""
-            effective_from,currency,market,category,rate
-            2026-01-01,USD,India,marketing,0.0118
-            2026-04-01,USD,India,marketing,0.0130
-            2026-01-01,USD,Brazil,utility,0.0068
-            2026-01-01,INR,India,marketing,0.8631
-            """))
+        try await store.importRates(
+            try RateCardImport.parse(
+                """
+                effective_from,currency,market,category,rate
+                2026-01-01,USD,India,marketing,0.0118
+                2026-04-01,USD,India,marketing,0.0130
+                2026-01-01,USD,Brazil,utility,0.0068
+                2026-01-01,INR,India,marketing,0.8631
+                """))
         // March 31st 20:00 UTC is already April 1st in India: the new rate applies.
-        try await S.ingest(store, [
-            S.status("m1", "delivered", at: utc("2026-03-31T10:00:00Z"), pricing: S.pmp("marketing")),
-            S.status("m2", "delivered", at: utc("2026-03-31T20:00:00Z"), pricing: S.pmp("marketing")),
-            S.status("m3", "delivered", at: utc("2026-04-02T10:00:00Z"), to: "5511987654321", pricing: S.pmp("utility")),
-            S.status("m4", "delivered", at: utc("2026-04-02T10:00:00Z"), to: "5511987654321", pricing: S.pmp("marketing")),
-        ])
+        try await S.ingest(
+            store,
+            [
+                S.status("m1", "delivered", at: utc("2026-03-31T10:00:00Z"), pricing: S.pmp("marketing")),
+                S.status("m2", "delivered", at: utc("2026-03-31T20:00:00Z"), pricing: S.pmp("marketing")),
+                S.status(
+                    "m3", "delivered", at: utc("2026-04-02T10:00:00Z"), to: "5511987654321", pricing: S.pmp("utility")),
+                S.status(
+                    "m4", "delivered", at: utc("2026-04-02T10:00:00Z"), to: "5511987654321", pricing: S.pmp("marketing")
+                ),
+            ])
         let march = try await S.report(store, "A", "2026-03")
         #expect(march.cost.total == "0.0118")
         let april = try await S.report(store, "A", "2026-04")
         #expect(april.messages.charged == 3)
         #expect(april.cost.total == "0.0198")  // 0.0130 + 0.0068; m4 has no Brazil marketing rate
         #expect(april.unrated.count == 1)
-        #expect(april.unrated.units == [.init(kind: "message", category: "marketing", market: "Brazil", country: "BR", count: 1)])
+        #expect(
+            april.unrated.units == [
+                .init(kind: "message", category: "marketing", market: "Brazil", country: "BR", count: 1)
+            ])
     }
 
     @Test("a new rate card changes costs without a rebuild")
     func ratesAppliedAtReportTime() async throws {
         let store = try SQLiteLedgerStore()
         _ = try await store.upsertAccount(Account(id: "A", timezone: "UTC", currency: "USD"))
-        try await S.ingest(store, [S.status("m", "delivered", at: utc("2026-02-02T10:00:00Z"), pricing: S.pmp("marketing"))])
+        try await S.ingest(
+            store, [S.status("m", "delivered", at: utc("2026-02-02T10:00:00Z"), pricing: S.pmp("marketing"))])
         #expect(try await S.report(store, "A", "2026-02").unrated.count == 1)
-        try await store.importRates([RateEntry(effectiveFrom: 2026_01_01, currency: "USD", market: "India", category: "marketing", rate: Decimal(string: "0.0118")!)])
+        try await store.importRates([
+            RateEntry(
+                effectiveFrom: 2026_01_01, currency: "USD", market: "India", category: "marketing",
+                rate: Decimal(string: "0.0118")!)
+        ])
         let report = try await S.report(store, "A", "2026-02")
         #expect(report.cost.total == "0.0118")
         #expect(report.unrated.count == 0)

@@ -151,6 +151,12 @@ struct ReferenceSampleTests {
     @Test("11.16 system error at value level is kept")
     func systemError() throws {
         let events = try Fixtures.events("reference-11.16-0-0.json")
-        #expect(events == [.systemError(SystemErrorEvent(account: "102290129340398", phoneNumberId: "106540352242922", code: 130429, title: "Rate limit hit"))])
+        #expect(
+            events == [
+                .systemError(
+                    SystemErrorEvent(
+                        account: "102290129340398", phoneNumberId: "106540352242922", code: 130429,
+                        title: "Rate limit hit"))
+            ])
     }
 }

@@ -33,7 +33,8 @@ struct TolerantDecodingTests {
 
     @Test("timestamps may be strings or numbers")
     func timestamps() throws {
-        let asString = try statuses(envelope(#"{"id":"w","status":"sent","timestamp":"1700000000","recipient_id":"1"}"#))
+        let asString = try statuses(
+            envelope(#"{"id":"w","status":"sent","timestamp":"1700000000","recipient_id":"1"}"#))
         let asNumber = try statuses(envelope(#"{"id":"w","status":"sent","timestamp":1700000000,"recipient_id":"1"}"#))
         #expect(asString.first?.timestamp == 1_700_000_000)
         #expect(asNumber.first?.timestamp == 1_700_000_000)
@@ -55,13 +56,18 @@ struct TolerantDecodingTests {
 
     @Test("changes of fields wameter does not use are kept without decoding their value")
     func unknownField() throws {
-        let json = #"{"object":"whatsapp_business_account","entry":[{"id":"7","changes":[{"field":"message_template_status_update","value":{"statuses":"not an array"}}]}]}"#
-        #expect(try decoder.decode(Data(json.utf8)) == [.unhandledChange(account: "7", field: "message_template_status_update")])
+        let json =
+            #"{"object":"whatsapp_business_account","entry":[{"id":"7","changes":[{"field":"message_template_status_update","value":{"statuses":"not an array"}}]}]}"#
+        #expect(
+            try decoder.decode(Data(json.utf8)) == [
+                .unhandledChange(account: "7", field: "message_template_status_update")
+            ])
     }
 
     @Test("On-Premises nested message.recipient_id is read")
     func nestedRecipient() throws {
-        let json = #"{"statuses":[{"id":"gB1","status":"sent","timestamp":"1","message":{"recipient_id":"447700900123"}}]}"#
+        let json =
+            #"{"statuses":[{"id":"gB1","status":"sent","timestamp":"1","message":{"recipient_id":"447700900123"}}]}"#
         let events = try decoder.decode(Data(json.utf8), onPremisesAccount: "a")
         guard case .status(let status) = try #require(events.first) else { return }
         #expect(status.recipientId == "447700900123")

@@ -49,7 +49,14 @@ struct WebhookSignatureTests {
     func escapedUnicode() throws {
         let builder = WebhookBodyBuilder()
         let sent = builder.body([
-            ("1", [.init(phoneNumberId: "9", inbound: [.init(messageId: "w", from: "4915112345678", timestamp: 1, text: "äöå")])])
+            (
+                "1",
+                [
+                    .init(
+                        phoneNumberId: "9",
+                        inbound: [.init(messageId: "w", from: "4915112345678", timestamp: 1, text: "äöå")])
+                ]
+            )
         ])
         #expect(String(decoding: sent, as: UTF8.self).contains(#"\u00e4\u00f6\u00e5"#))
         let header = WebhookSignature.header(for: sent, appSecret: "k")

@@ -4,19 +4,19 @@ import MeterStore
 import WhatsAppWebhook
 
 /// Builds webhook bodies for store tests and feeds them to a real store.
-struct LedgerScenario {
-    static let builder = WebhookBodyBuilder()
-    static let decoder = WebhookDecoder()
+public struct LedgerScenario {
+    public static let builder = WebhookBodyBuilder()
+    public static let decoder = WebhookDecoder()
 
-    static func cbp(_ category: String, billable: Bool = true) -> WebhookBodyBuilder.Pricing {
+    public static func cbp(_ category: String, billable: Bool = true) -> WebhookBodyBuilder.Pricing {
         .init(model: "CBP", category: category, billable: billable)
     }
 
-    static func pmp(_ category: String, type: String = "regular") -> WebhookBodyBuilder.Pricing {
+    public static func pmp(_ category: String, type: String = "regular") -> WebhookBodyBuilder.Pricing {
         .init(model: "PMP", category: category, billable: type == "regular", type: type)
     }
 
-    static func status(
+    public static func status(
         account: String = "A", _ id: String, _ status: String, at time: Int64, to recipient: String = "919876543210",
         pricing: WebhookBodyBuilder.Pricing? = nil, conversation: String? = nil, origin: String? = nil,
         error: Int? = nil
@@ -29,26 +29,36 @@ struct LedgerScenario {
                 errorCode: error))
     }
 
-    static func inbound(account: String = "A", _ id: String, from: String, at time: Int64) -> Data {
-        builder.body([(account, [.init(phoneNumberId: "P1", inbound: [.init(messageId: id, from: from, timestamp: time, text: "hi")])])])
+    public static func inbound(account: String = "A", _ id: String, from: String, at time: Int64) -> Data {
+        builder.body([
+            (
+                account,
+                [.init(phoneNumberId: "P1", inbound: [.init(messageId: id, from: from, timestamp: time, text: "hi")])]
+            )
+        ])
     }
 
     @discardableResult
-    static func ingest(_ store: any LedgerStore, _ bodies: [Data], onPremisesAccount: String = "on-premises") async throws
+    public static func ingest(
+        _ store: any LedgerStore, _ bodies: [Data], onPremisesAccount: String = "on-premises"
+    ) async throws
         -> IngestOutcome
     {
         let received = try bodies.map {
-            try ReceivedBody.decode($0, decoder: decoder, receivedAt: 0, source: "test", onPremisesAccount: onPremisesAccount)
+            try ReceivedBody.decode(
+                $0, decoder: decoder, receivedAt: 0, source: "test", onPremisesAccount: onPremisesAccount)
         }
         return try await store.ingest(received)
     }
 
     /// One body at a time, as the server receives them.
-    static func ingestOneByOne(_ store: any LedgerStore, _ bodies: [Data]) async throws {
+    public static func ingestOneByOne(_ store: any LedgerStore, _ bodies: [Data]) async throws {
         for body in bodies { try await ingest(store, [body]) }
     }
 
-    static func report(_ store: any LedgerStore, _ account: String = "A", _ month: String, now: Int64 = 2_000_000_000)
+    public static func report(
+        _ store: any LedgerStore, _ account: String = "A", _ month: String, now: Int64 = 2_000_000_000
+    )
         async throws -> Report
     {
         try await store.report(accountID: account, month: YearMonth(month)!, now: now)
@@ -56,7 +66,7 @@ struct LedgerScenario {
 }
 
 /// Epoch seconds for a UTC date-time, for readable tests.
-func utc(_ text: String) -> Int64 {
+public func utc(_ text: String) -> Int64 {
     let formatter = ISO8601DateFormatter()
     formatter.formatOptions = [.withInternetDateTime]
     return Int64(formatter.date(from: text)!.timeIntervalSince1970)

@@ -1,0 +1,170 @@
+import Foundation
+import MeterCore
+import MeterStore
+import TestSupport
+import Testing
+
+@testable import wameter
+
+/// The package root, found from this file, and the built `wameter` binary in it.
+enum Package {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let binary = root.appendingPathComponent(".build/debug/wameter")
+
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("wameter-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs the real executable, as a user would.
+    static func run(_ arguments: [String], database: URL, stdin: Data? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["WAMETER_DATABASE"] = database.path
+        process.environment = environment
+        let out = Pipe()
+        let err = Pipe()
+        let input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(stdin) }
+        try input.fileHandleForWriting.close()
+        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
+            stderr: String(decoding: stderrData, as: UTF8.self))
+    }
+}
+
+@Suite("wameter ingest")
+struct IngestCommandTests {
+    static let good = LedgerScenario.status(
+        "m1", "delivered", at: 1_752_577_200, pricing: LedgerScenario.pmp("marketing"))
+    static let good2 = LedgerScenario.status(
+        "m2", "delivered", at: 1_752_577_200, pricing: LedgerScenario.pmp("utility"))
+
+    func file(_ lines: [String]) throws -> URL {
+        let url = try Package.temporaryDirectory().appendingPathComponent("bodies.jsonl")
+        try Data(lines.joined(separator: "\n").utf8).write(to: url)
+        return url
+    }
+
+    @Test("invalid lines are reported with their number and reason; valid ones are stored; nothing of a bad body is")
+    func invalidLines() async throws {
+        // Line 3 starts like a valid body (a good status) and then breaks: none of it may be stored.
+        let broken =
+            #"{"object":"whatsapp_business_account","entry":[{"id":"A","changes":[{"field":"messages","value":{"statuses":[{"id":"m9","status":"delivered","timestamp":"1752577200","recipient_id":"1"},{"status":"sent"}]}}]}]}"#
+        let url = try file([
+            String(decoding: Self.good, as: UTF8.self), "not json at all", broken, "",
+            String(decoding: Self.good2, as: UTF8.self), #"{"object":"page","entry":[]}"#,
+        ])
+        let store = try SQLiteLedgerStore()
+        let ingestor = JSONLIngestor(store: store, source: "file:test", onPremisesAccount: "on-premises")
+        let summary = try await ingestor.run(try FileHandle(forReadingFrom: url), receivedAt: 0)
+        #expect(summary.problems.map(\.line) == [2, 3, 6])
+        #expect(summary.problems[0].reason.hasPrefix("not JSON"))
+        #expect(summary.problems[1].reason.contains("statuses[1].id: missing"))
+        #expect(summary.problems[2].reason.contains("not a WhatsApp webhook"))
+        #expect(summary.outcome.bodies == 2)
+        #expect(try await store.archivedBodyCount() == 2)
+        let report = try await LedgerScenario.report(store, "A", "2025-07")
+        #expect(report.messages.delivered == 2)  // m1 and m2, not m9 from the broken line
+    }
+
+    @Test("bodies are committed in batches, and every batch lands")
+    func batches() async throws {
+        let lines = (0..<25).map {
+            String(
+                decoding: LedgerScenario.status(
+                    "m\($0)", "sent", at: 1_752_577_200 + Int64($0), pricing: LedgerScenario.pmp("marketing")),
+                as: UTF8.self)
+        }
+        let store = try SQLiteLedgerStore()
+        var ingestor = JSONLIngestor(store: store, source: "file:test", onPremisesAccount: "on-premises")
+        ingestor.batchSize = 4
+        let summary = try await ingestor.run(try FileHandle(forReadingFrom: try file(lines)), receivedAt: 0)
+        #expect(summary.outcome.bodies == 25)
+        #expect(summary.outcome.statusEvents == 25)
+        #expect(try await LedgerScenario.report(store, "A", "2025-07").messages.sent == 25)
+    }
+
+    @Test("the executable: exit status 1 and file:line messages for invalid lines; a second run changes nothing")
+    func executable() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Package.binary.path), "build wameter first")
+        let directory = try Package.temporaryDirectory()
+        let database = directory.appendingPathComponent("ledger.sqlite")
+        let url = try file([String(decoding: Self.good, as: UTF8.self), "{oops"])
+        let first = try Package.run(["ingest", url.path, "--quiet"], database: database)
+        #expect(first.status == 1)
+        #expect(first.stderr.contains("bodies.jsonl:2: not JSON"))
+        #expect(first.stderr.contains("warning: account A was not added"))
+        #expect(first.stdout.contains("ingested 1 bodies"))
+        let second = try Package.run(["ingest", "-", "--quiet"], database: database, stdin: Self.good)
+        #expect(second.status == 0)
+        #expect(second.stdout.contains("(1 already archived)"))
+        let report = try Package.run(
+            ["report", "--account", "A", "--month", "2025-07", "--format", "json"], database: database)
+        #expect(report.status == 0)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])
+        #expect((json["messages"] as? [String: Any])?["delivered"] as? Int == 1)
+    }
+
+    @Test("the executable rejects bad arguments with a clear message")
+    func badArguments() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Package.binary.path), "build wameter first")
+        let database = try Package.temporaryDirectory().appendingPathComponent("ledger.sqlite")
+        let month = try Package.run(["report", "--account", "A", "--month", "2026-13"], database: database)
+        #expect(month.status != 0)
+        #expect(month.stderr.contains("--month must be YYYY-MM"))
+        let unknown = try Package.run(["report", "--account", "nobody", "--month", "2026-01"], database: database)
+        #expect(unknown.status != 0)
+        #expect(unknown.stderr.contains("unknown account nobody"))
+        let zone = try Package.run(
+            ["accounts", "add", "X", "--timezone", "Mars/Base", "--currency", "USD"], database: database)
+        #expect(zone.status != 0)
+        #expect(zone.stderr.contains("unknown time zone"))
+    }
+
+    @Test("accounts add, list, rates import and a rated report through the executable")
+    func endToEnd() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Package.binary.path), "build wameter first")
+        let directory = try Package.temporaryDirectory()
+        let database = directory.appendingPathComponent("ledger.sqlite")
+        #expect(
+            try Package.run(
+                ["accounts", "add", "A", "--timezone", "Asia/Kolkata", "--currency", "USD", "--name", "Shop"],
+                database: database
+            ).status == 0)
+        let rates = directory.appendingPathComponent("rates.csv")
+        try Data("effective_from,currency,market,category,rate\n2025-07-01,USD,India,marketing,0.0107\n".utf8).write(
+            to: rates)
+        let imported = try Package.run(["rates", "import", rates.path], database: database)
+        #expect(imported.stdout.contains("imported 1 rate(s)"))
+        _ = try Package.run(["ingest", "-", "--quiet"], database: database, stdin: Self.good)
+        let table = try Package.run(["report", "--account", "A", "--month", "2025-07"], database: database)
+        #expect(table.stdout.contains("India"))
+        #expect(table.stdout.contains("0.0107 USD"))
+        let csv = try Package.run(
+            ["report", "--account", "A", "--month", "2025-07", "--format", "csv"], database: database)
+        #expect(csv.stdout.contains("A,2025-07,message,marketing,India,IN,1,1,0.0107,USD"))
+        let list = try Package.run(["accounts", "list"], database: database)
+        #expect(list.stdout.contains("Shop"))
+        #expect(list.stdout.contains("Asia/Kolkata"))
+        let rebuilt = try Package.run(["rebuild"], database: database)
+        #expect(rebuilt.stdout.contains("rebuilt from 1 archived bodies"))
+    }
+}
