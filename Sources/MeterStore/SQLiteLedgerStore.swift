@@ -17,6 +17,9 @@ public final class SQLiteLedgerStore: LedgerStore {
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // 64 MiB of page cache per connection: the ingest path looks up random wamids and body
+            // digests, and a small cache turns those into disk reads. Bounded, so memory stays flat.
+            try db.execute(sql: "PRAGMA cache_size = -65536")
         }
         writer = try DatabasePool(path: path, configuration: configuration)
         try SQLiteSchema.migrator.migrate(writer)

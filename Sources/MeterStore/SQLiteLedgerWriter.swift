@@ -123,19 +123,20 @@ struct SQLiteLedgerWriter {
     /// Adds the contributions of records already stored (used when an account's time zone changes).
     mutating func addContributions(of account: String) throws {
         var days = try calendar(for: account)
-        let messages = try Row.fetchCursor(db, sql: "SELECT * FROM messages WHERE account = ?", arguments: [account])
+        let messages = try Row.fetchCursor(
+            db, sql: "SELECT \(Self.messageColumns) FROM messages WHERE account = ?", arguments: [account])
         while let row = try messages.next() {
             rollups[account, default: RollupDelta()].replace(
                 [], with: Contributions.of(Self.message(from: row), days: &days))
         }
         let conversations = try Row.fetchCursor(
-            db, sql: "SELECT * FROM conversations WHERE account = ?", arguments: [account])
+            db, sql: "SELECT \(Self.conversationColumns) FROM conversations WHERE account = ?", arguments: [account])
         while let row = try conversations.next() {
             rollups[account, default: RollupDelta()].replace(
                 [], with: Contributions.of(Self.conversation(from: row), days: &days))
         }
         let inbound = try Row.fetchCursor(
-            db, sql: "SELECT * FROM inbound_messages WHERE account = ?", arguments: [account])
+            db, sql: "SELECT \(Self.inboundColumns) FROM inbound_messages WHERE account = ?", arguments: [account])
         while let row = try inbound.next() {
             rollups[account, default: RollupDelta()].replace(
                 [], with: Contributions.of(Self.inbound(from: row), days: &days))
@@ -168,20 +169,15 @@ struct SQLiteLedgerWriter {
     // MARK: - Messages
 
     private func loadMessage(_ key: Key) throws -> MessageRecord? {
-        let statement = try db.cachedStatement(sql: "SELECT * FROM messages WHERE account = ? AND wamid = ?")
+        let statement = try db.cachedStatement(
+            sql: "SELECT \(Self.messageColumns) FROM messages WHERE account = ? AND wamid = ?")
         return try Row.fetchOne(statement, arguments: [key.account, key.id]).map(Self.message(from:))
     }
 
     private func saveMessage(_ m: MessageRecord) throws {
         let statement = try db.cachedStatement(
             sql: """
-                INSERT OR REPLACE INTO messages (
-                    account, wamid, phone_number_id, recipient_id, recipient_participant_id, recipient_user_id,
-                    recipient_country_code, is_group, callback_data, sent_at, delivered_at, read_at, failed_at,
-                    error_code, pricing_model, pricing_type, pricing_category, pricing_billable, pricing_subtype,
-                    pricing_key, cost_amount, cost_currency, cost_at, conversation_id, conversation_origin,
-                    conversation_expires_at, conversation_key
-                ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT OR REPLACE INTO messages (\(Self.messageColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         try statement.execute(arguments: [
             m.account, m.messageId, m.phoneNumberId, m.recipientId, m.recipientParticipantId, m.recipientUserId,
@@ -192,41 +188,51 @@ struct SQLiteLedgerWriter {
         ])
     }
 
+    /// Column order shared by the message SELECT, INSERT and `message(from:)`, which reads by index:
+    /// looking columns up by name costs more than the rest of the row decoding on the ingest path.
+    static let messageColumns = """
+        account, wamid, phone_number_id, recipient_id, recipient_participant_id, recipient_user_id, \
+        recipient_country_code, is_group, callback_data, sent_at, delivered_at, read_at, failed_at, \
+        error_code, pricing_model, pricing_type, pricing_category, pricing_billable, pricing_subtype, \
+        pricing_key, cost_amount, cost_currency, cost_at, conversation_id, conversation_origin, \
+        conversation_expires_at, conversation_key
+        """
+
     static func message(from row: Row) -> MessageRecord {
-        var m = MessageRecord(account: row["account"], messageId: row["wamid"])
-        m.phoneNumberId = row["phone_number_id"]
-        m.recipientId = row["recipient_id"]
-        m.recipientParticipantId = row["recipient_participant_id"]
-        m.recipientUserId = row["recipient_user_id"]
-        m.recipientCountryCode = row["recipient_country_code"]
-        m.isGroup = row["is_group"]
-        m.callbackData = row["callback_data"]
-        m.sentAt = row["sent_at"]
-        m.deliveredAt = row["delivered_at"]
-        m.readAt = row["read_at"]
-        m.failedAt = row["failed_at"]
-        m.errorCode = row["error_code"]
-        if let key: Int64 = row["pricing_key"] {
+        var m = MessageRecord(account: row[0], messageId: row[1])
+        m.phoneNumberId = row[2]
+        m.recipientId = row[3]
+        m.recipientParticipantId = row[4]
+        m.recipientUserId = row[5]
+        m.recipientCountryCode = row[6]
+        m.isGroup = row[7]
+        m.callbackData = row[8]
+        m.sentAt = row[9]
+        m.deliveredAt = row[10]
+        m.readAt = row[11]
+        m.failedAt = row[12]
+        m.errorCode = row[13]
+        if let key: Int64 = row[19] {
             // Built directly: PricingInfo's initialiser would normalise again, and stored values
             // are already normalised.
             var pricing = PricingInfo()
-            pricing.pricingModel = row["pricing_model"]
-            pricing.type = row["pricing_type"]
-            pricing.category = row["pricing_category"]
-            pricing.billable = row["pricing_billable"]
-            pricing.subtype = row["pricing_subtype"]
+            pricing.pricingModel = row[14]
+            pricing.type = row[15]
+            pricing.category = row[16]
+            pricing.billable = row[17]
+            pricing.subtype = row[18]
             m.pricing = pricing
             m.pricingKey = key
         }
-        if let amount: String = row["cost_amount"] {
+        if let amount: String = row[20] {
             m.costAmount = Decimal(string: amount, locale: Locale(identifier: "en_US_POSIX"))
-            m.costCurrency = row["cost_currency"]
-            m.costAt = row["cost_at"]
+            m.costCurrency = row[21]
+            m.costAt = row[22]
         }
-        m.conversationId = row["conversation_id"]
-        m.conversationOrigin = row["conversation_origin"]
-        m.conversationExpiresAt = row["conversation_expires_at"]
-        m.conversationKey = row["conversation_key"]
+        m.conversationId = row[23]
+        m.conversationOrigin = row[24]
+        m.conversationExpiresAt = row[25]
+        m.conversationKey = row[26]
         return m
     }
 
@@ -234,17 +240,14 @@ struct SQLiteLedgerWriter {
 
     private func loadConversation(_ key: Key) throws -> ConversationRecord? {
         let statement = try db.cachedStatement(
-            sql: "SELECT * FROM conversations WHERE account = ? AND conversation_id = ?")
+            sql: "SELECT \(Self.conversationColumns) FROM conversations WHERE account = ? AND conversation_id = ?")
         return try Row.fetchOne(statement, arguments: [key.account, key.id]).map(Self.conversation(from:))
     }
 
     private func saveConversation(_ c: ConversationRecord) throws {
         let statement = try db.cachedStatement(
             sql: """
-                INSERT OR REPLACE INTO conversations (
-                    account, conversation_id, first_sent_at, first_delivered_at, category, category_key,
-                    recipient_number, recipient_country_code, is_free_entry_point
-                ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT OR REPLACE INTO conversations (\(Self.conversationColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         try statement.execute(arguments: [
             c.account, c.conversationId, c.firstSentAt, c.firstDeliveredAt, c.category, c.categoryKey,
@@ -252,41 +255,47 @@ struct SQLiteLedgerWriter {
         ])
     }
 
+    static let conversationColumns = """
+        account, conversation_id, first_sent_at, first_delivered_at, category, category_key, recipient_number, \
+        recipient_country_code, is_free_entry_point
+        """
+
     static func conversation(from row: Row) -> ConversationRecord {
-        var c = ConversationRecord(account: row["account"], conversationId: row["conversation_id"])
-        c.firstSentAt = row["first_sent_at"]
-        c.firstDeliveredAt = row["first_delivered_at"]
-        c.category = row["category"]
-        c.categoryKey = row["category_key"]
-        c.recipientNumber = row["recipient_number"]
-        c.recipientCountryCode = row["recipient_country_code"]
-        c.isFreeEntryPoint = row["is_free_entry_point"]
+        var c = ConversationRecord(account: row[0], conversationId: row[1])
+        c.firstSentAt = row[2]
+        c.firstDeliveredAt = row[3]
+        c.category = row[4]
+        c.categoryKey = row[5]
+        c.recipientNumber = row[6]
+        c.recipientCountryCode = row[7]
+        c.isFreeEntryPoint = row[8]
         return c
     }
 
     // MARK: - Inbound messages
 
     private func loadInbound(_ key: Key) throws -> InboundRecord? {
-        let statement = try db.cachedStatement(sql: "SELECT * FROM inbound_messages WHERE account = ? AND wamid = ?")
+        let statement = try db.cachedStatement(
+            sql: "SELECT \(Self.inboundColumns) FROM inbound_messages WHERE account = ? AND wamid = ?")
         return try Row.fetchOne(statement, arguments: [key.account, key.id]).map(Self.inbound(from:))
     }
 
     private func saveInbound(_ i: InboundRecord) throws {
         let statement = try db.cachedStatement(
             sql: """
-                INSERT OR REPLACE INTO inbound_messages (
-                    account, wamid, phone_number_id, sender, sender_country_code, received_at, type, has_referral
-                ) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT OR REPLACE INTO inbound_messages (\(Self.inboundColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         try statement.execute(arguments: [
             i.account, i.messageId, i.phoneNumberId, i.from, i.fromCountryCode, i.receivedAt, i.type, i.hasReferral,
         ])
     }
 
+    static let inboundColumns =
+        "account, wamid, phone_number_id, sender, sender_country_code, received_at, type, has_referral"
+
     static func inbound(from row: Row) -> InboundRecord {
         InboundRecord(
-            account: row["account"], messageId: row["wamid"], phoneNumberId: row["phone_number_id"],
-            from: row["sender"], fromCountryCode: row["sender_country_code"], receivedAt: row["received_at"],
-            type: row["type"], hasReferral: row["has_referral"])
+            account: row[0], messageId: row[1], phoneNumberId: row[2], from: row[3], fromCountryCode: row[4],
+            receivedAt: row[5], type: row[6], hasReferral: row[7])
     }
 }

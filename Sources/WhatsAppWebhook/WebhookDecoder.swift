@@ -3,61 +3,83 @@ import Foundation
 /// Turns one webhook body (the raw bytes Meta POSTs, or one line of a JSONL file) into normalised
 /// events. A body is accepted whole or rejected whole: nothing is returned for an invalid body, so a
 /// caller can never store part of one.
+///
+/// Only what wameter reads is looked at; every other key is ignored, which is what keeps new Meta
+/// fields from ever being fatal. Only a missing identity (ids, status, timestamp) or a value of an
+/// impossible type rejects a body.
 public struct WebhookDecoder: Sendable {
-    private let decoder = JSONDecoder()
-
     public init() {}
 
     /// - Parameter onPremisesAccount: the account that On-Premises bodies (which carry no WABA id)
     ///   are attributed to. Cloud API bodies always name their account in `entry[].id`.
     public func decode(_ body: Data, onPremisesAccount: String? = nil) throws(WebhookDecodingError) -> [WebhookEvent] {
-        let wire: WireBody
-        do {
-            wire = try decoder.decode(WireBody.self, from: body)
-        } catch let error as DecodingError {
-            throw Self.classify(error)
-        } catch {
-            throw .notJSON(String(describing: error))
-        }
-        if let entries = wire.entry {
-            if let object = wire.object, object != "whatsapp_business_account" {
-                throw .notWhatsApp("object is \"\(object)\", expected \"whatsapp_business_account\"")
+        let parsed: Result<JSONValue, JSONParseError> = body.withUnsafeBytes { raw in
+            Result { () throws(JSONParseError) -> JSONValue in
+                try JSONParser.parse(raw.assumingMemoryBound(to: UInt8.self))
             }
-            return Self.events(fromCloud: entries)
         }
-        if wire.statuses != nil || wire.messages != nil || wire.errors != nil || wire.contacts != nil {
-            return Self.events(
-                account: onPremisesAccount, phoneNumberId: nil, statuses: wire.statuses ?? [],
-                inbound: wire.messages ?? [], contacts: wire.contacts ?? [], errors: wire.errors ?? [])
+        let root: JSONValue
+        switch parsed {
+        case .success(let value): root = value
+        case .failure(let error): throw .notJSON("\(error.reason) at byte \(error.offset)")
         }
-        if let object = wire.object {
-            throw .notWhatsApp("object \"\(object)\" has no entry array")
+        guard case .object = root else { throw .notWhatsApp("the body is not a JSON object") }
+
+        let object = try JSONFields.string(root["object"], "object")
+        if let object, object != "whatsapp_business_account" {
+            throw .notWhatsApp("object is \"\(object)\", expected \"whatsapp_business_account\"")
+        }
+        let entries = try JSONFields.array(root["entry"], "entry")
+        if !entries.isEmpty || object != nil {
+            return try Self.events(fromCloud: entries)
+        }
+        if root["statuses"] != nil || root["messages"] != nil || root["errors"] != nil || root["contacts"] != nil {
+            return try Self.events(
+                account: onPremisesAccount, phoneNumberId: nil, value: root, path: { "" })
         }
         throw .notWhatsApp("no entry array (Cloud API) and no statuses, messages or errors (On-Premises)")
     }
 
-    private static func events(fromCloud entries: [WireEntry]) -> [WebhookEvent] {
+    private static func events(fromCloud entries: [JSONValue]) throws(WebhookDecodingError) -> [WebhookEvent] {
         var events: [WebhookEvent] = []
-        for entry in entries {
-            let account = entry.id.value
-            for change in entry.changes ?? [] {
-                if let value = change.messagesValue {
-                    events += Self.events(
-                        account: account, phoneNumberId: value.metadata?.phone_number_id?.value,
-                        statuses: value.statuses ?? [], inbound: value.messages ?? [],
-                        contacts: value.contacts ?? [], errors: value.errors ?? [])
-                } else if change.field == "account_update" {
-                    let value = change.accountUpdateValue
-                    let tier = value?.volume_tier_info.map {
+        for (entryIndex, entry) in entries.enumerated() {
+            guard try JSONFields.object(entry, "entry[\(entryIndex)]") != nil else {
+                throw .malformed("entry[\(entryIndex)]: expected an object")
+            }
+            guard let account = try JSONFields.string(entry["id"], "entry[\(entryIndex)].id") else {
+                throw JSONFields.missing({ "entry[\(entryIndex)].id" })
+            }
+            let time = try JSONFields.seconds(entry["time"], "entry[\(entryIndex)].time")
+            let changes = try JSONFields.array(entry["changes"], "entry[\(entryIndex)].changes")
+            for (changeIndex, change) in changes.enumerated() {
+                let path = { "entry[\(entryIndex)].changes[\(changeIndex)]" }
+                guard try JSONFields.object(change, path()) != nil else { throw .malformed("\(path()): expected an object") }
+                let field = try JSONFields.string(change["field"], "\(path()).field")
+                // The value's shape depends on the field: read only the shapes wameter understands, so a
+                // change of a field we do not use can never fail the body.
+                switch field {
+                case "messages", nil:
+                    guard let value = try JSONFields.object(change["value"], "\(path()).value") else { continue }
+                    let metadata = try JSONFields.object(value["metadata"], "\(path()).value.metadata")
+                    let phone = try JSONFields.string(metadata?["phone_number_id"], "\(path()).value.metadata.phone_number_id")
+                    events += try Self.events(account: account, phoneNumberId: phone, value: value, path: { "\(path()).value." })
+                case "account_update":
+                    let value = try JSONFields.object(change["value"], "\(path()).value")
+                    let tierPath = { "\(path()).value.volume_tier_info" }
+                    let tier = try JSONFields.object(value?["volume_tier_info"], tierPath()).map { tier throws(WebhookDecodingError) in
                         VolumeTierInfo(
-                            tierUpdateTime: $0.tier_update_time?.value, pricingCategory: $0.pricing_category,
-                            tier: $0.tier, effectiveMonth: $0.effective_month, region: $0.region)
+                            tierUpdateTime: try JSONFields.seconds(tier["tier_update_time"], "\(tierPath()).tier_update_time"),
+                            pricingCategory: try JSONFields.string(tier["pricing_category"], "\(tierPath()).pricing_category"),
+                            tier: try JSONFields.string(tier["tier"], "\(tierPath()).tier"),
+                            effectiveMonth: try JSONFields.string(tier["effective_month"], "\(tierPath()).effective_month"),
+                            region: try JSONFields.string(tier["region"], "\(tierPath()).region"))
                     }
                     events.append(
                         .accountUpdate(
                             AccountUpdateEvent(
-                                account: account, event: value?.event, time: entry.time?.value, volumeTier: tier)))
-                } else if let field = change.field, field != "messages" {
+                                account: account, event: try JSONFields.string(value?["event"], "\(path()).value.event"),
+                                time: time, volumeTier: tier)))
+                case let field?:
                     events.append(.unhandledChange(account: account, field: field))
                 }
             }
@@ -65,104 +87,130 @@ public struct WebhookDecoder: Sendable {
         return events
     }
 
+    /// Reads `statuses`, `messages`, `contacts` and `errors` of a Cloud API `value` or of an
+    /// On-Premises body (same names, no envelope). `path` prefixes error locations.
     private static func events(
-        account: String?, phoneNumberId: String?, statuses: [WireStatus], inbound: [WireInbound],
-        contacts: [WireContact], errors: [WireError]
-    ) -> [WebhookEvent] {
-        var events: [WebhookEvent] = []
-        events.reserveCapacity(statuses.count + inbound.count + errors.count)
-        for status in statuses {
-            events.append(
-                .status(statusEvent(status, account: account, phoneNumberId: phoneNumberId, contacts: contacts)))
+        account: String?, phoneNumberId: String?, value: JSONValue, path: @escaping () -> String
+    ) throws(WebhookDecodingError) -> [WebhookEvent] {
+        let contacts = try JSONFields.array(value["contacts"], "\(path())contacts").enumerated().map {
+            (index, contact) throws(WebhookDecodingError) -> Contact in
+            let contactPath = { "\(path())contacts[\(index)]" }
+            let profile = try JSONFields.object(contact["profile"], "\(contactPath()).profile")
+            return Contact(
+                waId: nonEmpty(try JSONFields.string(contact["wa_id"], "\(contactPath()).wa_id")),
+                userId: nonEmpty(try JSONFields.string(contact["user_id"], "\(contactPath()).user_id")),
+                countryCode: nonEmpty(try JSONFields.string(profile?["country_code"], "\(contactPath()).profile.country_code")))
         }
-        for message in inbound {
-            let from = nonEmpty(message.from?.value)
-            let contact =
-                contacts.first { from != nil && $0.wa_id?.value == from } ?? (contacts.count == 1 ? contacts[0] : nil)
+        var events: [WebhookEvent] = []
+        let statuses = try JSONFields.array(value["statuses"], "\(path())statuses")
+        let messages = try JSONFields.array(value["messages"], "\(path())messages")
+        let errors = try JSONFields.array(value["errors"], "\(path())errors")
+        events.reserveCapacity(statuses.count + messages.count + errors.count)
+        for (index, status) in statuses.enumerated() {
+            let event = try statusEvent(
+                status, path: { "\(path())statuses[\(index)]" }, account: account, phoneNumberId: phoneNumberId,
+                contacts: contacts)
+            events.append(.status(event))
+        }
+        for (index, message) in messages.enumerated() {
+            let messagePath = { "\(path())messages[\(index)]" }
+            guard try JSONFields.object(message, messagePath()) != nil else { throw .malformed("\(messagePath()): expected an object") }
+            guard let id = try JSONFields.string(message["id"], "\(messagePath()).id") else {
+                throw JSONFields.missing({ "\(messagePath()).id" })
+            }
+            guard let timestamp = try JSONFields.seconds(message["timestamp"], "\(messagePath()).timestamp") else {
+                throw JSONFields.missing({ "\(messagePath()).timestamp" })
+            }
+            let from = nonEmpty(try JSONFields.string(message["from"], "\(messagePath()).from"))
+            let contact = contacts.first { from != nil && $0.waId == from } ?? (contacts.count == 1 ? contacts[0] : nil)
             events.append(
                 .inbound(
                     InboundMessageEvent(
-                        account: account, phoneNumberId: phoneNumberId, messageId: message.id, from: from,
-                        fromUserId: nonEmpty(message.from_user_id),
-                        fromCountryCode: nonEmpty(contact?.profile?.country_code),
-                        timestamp: message.timestamp.value, type: message.type, hasReferral: message.referral != nil)))
+                        account: account, phoneNumberId: phoneNumberId, messageId: id, from: from,
+                        fromUserId: nonEmpty(try JSONFields.string(message["from_user_id"], "\(messagePath()).from_user_id")),
+                        fromCountryCode: contact?.countryCode, timestamp: timestamp,
+                        type: try JSONFields.string(message["type"], "\(messagePath()).type"),
+                        hasReferral: try JSONFields.object(message["referral"], "\(messagePath()).referral") != nil)))
         }
-        for error in errors {
+        for (index, error) in errors.enumerated() {
+            let errorPath = { "\(path())errors[\(index)]" }
             events.append(
                 .systemError(
                     SystemErrorEvent(
-                        account: account, phoneNumberId: phoneNumberId, code: error.code.map { Int($0.value) },
-                        title: error.title)))
+                        account: account, phoneNumberId: phoneNumberId,
+                        code: try JSONFields.integer(error["code"], "\(errorPath()).code"),
+                        title: try JSONFields.string(error["title"], "\(errorPath()).title"))))
         }
         return events
     }
 
+    private struct Contact {
+        var waId: String?
+        var userId: String?
+        var countryCode: String?
+    }
+
     private static func statusEvent(
-        _ status: WireStatus, account: String?, phoneNumberId: String?, contacts: [WireContact]
-    ) -> StatusEvent {
-        let recipient = nonEmpty(status.recipient_id?.value) ?? nonEmpty(status.message?.recipient_id?.value)
-        let userId = nonEmpty(status.recipient_user_id)
+        _ status: JSONValue, path: () -> String, account: String?, phoneNumberId: String?, contacts: [Contact]
+    ) throws(WebhookDecodingError) -> StatusEvent {
+        guard try JSONFields.object(status, path()) != nil else { throw .malformed("\(path()): expected an object") }
+        guard let id = try JSONFields.string(status["id"], "\(path()).id") else { throw JSONFields.missing({ "\(path()).id" }) }
+        guard let state = try JSONFields.string(status["status"], "\(path()).status") else {
+            throw JSONFields.missing({ "\(path()).status" })
+        }
+        guard let timestamp = try JSONFields.seconds(status["timestamp"], "\(path()).timestamp") else {
+            throw JSONFields.missing({ "\(path()).timestamp" })
+        }
+        // Some On-Premises client versions nest the recipient under `message` (reference §5, C17).
+        let nested = try JSONFields.object(status["message"], "\(path()).message")
+        let nestedRecipient = nonEmpty(try JSONFields.string(nested?["recipient_id"], "\(path()).message.recipient_id"))
+        let recipient = nonEmpty(try JSONFields.string(status["recipient_id"], "\(path()).recipient_id")) ?? nestedRecipient
+        let userId = nonEmpty(try JSONFields.string(status["recipient_user_id"], "\(path()).recipient_user_id"))
         // Contacts on status webhooks (2026, business-scoped user ids) carry the recipient's country,
         // the only clue to the market when the phone number is withheld (reference §3.6).
         let contact =
-            contacts.first {
-                (recipient != nil && $0.wa_id?.value == recipient) || (userId != nil && $0.user_id == userId)
-            }
+            contacts.first { (recipient != nil && $0.waId == recipient) || (userId != nil && $0.userId == userId) }
             ?? (contacts.count == 1 ? contacts[0] : nil)
-        let pricing = status.pricing.map {
-            PricingInfo(
-                billable: $0.billable?.value, pricingModel: nonEmpty($0.pricing_model), type: nonEmpty($0.type),
-                category: nonEmpty($0.category), subtype: nonEmpty($0.subtype), costAmount: $0.cost?.amount?.value,
-                costCurrency: nonEmpty($0.cost?.currency))
+
+        var pricing: PricingInfo?
+        if let wire = try JSONFields.object(status["pricing"], "\(path()).pricing") {
+            let cost = try JSONFields.object(wire["cost"], "\(path()).pricing.cost")
+            pricing = PricingInfo(
+                billable: try JSONFields.bool(wire["billable"], "\(path()).pricing.billable"),
+                pricingModel: nonEmpty(try JSONFields.string(wire["pricing_model"], "\(path()).pricing.pricing_model")),
+                type: nonEmpty(try JSONFields.string(wire["type"], "\(path()).pricing.type")),
+                category: nonEmpty(try JSONFields.string(wire["category"], "\(path()).pricing.category")),
+                subtype: nonEmpty(try JSONFields.string(wire["subtype"], "\(path()).pricing.subtype")),
+                costAmount: try JSONFields.decimal(cost?["amount"], "\(path()).pricing.cost.amount"),
+                costCurrency: nonEmpty(try JSONFields.string(cost?["currency"], "\(path()).pricing.cost.currency")))
         }
-        let conversation = status.conversation.map {
-            ConversationInfo(
-                id: nonEmpty($0.id), expirationTimestamp: $0.expiration_timestamp?.value,
-                originType: nonEmpty($0.origin?.type))
+        var conversation: ConversationInfo?
+        if let wire = try JSONFields.object(status["conversation"], "\(path()).conversation") {
+            let origin = try JSONFields.object(wire["origin"], "\(path()).conversation.origin")
+            conversation = ConversationInfo(
+                id: nonEmpty(try JSONFields.string(wire["id"], "\(path()).conversation.id")),
+                expirationTimestamp: try JSONFields.seconds(
+                    wire["expiration_timestamp"], "\(path()).conversation.expiration_timestamp"),
+                originType: nonEmpty(try JSONFields.string(origin?["type"], "\(path()).conversation.origin.type")))
         }
+        let errors = try JSONFields.array(status["errors"], "\(path()).errors")
         return StatusEvent(
-            account: account, phoneNumberId: phoneNumberId, messageId: status.id,
-            status: MessageStatus(rawValue: status.status),
-            timestamp: status.timestamp.value, recipientId: recipient, recipientType: nonEmpty(status.recipient_type),
-            recipientParticipantId: nonEmpty(status.recipient_participant_id?.value), recipientUserId: userId,
-            recipientCountryCode: nonEmpty(contact?.profile?.country_code)?.uppercased(),
-            callbackData: nonEmpty(status.biz_opaque_callback_data), conversation: conversation, pricing: pricing,
-            errorCode: status.errors?.first?.code.map { Int($0.value) })
+            account: account, phoneNumberId: phoneNumberId, messageId: id, status: MessageStatus(rawValue: state),
+            timestamp: timestamp,
+            recipientId: recipient,
+            recipientType: nonEmpty(try JSONFields.string(status["recipient_type"], "\(path()).recipient_type")),
+            recipientParticipantId: nonEmpty(
+                try JSONFields.string(status["recipient_participant_id"], "\(path()).recipient_participant_id")),
+            recipientUserId: userId, recipientCountryCode: contact?.countryCode?.uppercased(),
+            callbackData: nonEmpty(try JSONFields.string(status["biz_opaque_callback_data"], "\(path()).biz_opaque_callback_data")),
+            conversation: conversation, pricing: pricing,
+            errorCode: try errors.first.flatMap { error throws(WebhookDecodingError) in
+                try JSONFields.integer(error["code"], "\(path()).errors[0].code")
+            })
     }
 
     private static func nonEmpty(_ value: String?) -> String? {
         guard let value, !value.isEmpty else { return nil }
         return value
-    }
-
-    /// Names the place in the body and the problem, e.g. `entry[0].changes[0].value.statuses[1].id: missing`.
-    private static func classify(_ error: DecodingError) -> WebhookDecodingError {
-        func path(_ keys: [any CodingKey]) -> String {
-            var text = ""
-            for key in keys {
-                if let index = key.intValue {
-                    text += "[\(index)]"
-                } else {
-                    text += text.isEmpty ? key.stringValue : ".\(key.stringValue)"
-                }
-            }
-            return text.isEmpty ? "body" : text
-        }
-        switch error {
-        case .dataCorrupted(let context) where context.codingPath.isEmpty:
-            return .notJSON(context.underlyingError.map { String(describing: $0) } ?? context.debugDescription)
-        case .typeMismatch(_, let context) where context.codingPath.isEmpty:
-            return .notWhatsApp("the body is not a JSON object")
-        case .keyNotFound(let key, let context):
-            return .malformed("\(path(context.codingPath + [key])): missing")
-        case .typeMismatch(let type, let context):
-            return .malformed("\(path(context.codingPath)): expected \(type)")
-        case .valueNotFound(let type, let context):
-            return .malformed("\(path(context.codingPath)): null where \(type) expected")
-        case .dataCorrupted(let context):
-            return .malformed("\(path(context.codingPath)): \(context.debugDescription)")
-        @unknown default:
-            return .malformed(String(describing: error))
-        }
     }
 }

@@ -99,3 +99,49 @@ struct TolerantDecodingTests {
         }
     }
 }
+
+@Suite("JSON parser")
+struct JSONParserTests {
+    func parse(_ text: String) throws(JSONParseError) -> JSONValue {
+        let bytes = Array(text.utf8)
+        return try bytes.withUnsafeBufferPointer { buffer throws(JSONParseError) in try JSONParser.parse(buffer) }
+    }
+
+    @Test("escapes, surrogate pairs and raw UTF-8 decode to the same text")
+    func strings() throws {
+        guard case .string(let text) = try parse(#""a\"b\\c\/\n\u00e4\ud83d\ude00ä😀""#) else {
+            Issue.record("expected a string")
+            return
+        }
+        #expect(text == "a\"b\\c/\nä😀ä😀")
+    }
+
+    @Test("numbers keep their literal text")
+    func numbers() throws {
+        guard case .array(let values) = try parse("[0, -1, 0.035, 1e3, 1750030073]") else { return }
+        let literals = values.map { if case .number(let literal) = $0 { literal } else { "?" } }
+        #expect(literals == ["0", "-1", "0.035", "1e3", "1750030073"])
+    }
+
+    @Test(
+        "malformed documents are rejected",
+        arguments: [
+            "", "{", "[1,]", "{\"a\":1,}", "{\"a\" 1}", "01", "1.", "-", "\"\\x\"", "\"\\ud800\"", "tru", "nul",
+            "{\"a\":1} x", "\"a\nb\"", String(repeating: "[", count: 500),
+        ])
+    func malformed(text: String) {
+        #expect(throws: JSONParseError.self) { try parse(text) }
+    }
+
+    @Test("objects keep members in order and look keys up")
+    func objects() throws {
+        let value = try parse(#" { "b" : [true, false, null], "a" : {} } "#)
+        #expect(value["a"] != nil)
+        guard case .array(let flags)? = value["b"] else {
+            Issue.record("expected an array")
+            return
+        }
+        #expect(flags.count == 3)
+        #expect(value["missing"] == nil)
+    }
+}
