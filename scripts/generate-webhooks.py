@@ -47,6 +47,7 @@ def main():
                 "metadata": {"display_phone_number": "1555" + phone[-7:], "phone_number_id": phone},
                 "statuses": statuses}}]}]}, separators=(",", ":"))
 
+    expected_messages = max(1, args.events / 2.5)
     written = 0
     pending = []  # (time, line) of later statuses, flushed in time order to interleave messages
     n = 0
@@ -61,7 +62,8 @@ def main():
             kind = "free_customer_service" if category == "service" or (category == "utility" and rng.random() < 0.3) else "regular"
             pricing = {"billable": kind == "regular", "pricing_model": "PMP", "type": kind, "category": category}
             wamid = "wamid.%s%012d" % (account[-3:], n)
-            sent = start + int(rng.random() * span)
+            # Webhooks arrive in near real time: send times advance through the month, with jitter.
+            sent = start + int(n / expected_messages * span) + rng.randint(0, 120)
             base = {"id": wamid, "recipient_id": recipient}
             events = [(sent, dict(base, status="sent", timestamp=str(sent), pricing=pricing))]
             fate = rng.random()

@@ -83,11 +83,26 @@ public struct BillingCalendar: Sendable {
 
     public static let utc = BillingCalendar(timeZone: TimeZone(identifier: "UTC")!)
 
-    /// The local day of a UTC instant.
+    /// The local day of a UTC instant: the civil date of the instant shifted by the zone's offset at
+    /// that instant (cheaper than calendar components, and the same by definition).
     public func day(of epochSeconds: Int64) -> DayKey {
-        let parts = calendar.dateComponents(
-            [.year, .month, .day], from: Date(timeIntervalSince1970: TimeInterval(epochSeconds)))
-        return DayKey(parts.year! * 10000 + parts.month! * 100 + parts.day!)
+        let offset = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(epochSeconds)))
+        let local = epochSeconds + Int64(offset)
+        return Self.civilDay(daysSinceEpoch: local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
+    }
+
+    /// Gregorian date of a day count since 1970-01-01 (Howard Hinnant's `civil_from_days`).
+    static func civilDay(daysSinceEpoch days: Int64) -> DayKey {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        return DayKey(year * 10_000 + month * 100 + day)
     }
 
     /// The UTC instant at which a local day starts.
@@ -105,20 +120,47 @@ public struct BillingCalendar: Sendable {
 
 /// Memoises `BillingCalendar.day(of:)` per quarter hour. Every time zone in use since 1970 has
 /// offsets and transitions on quarter hours, so no quarter hour straddles a local midnight; the hot
-/// ingest path then pays a dictionary lookup instead of a calendar computation per timestamp.
-public struct DayKeyCache {
+/// ingest path then pays a dictionary lookup instead of a time zone computation per timestamp.
+///
+/// Shared by reference and kept across transactions (a per-batch cache would recompute the same
+/// days for every batch); a lock makes it safe to share. Bounded: it starts over past `capacity`
+/// quarter hours (five years' worth), so memory does not grow with the amount of data.
+public final class DayKeyCache: @unchecked Sendable {
     public let calendar: BillingCalendar
+    private let lock = NSLock()
     private var days: [Int64: DayKey] = [:]
+    private let capacity = 175_000
 
     public init(calendar: BillingCalendar) {
         self.calendar = calendar
     }
 
-    public mutating func day(of epochSeconds: Int64) -> DayKey {
+    public func day(of epochSeconds: Int64) -> DayKey {
         let quarter = epochSeconds >= 0 ? epochSeconds / 900 : (epochSeconds - 899) / 900
+        lock.lock()
+        defer { lock.unlock() }
         if let day = days[quarter] { return day }
         let day = calendar.day(of: quarter * 900)
+        if days.count >= capacity { days.removeAll(keepingCapacity: true) }
         days[quarter] = day
         return day
+    }
+}
+
+/// One `DayKeyCache` per time zone, shared by every transaction of a store.
+public final class DayKeyCaches: @unchecked Sendable {
+    private let lock = NSLock()
+    private var caches: [String: DayKeyCache] = [:]
+
+    public init() {}
+
+    /// The cache for an IANA zone; an unknown zone (never stored: accounts are validated) counts as UTC.
+    public func cache(for timezone: String) -> DayKeyCache {
+        lock.lock()
+        defer { lock.unlock() }
+        if let cache = caches[timezone] { return cache }
+        let cache = DayKeyCache(calendar: BillingCalendar(timezoneIdentifier: timezone) ?? .utc)
+        caches[timezone] = cache
+        return cache
     }
 }

@@ -34,7 +34,7 @@ public struct RollupKey: Sendable, Hashable {
 /// contributions" whenever a record changes, so they always equal the sum over the current records:
 /// as order-free as the records themselves, and rebuildable from them.
 public enum Contributions {
-    public static func of(_ message: MessageRecord, days: inout DayKeyCache) -> [RollupKey] {
+    public static func of(_ message: MessageRecord, days: DayKeyCache) -> [RollupKey] {
         var keys: [RollupKey] = []
         let category = message.category
         let country = RecipientCountry.of(number: message.recipientNumber, countryCode: message.recipientCountryCode)
@@ -50,7 +50,7 @@ public enum Contributions {
         return keys
     }
 
-    public static func of(_ conversation: ConversationRecord, days: inout DayKeyCache) -> [RollupKey] {
+    public static func of(_ conversation: ConversationRecord, days: DayKeyCache) -> [RollupKey] {
         guard let delivered = conversation.firstDeliveredAt else { return [] }
         let day = days.day(of: delivered)
         let category = conversation.category ?? "unknown"
@@ -63,7 +63,7 @@ public enum Contributions {
         return keys
     }
 
-    public static func of(_ inbound: InboundRecord, days: inout DayKeyCache) -> [RollupKey] {
+    public static func of(_ inbound: InboundRecord, days: DayKeyCache) -> [RollupKey] {
         let country = RecipientCountry.of(number: inbound.from, countryCode: inbound.fromCountryCode)
         return [
             RollupKey(day: days.day(of: inbound.receivedAt), metric: .messageReceived, category: "", country: country)

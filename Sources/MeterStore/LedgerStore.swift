@@ -40,8 +40,6 @@ public struct ReceivedBody: Sendable {
 /// What one `ingest` call did.
 public struct IngestOutcome: Sendable, Equatable {
     public var bodies = 0
-    /// Bodies identical to one already archived: acknowledged, not applied again.
-    public var duplicateBodies = 0
     public var statusEvents = 0
     public var inboundMessages = 0
     public var systemErrors = 0
@@ -53,7 +51,6 @@ public struct IngestOutcome: Sendable, Equatable {
 
     public mutating func add(_ other: IngestOutcome) {
         bodies += other.bodies
-        duplicateBodies += other.duplicateBodies
         statusEvents += other.statusEvents
         inboundMessages += other.inboundMessages
         systemErrors += other.systemErrors
@@ -92,7 +89,7 @@ public protocol LedgerStore: Sendable {
     /// Recomputes every derived table from the raw archive, atomically.
     func rebuild(decoder: WebhookDecoder) async throws -> IngestOutcome
 
-    /// Number of distinct bodies archived.
+    /// Number of bodies archived (every delivery, retries included).
     func archivedBodyCount() async throws -> Int
 
     /// Checks that the database answers (for health checks).

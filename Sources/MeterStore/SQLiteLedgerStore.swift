@@ -10,6 +10,7 @@ import WhatsAppWebhook
 /// transaction to keep the cost of that fsync low.
 public final class SQLiteLedgerStore: LedgerStore {
     private let writer: any DatabaseWriter
+    private let dayCaches = DayKeyCaches()
 
     /// Opens (creating if needed) the database at `path` and migrates it.
     public init(path: String) throws {
@@ -50,7 +51,7 @@ public final class SQLiteLedgerStore: LedgerStore {
             if timezoneChanged {
                 // Day buckets are local days: move every counter of the account to the new zone.
                 try db.execute(sql: "DELETE FROM rollups WHERE account = ?", arguments: [account.id])
-                var ledger = SQLiteLedgerWriter(db: db)
+                var ledger = SQLiteLedgerWriter(db: db, dayCaches: dayCaches)
                 try ledger.addContributions(of: account.id)
                 try ledger.flushRollups()
             }
@@ -117,31 +118,17 @@ public final class SQLiteLedgerStore: LedgerStore {
     public func ingest(_ bodies: [ReceivedBody]) async throws -> IngestOutcome {
         try await writer.write { db in
             let archive = try db.cachedStatement(
-                sql: """
-                    INSERT OR IGNORE INTO raw_bodies (digest, received_at, source, on_premises_account, body)
-                    VALUES (?, ?, ?, ?, ?)
-                    """)
-            var fresh: [(events: [WebhookEvent], onPremisesAccount: String)] = []
-            fresh.reserveCapacity(bodies.count)
-            var duplicates = 0
+                sql: "INSERT INTO raw_bodies (received_at, source, on_premises_account, body) VALUES (?, ?, ?, ?)")
             for body in bodies {
-                try archive.execute(arguments: [
-                    BodyDigest.sha256(body.bytes), body.receivedAt, body.source, body.onPremisesAccount, body.bytes,
-                ])
-                // A body already archived had its effects applied when it was first stored, in the
-                // same transaction: applying it again could change nothing, so skip the work.
-                if db.changesCount == 0 {
-                    duplicates += 1
-                } else {
-                    fresh.append((body.events, body.onPremisesAccount))
-                }
+                try archive.execute(arguments: [body.receivedAt, body.source, body.onPremisesAccount, body.bytes])
             }
-            var ledger = SQLiteLedgerWriter(db: db)
-            try ledger.apply(fresh)
+            // Re-delivered bodies are archived too (the archive is a record of what arrived) and merge
+            // into the ledger as no-ops: the merge is idempotent.
+            var ledger = SQLiteLedgerWriter(db: db, dayCaches: dayCaches)
+            try ledger.apply(bodies.map { ($0.events, $0.onPremisesAccount) })
             try ledger.flushRollups()
             var outcome = ledger.outcome
             outcome.bodies = bodies.count
-            outcome.duplicateBodies = duplicates
             return outcome
         }
     }
@@ -151,7 +138,7 @@ public final class SQLiteLedgerStore: LedgerStore {
             for table in ["messages", "conversations", "inbound_messages", "rollups"] {
                 try db.execute(sql: "DELETE FROM \(table)")
             }
-            var ledger = SQLiteLedgerWriter(db: db)
+            var ledger = SQLiteLedgerWriter(db: db, dayCaches: dayCaches)
             var batch: [(events: [WebhookEvent], onPremisesAccount: String)] = []
             var bodies = 0
             let rows = try Row.fetchCursor(
@@ -192,6 +179,7 @@ public final class SQLiteLedgerStore: LedgerStore {
         guard let calendar = BillingCalendar(timezoneIdentifier: account.timezone) else {
             throw LedgerStoreError.invalidAccount(account.id, ["unknown time zone \(account.timezone)"])
         }
+        let days = dayCaches.cache(for: account.timezone)
         let range = calendar.range(of: month)
         let dropCutoff = now - PricingRules.dropAfterSeconds
         let freeTier = PricingRules.conversationFreeTier(for: month)
@@ -223,7 +211,6 @@ public final class SQLiteLedgerStore: LedgerStore {
                         LIMIT ?
                         """,
                     arguments: [account.id, range.lowerBound, range.upperBound, limit])
-                var days = DayKeyCache(calendar: calendar)
                 free = rows.map { row in
                     FreeTierConversation(
                         day: days.day(of: row["first_delivered_at"]), category: row["category"] ?? "unknown",

@@ -10,12 +10,15 @@ import WhatsAppWebhook
 /// rollup counters by the change in each record's contributions.
 struct SQLiteLedgerWriter {
     let db: Database
+    private let dayCaches: DayKeyCaches
+    /// Per account, for this transaction: the account's day cache (accounts are looked up once).
     private var calendars: [String: DayKeyCache] = [:]
     private var rollups: [String: RollupDelta] = [:]
     var outcome = IngestOutcome()
 
-    init(db: Database) {
+    init(db: Database, dayCaches: DayKeyCaches) {
         self.db = db
+        self.dayCaches = dayCaches
     }
 
     private struct Key: Hashable {
@@ -27,6 +30,7 @@ struct SQLiteLedgerWriter {
     mutating func apply(_ bodies: [(events: [WebhookEvent], onPremisesAccount: String)]) throws {
         var messages: [Key: MessageRecord] = [:]
         var inbound: [Key: InboundRecord] = [:]
+        messages.reserveCapacity(bodies.count * 2)
         for body in bodies {
             for event in body.events {
                 switch event {
@@ -56,40 +60,47 @@ struct SQLiteLedgerWriter {
         }
 
         var conversations: [Key: ConversationRecord] = [:]
+        let storedMessages = try loadAll(
+            messages.keys, table: "messages", columns: Self.messageColumns, decode: Self.message(from:offset:))
         for (key, delta) in messages {
-            let existing = try loadMessage(key)
+            let stored = storedMessages[key]
+            let existing = stored?.record
             let merged = existing.map { $0.join(delta) } ?? delta
             if merged == existing { continue }
-            try saveMessage(merged)
-            var days = try calendar(for: key.account)
+            try saveMessage(merged, id: stored?.id)
+            let days = try calendar(for: key.account)
             rollups[key.account, default: RollupDelta()].replace(
-                existing.map { Contributions.of($0, days: &days) } ?? [], with: Contributions.of(merged, days: &days))
-            calendars[key.account] = days
+                existing.map { Contributions.of($0, days: days) } ?? [], with: Contributions.of(merged, days: days))
             if let conversation = ConversationRecord(message: merged) {
                 let conversationKey = Key(account: key.account, id: conversation.conversationId)
                 conversations[conversationKey] =
                     conversations[conversationKey].map { $0.join(conversation) } ?? conversation
             }
         }
+        let storedConversations = try loadAll(
+            conversations.keys, table: "conversations", columns: Self.conversationColumns,
+            decode: Self.conversation(from:offset:))
         for (key, delta) in conversations {
-            let existing = try loadConversation(key)
+            let stored = storedConversations[key]
+            let existing = stored?.record
             let merged = existing.map { $0.join(delta) } ?? delta
             if merged == existing { continue }
-            try saveConversation(merged)
-            var days = try calendar(for: key.account)
+            try saveConversation(merged, id: stored?.id)
+            let days = try calendar(for: key.account)
             rollups[key.account, default: RollupDelta()].replace(
-                existing.map { Contributions.of($0, days: &days) } ?? [], with: Contributions.of(merged, days: &days))
-            calendars[key.account] = days
+                existing.map { Contributions.of($0, days: days) } ?? [], with: Contributions.of(merged, days: days))
         }
+        let storedInbound = try loadAll(
+            inbound.keys, table: "inbound_messages", columns: Self.inboundColumns, decode: Self.inbound(from:offset:))
         for (key, delta) in inbound {
-            let existing = try loadInbound(key)
+            let stored = storedInbound[key]
+            let existing = stored?.record
             let merged = existing.map { $0.join(delta) } ?? delta
             if merged == existing { continue }
-            try saveInbound(merged)
-            var days = try calendar(for: key.account)
+            try saveInbound(merged, id: stored?.id)
+            let days = try calendar(for: key.account)
             rollups[key.account, default: RollupDelta()].replace(
-                existing.map { Contributions.of($0, days: &days) } ?? [], with: Contributions.of(merged, days: &days))
-            calendars[key.account] = days
+                existing.map { Contributions.of($0, days: days) } ?? [], with: Contributions.of(merged, days: days))
         }
     }
 
@@ -122,26 +133,65 @@ struct SQLiteLedgerWriter {
 
     /// Adds the contributions of records already stored (used when an account's time zone changes).
     mutating func addContributions(of account: String) throws {
-        var days = try calendar(for: account)
+        let days = try calendar(for: account)
         let messages = try Row.fetchCursor(
             db, sql: "SELECT \(Self.messageColumns) FROM messages WHERE account = ?", arguments: [account])
         while let row = try messages.next() {
             rollups[account, default: RollupDelta()].replace(
-                [], with: Contributions.of(Self.message(from: row), days: &days))
+                [], with: Contributions.of(Self.message(from: row), days: days))
         }
         let conversations = try Row.fetchCursor(
             db, sql: "SELECT \(Self.conversationColumns) FROM conversations WHERE account = ?", arguments: [account])
         while let row = try conversations.next() {
             rollups[account, default: RollupDelta()].replace(
-                [], with: Contributions.of(Self.conversation(from: row), days: &days))
+                [], with: Contributions.of(Self.conversation(from: row), days: days))
         }
         let inbound = try Row.fetchCursor(
             db, sql: "SELECT \(Self.inboundColumns) FROM inbound_messages WHERE account = ?", arguments: [account])
         while let row = try inbound.next() {
             rollups[account, default: RollupDelta()].replace(
-                [], with: Contributions.of(Self.inbound(from: row), days: &days))
+                [], with: Contributions.of(Self.inbound(from: row), days: days))
         }
-        calendars[account] = days
+    }
+
+    // MARK: - Loading
+
+    private static let lookupChunk = 500
+    private static let chunkPlaceholders = placeholders(lookupChunk)
+
+    private static func lookupSQL(table: String, columns: String) -> String {
+        let keyColumn = columns.split(separator: ",")[1].trimmingCharacters(in: .whitespacesAndNewlines)
+        return "SELECT id, \(columns) FROM \(table) WHERE account = ? AND \(keyColumn) IN (\(chunkPlaceholders))"
+    }
+
+    /// The stored records for a batch's keys, with their rowids, in a few `IN (…)` queries instead
+    /// of one query per key. Every table's columns start with `account` and its key, so the key is
+    /// column 2 after the rowid. Chunks are padded to a fixed size (repeating a key) so that one
+    /// cached statement serves every chunk.
+    private func loadAll<Record>(
+        _ keys: some Collection<Key>, table: String, columns: String, decode: (Row, Int) -> Record
+    ) throws -> [Key: (id: Int64, record: Record)] {
+        var found: [Key: (id: Int64, record: Record)] = [:]
+        guard !keys.isEmpty else { return found }
+        found.reserveCapacity(keys.count)
+        let chunk = Self.lookupChunk
+        let statement = try db.cachedStatement(sql: Self.lookupSQL(table: table, columns: columns))
+        for (account, accountKeys) in Dictionary(grouping: keys, by: \.account) {
+            var start = 0
+            while start < accountKeys.count {
+                let slice = accountKeys[start..<min(start + chunk, accountKeys.count)]
+                var values: [any DatabaseValueConvertible] = [account]
+                values.reserveCapacity(chunk + 1)
+                for key in slice { values.append(key.id) }
+                while values.count < chunk + 1 { values.append(slice.first!.id) }
+                let rows = try Row.fetchCursor(statement, arguments: StatementArguments(values))
+                while let row = try rows.next() {
+                    found[Key(account: account, id: row[2])] = (row[0], decode(row, 1))
+                }
+                start += chunk
+            }
+        }
+        return found
     }
 
     // MARK: - Accounts
@@ -150,43 +200,51 @@ struct SQLiteLedgerWriter {
     private mutating func calendar(for account: String) throws -> DayKeyCache {
         if let cache = calendars[account] { return cache }
         let zone = try String.fetchOne(db, sql: "SELECT timezone FROM accounts WHERE id = ?", arguments: [account])
-        let calendar: BillingCalendar
-        if let zone {
-            calendar = BillingCalendar(timezoneIdentifier: zone) ?? .utc
-        } else {
+        if zone == nil {
             let placeholder = Account.placeholder(id: account)
             try db.execute(
                 sql: "INSERT INTO accounts (id, timezone, currency, auto_created) VALUES (?, ?, ?, 1)",
                 arguments: [placeholder.id, placeholder.timezone, placeholder.currency])
             outcome.createdAccounts.append(account)
-            calendar = .utc
         }
-        let cache = DayKeyCache(calendar: calendar)
+        let cache = dayCaches.cache(for: zone ?? Account.placeholder(id: account).timezone)
         calendars[account] = cache
         return cache
     }
 
     // MARK: - Messages
 
-    private func loadMessage(_ key: Key) throws -> MessageRecord? {
-        let statement = try db.cachedStatement(
-            sql: "SELECT \(Self.messageColumns) FROM messages WHERE account = ? AND wamid = ?")
-        return try Row.fetchOne(statement, arguments: [key.account, key.id]).map(Self.message(from:))
-    }
-
-    private func saveMessage(_ m: MessageRecord) throws {
-        let statement = try db.cachedStatement(
-            sql: """
-                INSERT OR REPLACE INTO messages (\(Self.messageColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-        try statement.execute(arguments: [
+    /// Updates in place by rowid (a REPLACE would move the row to a new rowid and dirty more pages).
+    private func saveMessage(_ m: MessageRecord, id: Int64?) throws {
+        var arguments: StatementArguments = [
             m.account, m.messageId, m.phoneNumberId, m.recipientId, m.recipientParticipantId, m.recipientUserId,
             m.recipientCountryCode, m.isGroup, m.callbackData, m.sentAt, m.deliveredAt, m.readAt, m.failedAt,
             m.errorCode, m.pricing?.pricingModel, m.pricing?.type, m.pricing?.category, m.pricing?.billable,
             m.pricing?.subtype, m.pricingKey, m.costAmount.map { "\($0)" }, m.costCurrency, m.costAt, m.conversationId,
             m.conversationOrigin, m.conversationExpiresAt, m.conversationKey,
-        ])
+        ]
+        if let id {
+            arguments += [id]
+            try db.cachedStatement(sql: Self.updateMessage).execute(arguments: arguments)
+        } else {
+            try db.cachedStatement(sql: Self.insertMessage).execute(arguments: arguments)
+        }
     }
+
+    private static func placeholders(_ count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ", ")
+    }
+
+    // Statement texts, built once (they are also the keys of GRDB's statement cache).
+    private static let insertMessage = "INSERT INTO messages (\(messageColumns)) VALUES (\(placeholders(27)))"
+    private static let updateMessage = "UPDATE messages SET (\(messageColumns)) = (\(placeholders(27))) WHERE id = ?"
+    private static let insertConversation =
+        "INSERT INTO conversations (\(conversationColumns)) VALUES (\(placeholders(9)))"
+    private static let updateConversation =
+        "UPDATE conversations SET (\(conversationColumns)) = (\(placeholders(9))) WHERE id = ?"
+    private static let insertInbound = "INSERT INTO inbound_messages (\(inboundColumns)) VALUES (\(placeholders(8)))"
+    private static let updateInbound =
+        "UPDATE inbound_messages SET (\(inboundColumns)) = (\(placeholders(8))) WHERE id = ?"
 
     /// Column order shared by the message SELECT, INSERT and `message(from:)`, which reads by index:
     /// looking columns up by name costs more than the rest of the row decoding on the ingest path.
@@ -198,61 +256,57 @@ struct SQLiteLedgerWriter {
         conversation_expires_at, conversation_key
         """
 
-    static func message(from row: Row) -> MessageRecord {
-        var m = MessageRecord(account: row[0], messageId: row[1])
-        m.phoneNumberId = row[2]
-        m.recipientId = row[3]
-        m.recipientParticipantId = row[4]
-        m.recipientUserId = row[5]
-        m.recipientCountryCode = row[6]
-        m.isGroup = row[7]
-        m.callbackData = row[8]
-        m.sentAt = row[9]
-        m.deliveredAt = row[10]
-        m.readAt = row[11]
-        m.failedAt = row[12]
-        m.errorCode = row[13]
-        if let key: Int64 = row[19] {
+    static func message(from row: Row, offset o: Int = 0) -> MessageRecord {
+        var m = MessageRecord(account: row[o + 0], messageId: row[o + 1])
+        m.phoneNumberId = row[o + 2]
+        m.recipientId = row[o + 3]
+        m.recipientParticipantId = row[o + 4]
+        m.recipientUserId = row[o + 5]
+        m.recipientCountryCode = row[o + 6]
+        m.isGroup = row[o + 7]
+        m.callbackData = row[o + 8]
+        m.sentAt = row[o + 9]
+        m.deliveredAt = row[o + 10]
+        m.readAt = row[o + 11]
+        m.failedAt = row[o + 12]
+        m.errorCode = row[o + 13]
+        if let key: Int64 = row[o + 19] {
             // Built directly: PricingInfo's initialiser would normalise again, and stored values
             // are already normalised.
             var pricing = PricingInfo()
-            pricing.pricingModel = row[14]
-            pricing.type = row[15]
-            pricing.category = row[16]
-            pricing.billable = row[17]
-            pricing.subtype = row[18]
+            pricing.pricingModel = row[o + 14]
+            pricing.type = row[o + 15]
+            pricing.category = row[o + 16]
+            pricing.billable = row[o + 17]
+            pricing.subtype = row[o + 18]
             m.pricing = pricing
             m.pricingKey = key
         }
-        if let amount: String = row[20] {
+        if let amount: String = row[o + 20] {
             m.costAmount = Decimal(string: amount, locale: Locale(identifier: "en_US_POSIX"))
-            m.costCurrency = row[21]
-            m.costAt = row[22]
+            m.costCurrency = row[o + 21]
+            m.costAt = row[o + 22]
         }
-        m.conversationId = row[23]
-        m.conversationOrigin = row[24]
-        m.conversationExpiresAt = row[25]
-        m.conversationKey = row[26]
+        m.conversationId = row[o + 23]
+        m.conversationOrigin = row[o + 24]
+        m.conversationExpiresAt = row[o + 25]
+        m.conversationKey = row[o + 26]
         return m
     }
 
     // MARK: - Conversations
 
-    private func loadConversation(_ key: Key) throws -> ConversationRecord? {
-        let statement = try db.cachedStatement(
-            sql: "SELECT \(Self.conversationColumns) FROM conversations WHERE account = ? AND conversation_id = ?")
-        return try Row.fetchOne(statement, arguments: [key.account, key.id]).map(Self.conversation(from:))
-    }
-
-    private func saveConversation(_ c: ConversationRecord) throws {
-        let statement = try db.cachedStatement(
-            sql: """
-                INSERT OR REPLACE INTO conversations (\(Self.conversationColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-        try statement.execute(arguments: [
+    private func saveConversation(_ c: ConversationRecord, id: Int64?) throws {
+        var arguments: StatementArguments = [
             c.account, c.conversationId, c.firstSentAt, c.firstDeliveredAt, c.category, c.categoryKey,
             c.recipientNumber, c.recipientCountryCode, c.isFreeEntryPoint,
-        ])
+        ]
+        if let id {
+            arguments += [id]
+            try db.cachedStatement(sql: Self.updateConversation).execute(arguments: arguments)
+        } else {
+            try db.cachedStatement(sql: Self.insertConversation).execute(arguments: arguments)
+        }
     }
 
     static let conversationColumns = """
@@ -260,42 +314,38 @@ struct SQLiteLedgerWriter {
         recipient_country_code, is_free_entry_point
         """
 
-    static func conversation(from row: Row) -> ConversationRecord {
-        var c = ConversationRecord(account: row[0], conversationId: row[1])
-        c.firstSentAt = row[2]
-        c.firstDeliveredAt = row[3]
-        c.category = row[4]
-        c.categoryKey = row[5]
-        c.recipientNumber = row[6]
-        c.recipientCountryCode = row[7]
-        c.isFreeEntryPoint = row[8]
+    static func conversation(from row: Row, offset o: Int = 0) -> ConversationRecord {
+        var c = ConversationRecord(account: row[o + 0], conversationId: row[o + 1])
+        c.firstSentAt = row[o + 2]
+        c.firstDeliveredAt = row[o + 3]
+        c.category = row[o + 4]
+        c.categoryKey = row[o + 5]
+        c.recipientNumber = row[o + 6]
+        c.recipientCountryCode = row[o + 7]
+        c.isFreeEntryPoint = row[o + 8]
         return c
     }
 
     // MARK: - Inbound messages
 
-    private func loadInbound(_ key: Key) throws -> InboundRecord? {
-        let statement = try db.cachedStatement(
-            sql: "SELECT \(Self.inboundColumns) FROM inbound_messages WHERE account = ? AND wamid = ?")
-        return try Row.fetchOne(statement, arguments: [key.account, key.id]).map(Self.inbound(from:))
-    }
-
-    private func saveInbound(_ i: InboundRecord) throws {
-        let statement = try db.cachedStatement(
-            sql: """
-                INSERT OR REPLACE INTO inbound_messages (\(Self.inboundColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-        try statement.execute(arguments: [
+    private func saveInbound(_ i: InboundRecord, id: Int64?) throws {
+        var arguments: StatementArguments = [
             i.account, i.messageId, i.phoneNumberId, i.from, i.fromCountryCode, i.receivedAt, i.type, i.hasReferral,
-        ])
+        ]
+        if let id {
+            arguments += [id]
+            try db.cachedStatement(sql: Self.updateInbound).execute(arguments: arguments)
+        } else {
+            try db.cachedStatement(sql: Self.insertInbound).execute(arguments: arguments)
+        }
     }
 
     static let inboundColumns =
         "account, wamid, phone_number_id, sender, sender_country_code, received_at, type, has_referral"
 
-    static func inbound(from row: Row) -> InboundRecord {
+    static func inbound(from row: Row, offset o: Int = 0) -> InboundRecord {
         InboundRecord(
-            account: row[0], messageId: row[1], phoneNumberId: row[2], from: row[3], fromCountryCode: row[4],
-            receivedAt: row[5], type: row[6], hasReferral: row[7])
+            account: row[o], messageId: row[o + 1], phoneNumberId: row[o + 2], from: row[o + 3],
+            fromCountryCode: row[o + 4], receivedAt: row[o + 5], type: row[o + 6], hasReferral: row[o + 7])
     }
 }

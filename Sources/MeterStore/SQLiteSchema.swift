@@ -16,18 +16,21 @@ enum SQLiteSchema {
                         auto_created INTEGER NOT NULL DEFAULT 0
                     );
 
-                    -- The source of truth: every distinct body as received. Append-only; the digest
-                    -- makes a re-delivered body a no-op. Everything below it can be rebuilt from it.
+                    -- The source of truth: every body as received, retries included. Append-only, so
+                    -- inserts are sequential; everything below can be rebuilt from it.
                     CREATE TABLE raw_bodies (
                         id INTEGER PRIMARY KEY,
-                        digest BLOB NOT NULL UNIQUE,
                         received_at INTEGER NOT NULL,
                         source TEXT NOT NULL,
                         on_premises_account TEXT NOT NULL,
                         body BLOB NOT NULL
                     );
 
+                    -- A rowid table with a narrow unique index rather than WITHOUT ROWID: statuses of a
+                    -- message arrive soon after it is sent, so updates hit recent pages, and only the
+                    -- small index takes the random wamid inserts.
                     CREATE TABLE messages (
+                        id INTEGER PRIMARY KEY,
                         account TEXT NOT NULL,
                         wamid TEXT NOT NULL,
                         phone_number_id TEXT,
@@ -54,14 +57,15 @@ enum SQLiteSchema {
                         conversation_id TEXT,
                         conversation_origin TEXT,
                         conversation_expires_at INTEGER,
-                        conversation_key INTEGER,
-                        PRIMARY KEY (account, wamid)
-                    ) WITHOUT ROWID;
+                        conversation_key INTEGER
+                    );
+                    CREATE UNIQUE INDEX messages_key ON messages (account, wamid);
                     -- Pending and dropped counts: sent, neither delivered nor failed.
                     CREATE INDEX messages_undelivered ON messages (account, sent_at)
                         WHERE delivered_at IS NULL AND failed_at IS NULL;
 
                     CREATE TABLE conversations (
+                        id INTEGER PRIMARY KEY,
                         account TEXT NOT NULL,
                         conversation_id TEXT NOT NULL,
                         first_sent_at INTEGER,
@@ -70,9 +74,9 @@ enum SQLiteSchema {
                         category_key INTEGER,
                         recipient_number TEXT,
                         recipient_country_code TEXT,
-                        is_free_entry_point INTEGER NOT NULL,
-                        PRIMARY KEY (account, conversation_id)
-                    ) WITHOUT ROWID;
+                        is_free_entry_point INTEGER NOT NULL
+                    );
+                    CREATE UNIQUE INDEX conversations_key ON conversations (account, conversation_id);
                     -- Free tier: the first N conversations of a month by first delivery.
                     CREATE INDEX conversations_delivered ON conversations (account, first_delivered_at)
                         WHERE first_delivered_at IS NOT NULL;
@@ -80,6 +84,7 @@ enum SQLiteSchema {
                         WHERE first_delivered_at IS NULL;
 
                     CREATE TABLE inbound_messages (
+                        id INTEGER PRIMARY KEY,
                         account TEXT NOT NULL,
                         wamid TEXT NOT NULL,
                         phone_number_id TEXT,
@@ -87,9 +92,9 @@ enum SQLiteSchema {
                         sender_country_code TEXT,
                         received_at INTEGER NOT NULL,
                         type TEXT,
-                        has_referral INTEGER NOT NULL,
-                        PRIMARY KEY (account, wamid)
-                    ) WITHOUT ROWID;
+                        has_referral INTEGER NOT NULL
+                    );
+                    CREATE UNIQUE INDEX inbound_messages_key ON inbound_messages (account, wamid);
 
                     -- Counters per account-local day; equal to the sum of the records' contributions.
                     CREATE TABLE rollups (

@@ -15,14 +15,20 @@ public enum PricingCategory {
     public static let userInitiated = "user_initiated"
 
     public static func normalize(_ raw: String) -> String {
-        var value = raw.trimmingCharactersInWhitespace().lowercased()
-        if value.contains("-") || value.contains(" ") {
-            value = String(value.map { $0 == "-" || $0 == " " ? "_" : $0 })
+        // Fast path: already lower-case snake case (what Meta sends nearly always).
+        if raw.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F || ($0 >= 0x30 && $0 <= 0x39) }) {
+            return canonical(raw)
         }
+        var value = raw.trimmingCharactersInWhitespace().lowercased()
+        value = String(value.map { $0 == "-" || $0 == " " ? "_" : $0 })
+        return canonical(value)
+    }
+
+    private static func canonical(_ value: String) -> String {
         switch value {
-        case "business_initated": return businessInitiated  // typo in Meta's own Postman sample
-        case "customer_initiated": return userInitiated  // older Cloud API doc wording
-        default: return value
+        case "business_initated": businessInitiated  // typo in Meta's own Postman sample
+        case "customer_initiated": userInitiated  // older Cloud API doc wording
+        default: value
         }
     }
 }

@@ -56,10 +56,3 @@ public struct WebhookSignature: Sendable {
         }
     }
 }
-
-/// Content digest used to archive each distinct body once.
-public enum BodyDigest {
-    public static func sha256(_ body: some DataProtocol) -> Data {
-        Data(SHA256.hash(data: body))
-    }
-}

@@ -7,7 +7,7 @@ struct IngestCommand: AsyncParsableCommand {
         commandName: "ingest",
         abstract: "Ingest webhook bodies from a JSONL file (one body per line, as Meta POSTs them).",
         discussion: """
-            Each line is archived and applied to the ledger; ingesting the same file twice changes nothing. \
+            Each line is archived and applied to the ledger; ingesting the same file twice changes no count. \
             Invalid lines are reported with their line number and skipped, and the exit status is then 1. \
             Webhooks for accounts never added create them with time zone UTC and currency USD (with a warning).
             """)
@@ -16,7 +16,7 @@ struct IngestCommand: AsyncParsableCommand {
     @Argument(help: "The JSONL file, or - for standard input.") var file: String
     @Option(help: "Account for On-Premises bodies, which carry no account id.")
     var account: String = ReceivedBody.defaultOnPremisesAccount
-    @Option(help: "Bodies per transaction.") var batchSize: Int = 2_000
+    @Option(help: "Bodies per transaction.") var batchSize: Int = 10_000
     @Flag(help: "Do not print progress.") var quiet = false
 
     func validate() throws {
@@ -52,7 +52,7 @@ struct IngestCommand: AsyncParsableCommand {
         }
         let events = outcome.statusEvents + outcome.inboundMessages + outcome.systemErrors + outcome.otherChanges
         print(
-            "ingested \(outcome.bodies) bodies from \(name) (\(outcome.duplicateBodies) already archived): "
+            "ingested \(outcome.bodies) bodies from \(name): "
                 + "\(outcome.statusEvents) statuses, \(outcome.inboundMessages) inbound messages, "
                 + "\(outcome.systemErrors) system errors, \(outcome.otherChanges) other changes; "
                 + "\(events) events in \(String(format: "%.2f", summary.seconds)) s")

@@ -22,14 +22,14 @@ struct JSONLIngestor {
     let store: any LedgerStore
     let source: String
     let onPremisesAccount: String
-    var batchSize = 2_000
+    var batchSize = 10_000
     /// Called about every two seconds with the running totals, when the run is long enough to need it.
     var progress: ((_ lines: Int, _ events: Int, _ seconds: Double) -> Void)?
     /// Called once per invalid line, as it is found.
     var onProblem: ((Problem) -> Void)?
 
     func run(_ handle: FileHandle, receivedAt: Int64) async throws -> Summary {
-        var reader = LineReader(handle: handle)
+        let reader = LineReader(handle: handle)
         let decoder = WebhookDecoder()
         var summary = Summary()
         let started = Date()

@@ -1,40 +1,76 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Reads a file (or standard input) line by line in fixed-size chunks, so memory stays flat however
 /// large the file is. Lines are numbered from 1; `\r\n` endings are accepted.
-struct LineReader {
+///
+/// A class over a raw buffer searched with `memchr`: per-byte access through `Data` in an async
+/// context costs more than the JSON parsing of the line.
+final class LineReader {
     private let handle: FileHandle
-    private var buffer = Data()
+    private var buffer: UnsafeMutableRawBufferPointer
     private var start = 0
+    private var end = 0
     private var finished = false
     private(set) var lineNumber = 0
-    private let chunkSize = 1 << 20
 
-    init(handle: FileHandle) {
+    init(handle: FileHandle, chunkSize: Int = 1 << 20) {
         self.handle = handle
+        buffer = .allocate(byteCount: chunkSize, alignment: 1)
     }
 
-    mutating func next() throws -> Data? {
+    deinit {
+        buffer.deallocate()
+    }
+
+    func next() throws -> Data? {
         while true {
-            if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
-                var end = newline
-                if end > start, buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-                let line = buffer[start..<end]
+            if start < end, let base = buffer.baseAddress,
+                let found = memchr(base + start, Int32(UInt8(ascii: "\n")), end - start)
+            {
+                let newline = base.distance(to: found)
+                var lineEnd = newline
+                if lineEnd > start, buffer[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+                let line = Data(bytes: base + start, count: lineEnd - start)
                 start = newline + 1
                 lineNumber += 1
-                return Data(line)
+                return line
             }
             if finished {
-                guard start < buffer.count else { return nil }
-                let line = buffer[start...]
-                start = buffer.count
+                guard start < end, let base = buffer.baseAddress else { return nil }
+                let line = Data(bytes: base + start, count: end - start)
+                start = end
                 lineNumber += 1
-                return Data(line)
+                return line
             }
-            buffer.removeSubrange(0..<start)
-            start = 0
-            let chunk = try handle.read(upToCount: chunkSize) ?? Data()
-            if chunk.isEmpty { finished = true } else { buffer.append(chunk) }
+            try refill()
+        }
+    }
+
+    /// Moves the unread tail to the front and reads more; grows the buffer for a line longer than it.
+    private func refill() throws {
+        let pending = end - start
+        if pending == buffer.count {
+            let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: buffer.count * 2, alignment: 1)
+            bigger.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[start..<end]))
+            buffer.deallocate()
+            buffer = bigger
+        } else if start > 0 {
+            if pending > 0, let base = buffer.baseAddress { memmove(base, base + start, pending) }
+        }
+        start = 0
+        end = pending
+        let chunk = try handle.read(upToCount: buffer.count - end) ?? Data()
+        if chunk.isEmpty {
+            finished = true
+        } else {
+            chunk.copyBytes(to: UnsafeMutableRawBufferPointer(rebasing: buffer[end..<(end + chunk.count)]))
+            end += chunk.count
         }
     }
 }
