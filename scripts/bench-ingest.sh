@@ -20,9 +20,11 @@ bin=.build/release/wameter
 rm -f "$db" "$db-wal" "$db-shm"
 
 echo "file: $file ($(wc -l <"$file") bodies, $(du -h "$file" | cut -f1))"
-/usr/bin/time -f "%e %M" -o bench-data/time.txt "$bin" ingest "$file" --database "$db" --quiet 2>/dev/null | tail -1
+summary=$(/usr/bin/time -f "%e %M" -o bench-data/time.txt "$bin" ingest "$file" --database "$db" --quiet 2>/dev/null | tail -1)
+echo "$summary"
 read -r seconds rss_kb <bench-data/time.txt
-echo "ingest: ${seconds} s, $(python3 -c "print(f'{$events/$seconds:,.0f}')") status events/s, peak RSS $((rss_kb / 1024)) MiB"
+statuses=$(echo "$summary" | sed -E 's/.*: ([0-9]+) statuses.*/\1/')
+echo "ingest: ${seconds} s, $(python3 -c "print(f'{$statuses/$seconds:,.0f}')") status events/s, peak RSS $((rss_kb / 1024)) MiB"
 echo "database: $(du -ch "$db"* | tail -1 | cut -f1)"
 
 account=100000000000001

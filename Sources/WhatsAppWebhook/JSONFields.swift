@@ -33,7 +33,8 @@ enum JSONFields {
         switch value {
         case nil, .null?: return nil
         case .string(let text)?: return text
-        case .number(let literal)? where !literal.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }): return literal
+        case .number(let literal)? where !literal.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }):
+            return literal
         default: throw .malformed("\(path()): expected a string")
         }
     }

@@ -53,7 +53,9 @@ public struct WebhookDecoder: Sendable {
             let changes = try JSONFields.array(entry["changes"], "entry[\(entryIndex)].changes")
             for (changeIndex, change) in changes.enumerated() {
                 let path = { "entry[\(entryIndex)].changes[\(changeIndex)]" }
-                guard try JSONFields.object(change, path()) != nil else { throw .malformed("\(path()): expected an object") }
+                guard try JSONFields.object(change, path()) != nil else {
+                    throw .malformed("\(path()): expected an object")
+                }
                 let field = try JSONFields.string(change["field"], "\(path()).field")
                 // The value's shape depends on the field: read only the shapes wameter understands, so a
                 // change of a field we do not use can never fail the body.
@@ -61,23 +63,30 @@ public struct WebhookDecoder: Sendable {
                 case "messages", nil:
                     guard let value = try JSONFields.object(change["value"], "\(path()).value") else { continue }
                     let metadata = try JSONFields.object(value["metadata"], "\(path()).value.metadata")
-                    let phone = try JSONFields.string(metadata?["phone_number_id"], "\(path()).value.metadata.phone_number_id")
-                    events += try Self.events(account: account, phoneNumberId: phone, value: value, path: { "\(path()).value." })
+                    let phone = try JSONFields.string(
+                        metadata?["phone_number_id"], "\(path()).value.metadata.phone_number_id")
+                    events += try Self.events(
+                        account: account, phoneNumberId: phone, value: value, path: { "\(path()).value." })
                 case "account_update":
                     let value = try JSONFields.object(change["value"], "\(path()).value")
                     let tierPath = { "\(path()).value.volume_tier_info" }
-                    let tier = try JSONFields.object(value?["volume_tier_info"], tierPath()).map { tier throws(WebhookDecodingError) in
+                    let tier = try JSONFields.object(value?["volume_tier_info"], tierPath()).map {
+                        tier throws(WebhookDecodingError) in
                         VolumeTierInfo(
-                            tierUpdateTime: try JSONFields.seconds(tier["tier_update_time"], "\(tierPath()).tier_update_time"),
-                            pricingCategory: try JSONFields.string(tier["pricing_category"], "\(tierPath()).pricing_category"),
+                            tierUpdateTime: try JSONFields.seconds(
+                                tier["tier_update_time"], "\(tierPath()).tier_update_time"),
+                            pricingCategory: try JSONFields.string(
+                                tier["pricing_category"], "\(tierPath()).pricing_category"),
                             tier: try JSONFields.string(tier["tier"], "\(tierPath()).tier"),
-                            effectiveMonth: try JSONFields.string(tier["effective_month"], "\(tierPath()).effective_month"),
+                            effectiveMonth: try JSONFields.string(
+                                tier["effective_month"], "\(tierPath()).effective_month"),
                             region: try JSONFields.string(tier["region"], "\(tierPath()).region"))
                     }
                     events.append(
                         .accountUpdate(
                             AccountUpdateEvent(
-                                account: account, event: try JSONFields.string(value?["event"], "\(path()).value.event"),
+                                account: account,
+                                event: try JSONFields.string(value?["event"], "\(path()).value.event"),
                                 time: time, volumeTier: tier)))
                 case let field?:
                     events.append(.unhandledChange(account: account, field: field))
@@ -99,7 +108,8 @@ public struct WebhookDecoder: Sendable {
             return Contact(
                 waId: nonEmpty(try JSONFields.string(contact["wa_id"], "\(contactPath()).wa_id")),
                 userId: nonEmpty(try JSONFields.string(contact["user_id"], "\(contactPath()).user_id")),
-                countryCode: nonEmpty(try JSONFields.string(profile?["country_code"], "\(contactPath()).profile.country_code")))
+                countryCode: nonEmpty(
+                    try JSONFields.string(profile?["country_code"], "\(contactPath()).profile.country_code")))
         }
         var events: [WebhookEvent] = []
         let statuses = try JSONFields.array(value["statuses"], "\(path())statuses")
@@ -114,7 +124,9 @@ public struct WebhookDecoder: Sendable {
         }
         for (index, message) in messages.enumerated() {
             let messagePath = { "\(path())messages[\(index)]" }
-            guard try JSONFields.object(message, messagePath()) != nil else { throw .malformed("\(messagePath()): expected an object") }
+            guard try JSONFields.object(message, messagePath()) != nil else {
+                throw .malformed("\(messagePath()): expected an object")
+            }
             guard let id = try JSONFields.string(message["id"], "\(messagePath()).id") else {
                 throw JSONFields.missing({ "\(messagePath()).id" })
             }
@@ -127,7 +139,8 @@ public struct WebhookDecoder: Sendable {
                 .inbound(
                     InboundMessageEvent(
                         account: account, phoneNumberId: phoneNumberId, messageId: id, from: from,
-                        fromUserId: nonEmpty(try JSONFields.string(message["from_user_id"], "\(messagePath()).from_user_id")),
+                        fromUserId: nonEmpty(
+                            try JSONFields.string(message["from_user_id"], "\(messagePath()).from_user_id")),
                         fromCountryCode: contact?.countryCode, timestamp: timestamp,
                         type: try JSONFields.string(message["type"], "\(messagePath()).type"),
                         hasReferral: try JSONFields.object(message["referral"], "\(messagePath()).referral") != nil)))
@@ -154,7 +167,9 @@ public struct WebhookDecoder: Sendable {
         _ status: JSONValue, path: () -> String, account: String?, phoneNumberId: String?, contacts: [Contact]
     ) throws(WebhookDecodingError) -> StatusEvent {
         guard try JSONFields.object(status, path()) != nil else { throw .malformed("\(path()): expected an object") }
-        guard let id = try JSONFields.string(status["id"], "\(path()).id") else { throw JSONFields.missing({ "\(path()).id" }) }
+        guard let id = try JSONFields.string(status["id"], "\(path()).id") else {
+            throw JSONFields.missing({ "\(path()).id" })
+        }
         guard let state = try JSONFields.string(status["status"], "\(path()).status") else {
             throw JSONFields.missing({ "\(path()).status" })
         }
@@ -164,7 +179,8 @@ public struct WebhookDecoder: Sendable {
         // Some On-Premises client versions nest the recipient under `message` (reference §5, C17).
         let nested = try JSONFields.object(status["message"], "\(path()).message")
         let nestedRecipient = nonEmpty(try JSONFields.string(nested?["recipient_id"], "\(path()).message.recipient_id"))
-        let recipient = nonEmpty(try JSONFields.string(status["recipient_id"], "\(path()).recipient_id")) ?? nestedRecipient
+        let recipient =
+            nonEmpty(try JSONFields.string(status["recipient_id"], "\(path()).recipient_id")) ?? nestedRecipient
         let userId = nonEmpty(try JSONFields.string(status["recipient_user_id"], "\(path()).recipient_user_id"))
         // Contacts on status webhooks (2026, business-scoped user ids) carry the recipient's country,
         // the only clue to the market when the phone number is withheld (reference §3.6).
@@ -202,7 +218,8 @@ public struct WebhookDecoder: Sendable {
             recipientParticipantId: nonEmpty(
                 try JSONFields.string(status["recipient_participant_id"], "\(path()).recipient_participant_id")),
             recipientUserId: userId, recipientCountryCode: contact?.countryCode?.uppercased(),
-            callbackData: nonEmpty(try JSONFields.string(status["biz_opaque_callback_data"], "\(path()).biz_opaque_callback_data")),
+            callbackData: nonEmpty(
+                try JSONFields.string(status["biz_opaque_callback_data"], "\(path()).biz_opaque_callback_data")),
             conversation: conversation, pricing: pricing,
             errorCode: try errors.first.flatMap { error throws(WebhookDecodingError) in
                 try JSONFields.integer(error["code"], "\(path()).errors[0].code")

@@ -228,7 +228,8 @@ struct LedgerStoreTests {
             [
                 S.status(
                     account: "NEW", "m", "delivered", at: utc("2023-06-30T20:00:00Z"), pricing: S.cbp("marketing"),
-                    conversation: "c")
+                    conversation: "c"),
+                S.inbound(account: "NEW", "in", from: "919876543210", at: utc("2023-06-30T20:00:00Z")),
             ])
         #expect(outcome.createdAccounts == ["NEW"])
         let created = try #require(try await store.account(id: "NEW"))
@@ -239,9 +240,14 @@ struct LedgerStoreTests {
 
         let change = try await store.upsertAccount(Account(id: "NEW", timezone: "Asia/Kolkata", currency: "INR"))
         #expect(change == .updated(timezoneChanged: true))
-        #expect(try await S.report(store, "NEW", "2023-06").conversations.delivered == 0)
+        let june = try await S.report(store, "NEW", "2023-06")
+        #expect(june.conversations.delivered == 0)
+        #expect(june.messages.delivered == 0)
+        #expect(june.messages.received == 0)
         let july = try await S.report(store, "NEW", "2023-07")
         #expect(july.conversations.delivered == 1)
+        #expect(july.messages.delivered == 1)
+        #expect(july.messages.received == 1)
         #expect(july.currency == "INR")
         #expect(try await store.account(id: "NEW")?.autoCreated == false)
     }

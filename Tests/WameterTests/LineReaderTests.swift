@@ -5,7 +5,9 @@ import Testing
 
 @Suite("Line reader")
 struct LineReaderTests {
-    @Test("lines across chunk boundaries, longer than the buffer, CRLF, empty, and no final newline", arguments: [1, 3, 8, 1 << 20])
+    @Test(
+        "lines across chunk boundaries, longer than the buffer, CRLF, empty, and no final newline",
+        arguments: [1, 3, 8, 1 << 20])
     func lines(chunkSize: Int) throws {
         let lines = ["first", "", "a line much longer than the tiny buffers used here", "crlf", "last"]
         let text = lines[0] + "\n\n" + lines[2] + "\n" + lines[3] + "\r\n" + lines[4]
