@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "wameter",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "wameter", targets: ["wameter"]),
         .library(name: "MeterCore", targets: ["MeterCore"]),
@@ -16,6 +16,9 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // Payload types, tolerant decoding and the signature check. No I/O.
@@ -34,10 +37,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Hummingbird application: webhook, report API, health. Thin handlers over MeterStore.
+        .target(
+            name: "MeterServer",
+            dependencies: [
+                "MeterCore", "MeterStore", "WhatsAppWebhook",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "wameter",
             dependencies: [
-                "MeterCore", "MeterStore", "WhatsAppWebhook",
+                "MeterCore", "MeterStore", "MeterServer", "WhatsAppWebhook",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -51,5 +66,15 @@ let package = Package(
         .testTarget(
             name: "MeterStoreTests", dependencies: ["MeterStore", "MeterCore", "WhatsAppWebhook", "TestSupport"]),
         .testTarget(name: "WameterTests", dependencies: ["wameter", "MeterStore", "MeterCore", "TestSupport"]),
+        .testTarget(
+            name: "MeterServerTests",
+            dependencies: [
+                "MeterServer", "MeterStore", "MeterCore", "WhatsAppWebhook", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
     ]
 )

@@ -1,0 +1,27 @@
+import Hummingbird
+import Logging
+import MeterStore
+
+/// Wires the server: controllers over the store, the group committer as a lifecycle service.
+/// Everything is passed in (DESIGN: constructor injection), so tests build it with an in-memory
+/// store and a fixed clock.
+public func buildApplication(
+    configuration: ServerConfiguration, store: any LedgerStore, clock: @escaping @Sendable () -> Int64,
+    logger: Logger
+) -> some ApplicationProtocol {
+    let committer = GroupCommitter(store: store, maxBatch: configuration.maxBatch, logger: logger)
+    let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: RequestLogMiddleware())
+    WebhookController(configuration: configuration, committer: committer, clock: clock).addRoutes(to: router)
+    HealthController(store: store).addRoutes(to: router)
+    ReportAPIController(store: store, apiToken: configuration.apiToken, clock: clock)
+        .addRoutes(to: router.group("api/v1"))
+    return Application(
+        router: router,
+        configuration: ApplicationConfiguration(
+            address: .hostname(configuration.host, port: configuration.port), serverName: "wameter"),
+        // Listed before the HTTP server, which the application appends last: on shutdown the server
+        // stops first and finishes its requests, then the committer commits what they handed over.
+        services: [committer],
+        logger: logger)
+}

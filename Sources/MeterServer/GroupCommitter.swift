@@ -1,0 +1,95 @@
+import Logging
+import MeterStore
+import ServiceLifecycle
+import Synchronization
+
+/// Commits concurrent webhook deliveries together: each request hands its body over and waits;
+/// one loop takes everything pending and ingests it in a single transaction, then answers every
+/// waiting request. While a transaction is being made durable, new deliveries queue up for the
+/// next one, so the cost of an `fsync` is shared by all of them (group commit).
+///
+/// A request is answered only after the transaction holding its body has committed: durable before
+/// acknowledged. A failed transaction fails every request in it (they get 503 and Meta re-sends).
+public final class GroupCommitter: Service, Sendable {
+    public enum Failure: Error, Equatable {
+        /// The server is shutting down and takes no new deliveries.
+        case shuttingDown
+    }
+
+    private struct Waiting {
+        var body: ReceivedBody
+        var continuation: CheckedContinuation<IngestOutcome, any Error>
+    }
+
+    private struct State {
+        var waiting: [Waiting] = []
+        var closed = false
+    }
+
+    private let store: any LedgerStore
+    private let maxBatch: Int
+    private let logger: Logger
+    private let state = Mutex(State())
+    private let wakeUp: AsyncStream<Void>
+    private let wakeUpContinuation: AsyncStream<Void>.Continuation
+
+    public init(store: any LedgerStore, maxBatch: Int, logger: Logger) {
+        self.store = store
+        self.maxBatch = maxBatch
+        self.logger = logger
+        (wakeUp, wakeUpContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Returns once the body and its effects are committed; throws if they could not be.
+    public func submit(_ body: ReceivedBody) async throws -> IngestOutcome {
+        try await withCheckedThrowingContinuation { continuation in
+            let accepted = state.withLock { state in
+                if state.closed { return false }
+                state.waiting.append(Waiting(body: body, continuation: continuation))
+                return true
+            }
+            if accepted {
+                wakeUpContinuation.yield()
+            } else {
+                continuation.resume(throwing: Failure.shuttingDown)
+            }
+        }
+    }
+
+    public func run() async throws {
+        // On graceful shutdown the HTTP server stops first (it is after this service in the group)
+        // and waits for its in-flight requests, which are waiting here; so keep committing until the
+        // wake-up stream ends, then commit whatever is left and refuse anything newer.
+        for await _ in wakeUp.cancelOnGracefulShutdown() {
+            await commitPending()
+        }
+        state.withLock { $0.closed = true }
+        await commitPending()
+    }
+
+    private func commitPending() async {
+        while true {
+            let batch = state.withLock { state -> [Waiting] in
+                let count = min(maxBatch, state.waiting.count)
+                let batch = Array(state.waiting.prefix(count))
+                state.waiting.removeFirst(count)
+                return batch
+            }
+            if batch.isEmpty { return }
+            do {
+                let outcome = try await store.ingest(batch.map(\.body))
+                if !outcome.createdAccounts.isEmpty {
+                    logger.warning(
+                        "accounts created by webhooks with time zone UTC and currency USD; set them with `wameter accounts add`",
+                        metadata: ["accounts": .array(outcome.createdAccounts.map { .string($0) })])
+                }
+                for waiting in batch { waiting.continuation.resume(returning: outcome) }
+            } catch {
+                logger.error(
+                    "could not commit deliveries; they are not acknowledged and Meta will re-send them",
+                    metadata: ["bodies": .stringConvertible(batch.count), "error": .string(String(describing: error))])
+                for waiting in batch { waiting.continuation.resume(throwing: error) }
+            }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import MeterServer
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Receive Meta's webhooks and serve the report API.",
+        discussion: """
+            Settings: WAMETER_APP_SECRET (comma-separated app secrets), WAMETER_VERIFY_TOKEN, WAMETER_API_TOKEN, \
+            and optionally WAMETER_HOST, WAMETER_PORT, WAMETER_DATABASE (flags win). Stops gracefully on SIGTERM \
+            and SIGINT: deliveries in flight are committed and answered first.
+            """)
+
+    @OptionGroup var options: DatabaseOptions
+    @Option(help: "Address to listen on (default $WAMETER_HOST, else 127.0.0.1).") var host: String?
+    @Option(help: "Port to listen on (default $WAMETER_PORT, else 8080).") var port: Int?
+    @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "info"
+
+    func run() async throws {
+        let configuration: ServerConfiguration
+        do {
+            configuration = try ServerConfiguration.load(
+                host: host, port: port, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            printError(error.description)
+            throw ExitCode(2)
+        }
+        var logger = Logger(label: "wameter")
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error")
+        }
+        logger.logLevel = level
+        let store = try options.openStore()
+        let app = buildApplication(
+            configuration: configuration, store: store, clock: { Int64(Date().timeIntervalSince1970) }, logger: logger)
+        logger.info(
+            "wameter serving",
+            metadata: ["address": "\(configuration.host):\(configuration.port)", "database": "\(options.location)"])
+        try await app.runService()
+    }
+}
