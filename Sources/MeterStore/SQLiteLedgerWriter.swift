@@ -214,20 +214,24 @@ struct SQLiteLedgerWriter {
 
     // MARK: - Messages
 
-    /// Updates in place by rowid (a REPLACE would move the row to a new rowid and dirty more pages).
     private func saveMessage(_ m: MessageRecord, id: Int64?) throws {
-        var arguments: StatementArguments = [
+        let arguments: StatementArguments = [
             m.account, m.messageId, m.phoneNumberId, m.recipientId, m.recipientParticipantId, m.recipientUserId,
             m.recipientCountryCode, m.isGroup, m.callbackData, m.sentAt, m.deliveredAt, m.readAt, m.failedAt,
             m.errorCode, m.pricing?.pricingModel, m.pricing?.type, m.pricing?.category, m.pricing?.billable,
             m.pricing?.subtype, m.pricingKey, m.costAmount.map { "\($0)" }, m.costCurrency, m.costAt, m.conversationId,
             m.conversationOrigin, m.conversationExpiresAt, m.conversationKey,
         ]
+        try write(arguments, id: id, insert: Self.insertMessage, update: Self.updateMessage)
+    }
+
+    /// Inserts a new row, or updates the stored one in place by rowid (a REPLACE would move it to a
+    /// new rowid and dirty more pages).
+    private func write(_ arguments: StatementArguments, id: Int64?, insert: String, update: String) throws {
         if let id {
-            arguments += [id]
-            try db.cachedStatement(sql: Self.updateMessage).execute(arguments: arguments)
+            try db.cachedStatement(sql: update).execute(arguments: arguments + [id])
         } else {
-            try db.cachedStatement(sql: Self.insertMessage).execute(arguments: arguments)
+            try db.cachedStatement(sql: insert).execute(arguments: arguments)
         }
     }
 
@@ -297,16 +301,11 @@ struct SQLiteLedgerWriter {
     // MARK: - Conversations
 
     private func saveConversation(_ c: ConversationRecord, id: Int64?) throws {
-        var arguments: StatementArguments = [
+        let arguments: StatementArguments = [
             c.account, c.conversationId, c.firstSentAt, c.firstDeliveredAt, c.category, c.categoryKey,
             c.recipientNumber, c.recipientCountryCode, c.isFreeEntryPoint,
         ]
-        if let id {
-            arguments += [id]
-            try db.cachedStatement(sql: Self.updateConversation).execute(arguments: arguments)
-        } else {
-            try db.cachedStatement(sql: Self.insertConversation).execute(arguments: arguments)
-        }
+        try write(arguments, id: id, insert: Self.insertConversation, update: Self.updateConversation)
     }
 
     static let conversationColumns = """
@@ -329,15 +328,10 @@ struct SQLiteLedgerWriter {
     // MARK: - Inbound messages
 
     private func saveInbound(_ i: InboundRecord, id: Int64?) throws {
-        var arguments: StatementArguments = [
+        let arguments: StatementArguments = [
             i.account, i.messageId, i.phoneNumberId, i.from, i.fromCountryCode, i.receivedAt, i.type, i.hasReferral,
         ]
-        if let id {
-            arguments += [id]
-            try db.cachedStatement(sql: Self.updateInbound).execute(arguments: arguments)
-        } else {
-            try db.cachedStatement(sql: Self.insertInbound).execute(arguments: arguments)
-        }
+        try write(arguments, id: id, insert: Self.insertInbound, update: Self.updateInbound)
     }
 
     static let inboundColumns =
