@@ -23,10 +23,6 @@ public struct YearMonth: Sendable, Hashable, Comparable, CustomStringConvertible
         self.init(year: year, month: month)
     }
 
-    public init(day: DayKey) {
-        self.init(year: Int(day / 10000), month: Int(day / 100 % 100))
-    }
-
     public var description: String { String(format: "%04d-%02d", year, month) }
     public var firstDay: DayKey { DayKey(year * 10000 + month * 100 + 1) }
     public var lastPossibleDay: DayKey { DayKey(year * 10000 + month * 100 + 31) }

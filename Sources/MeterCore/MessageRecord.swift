@@ -72,7 +72,7 @@ public struct MessageRecord: Sendable, Equatable {
         case .deleted, .warning, .unknown:
             rank = .other
         }
-        let key = PriorityKey.make(rank: rank.rawValue, timestamp: event.timestamp)
+        let key = PriorityKey.make(rank: rank, timestamp: event.timestamp)
         if var pricing = event.pricing {
             if let amount = pricing.costAmount {
                 costAmount = amount

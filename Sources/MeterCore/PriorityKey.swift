@@ -4,11 +4,9 @@
 /// `sent`, then anything else; within a rank the earliest timestamp. Ties between different values
 /// are broken by the values themselves, so the merge is the same whatever order statuses arrive in.
 public enum PriorityKey {
-    public static func make(rank: Int, timestamp: Int64) -> Int64 {
-        Int64(rank) << 40 | (max(0, min(timestamp, (1 << 40) - 1)))
+    public static func make(rank: StatusRank, timestamp: Int64) -> Int64 {
+        Int64(rank.rawValue) << 40 | (max(0, min(timestamp, (1 << 40) - 1)))
     }
-
-    public static func rank(of status: StatusRank) -> Int { status.rawValue }
 
     public enum StatusRank: Int {
         case deliveryConfirmed = 0

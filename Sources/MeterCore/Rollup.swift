@@ -30,6 +30,26 @@ public struct RollupKey: Sendable, Hashable {
     }
 }
 
+/// A ledger record: merged with `join` (commutative, associative, idempotent), and counted in the
+/// rollups through its contributions. Messages, conversations and inbound messages are all kept the
+/// same way, so the store has one merge loop for all three.
+public protocol LedgerRecord: Equatable, Sendable {
+    func join(_ other: Self) -> Self
+    func contributions(days: DayKeyCache) -> [RollupKey]
+}
+
+extension MessageRecord: LedgerRecord {
+    public func contributions(days: DayKeyCache) -> [RollupKey] { Contributions.of(self, days: days) }
+}
+
+extension ConversationRecord: LedgerRecord {
+    public func contributions(days: DayKeyCache) -> [RollupKey] { Contributions.of(self, days: days) }
+}
+
+extension InboundRecord: LedgerRecord {
+    public func contributions(days: DayKeyCache) -> [RollupKey] { Contributions.of(self, days: days) }
+}
+
 /// The counters each ledger record adds to. Rollups are maintained as "new contributions minus old
 /// contributions" whenever a record changes, so they always equal the sum over the current records:
 /// as order-free as the records themselves, and rebuildable from them.

@@ -31,11 +31,11 @@ struct ReportAPIController<Context: RequestContext> {
         guard let month = YearMonth(String(text)) else {
             throw APIError(.badRequest, "month \"\(text)\" is not YYYY-MM")
         }
-        guard let account = try await store.account(id: id) else {
+        do {
+            return .json(try await store.report(accountID: id, month: month, now: clock()).jsonData())
+        } catch LedgerStoreError.unknownAccount {
             throw APIError(.notFound, "unknown account \(id)")
         }
-        let report = ReportBuilder.build(try await store.reportInputs(account: account, month: month, now: clock()))
-        return .json(report.jsonData())
     }
 }
 

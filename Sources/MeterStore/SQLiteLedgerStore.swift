@@ -18,8 +18,8 @@ public final class SQLiteLedgerStore: LedgerStore {
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
-            // 64 MiB of page cache per connection: the ingest path looks up random wamids and body
-            // digests, and a small cache turns those into disk reads. Bounded, so memory stays flat.
+            // 64 MiB of page cache per connection: the ingest path looks up random wamids, and a
+            // small cache turns those into disk reads. Bounded, so memory stays bounded.
             try db.execute(sql: "PRAGMA cache_size = -65536")
         }
         writer = try DatabasePool(path: path, configuration: configuration)
@@ -40,6 +40,10 @@ public final class SQLiteLedgerStore: LedgerStore {
         return try await writer.write { db in
             let existing = try Row.fetchOne(db, sql: "SELECT * FROM accounts WHERE id = ?", arguments: [account.id])
                 .map(Self.account(from:))
+            // An update that leaves out the name or portfolio keeps the stored ones.
+            var account = account
+            account.name = account.name ?? existing?.name
+            account.portfolio = account.portfolio ?? existing?.portfolio
             try db.execute(
                 sql: """
                     INSERT OR REPLACE INTO accounts (id, name, timezone, currency, portfolio, auto_created)

@@ -12,7 +12,7 @@ struct SQLiteLedgerWriter {
     let db: Database
     private let dayCaches: DayKeyCaches
     /// Per account, for this transaction: the account's day cache (accounts are looked up once).
-    private var calendars: [String: DayKeyCache] = [:]
+    private var accountDays: [String: DayKeyCache] = [:]
     private var rollups: [String: RollupDelta] = [:]
     var outcome = IngestOutcome()
 
@@ -47,61 +47,55 @@ struct SQLiteLedgerWriter {
                     inbound[key] = inbound[key].map { $0.join(record) } ?? record
                     outcome.inboundMessages += 1
                 case .systemError(let error):
-                    _ = try calendar(for: error.account ?? body.onPremisesAccount)
+                    _ = try dayCache(for: error.account ?? body.onPremisesAccount)
                     outcome.systemErrors += 1
                 case .accountUpdate(let update):
-                    _ = try calendar(for: update.account)
+                    _ = try dayCache(for: update.account)
                     outcome.otherChanges += 1
                 case .unhandledChange(let account, _):
-                    _ = try calendar(for: account)
+                    _ = try dayCache(for: account)
                     outcome.otherChanges += 1
                 }
             }
         }
 
         var conversations: [Key: ConversationRecord] = [:]
-        let storedMessages = try loadAll(
-            messages.keys, table: "messages", columns: Self.messageColumns, decode: Self.message(from:offset:))
-        for (key, delta) in messages {
-            let stored = storedMessages[key]
-            let existing = stored?.record
+        let changedMessages = try merge(
+            messages, table: "messages", columns: Self.messageColumns, decode: Self.message(from:offset:),
+            arguments: Self.arguments(of:), insert: Self.insertMessage, update: Self.updateMessage)
+        for message in changedMessages {
+            guard let conversation = ConversationRecord(message: message) else { continue }
+            let key = Key(account: message.account, id: conversation.conversationId)
+            conversations[key] = conversations[key].map { $0.join(conversation) } ?? conversation
+        }
+        _ = try merge(
+            conversations, table: "conversations", columns: Self.conversationColumns,
+            decode: Self.conversation(from:offset:), arguments: Self.arguments(of:), insert: Self.insertConversation,
+            update: Self.updateConversation)
+        _ = try merge(
+            inbound, table: "inbound_messages", columns: Self.inboundColumns, decode: Self.inbound(from:offset:),
+            arguments: Self.arguments(of:), insert: Self.insertInbound, update: Self.updateInbound)
+    }
+
+    /// Joins each delta with its stored record, writes back the records that changed, and moves the
+    /// rollups by the change in their contributions. Returns the changed records.
+    private mutating func merge<Record: LedgerRecord>(
+        _ deltas: [Key: Record], table: String, columns: String, decode: (Row, Int) -> Record,
+        arguments: (Record) -> StatementArguments, insert: String, update: String
+    ) throws -> [Record] {
+        let stored = try loadAll(deltas.keys, table: table, columns: columns, decode: decode)
+        var changed: [Record] = []
+        for (key, delta) in deltas {
+            let existing = stored[key]?.record
             let merged = existing.map { $0.join(delta) } ?? delta
             if merged == existing { continue }
-            try saveMessage(merged, id: stored?.id)
-            let days = try calendar(for: key.account)
+            try write(arguments(merged), id: stored[key]?.id, insert: insert, update: update)
+            let days = try dayCache(for: key.account)
             rollups[key.account, default: RollupDelta()].replace(
-                existing.map { Contributions.of($0, days: days) } ?? [], with: Contributions.of(merged, days: days))
-            if let conversation = ConversationRecord(message: merged) {
-                let conversationKey = Key(account: key.account, id: conversation.conversationId)
-                conversations[conversationKey] =
-                    conversations[conversationKey].map { $0.join(conversation) } ?? conversation
-            }
+                existing?.contributions(days: days) ?? [], with: merged.contributions(days: days))
+            changed.append(merged)
         }
-        let storedConversations = try loadAll(
-            conversations.keys, table: "conversations", columns: Self.conversationColumns,
-            decode: Self.conversation(from:offset:))
-        for (key, delta) in conversations {
-            let stored = storedConversations[key]
-            let existing = stored?.record
-            let merged = existing.map { $0.join(delta) } ?? delta
-            if merged == existing { continue }
-            try saveConversation(merged, id: stored?.id)
-            let days = try calendar(for: key.account)
-            rollups[key.account, default: RollupDelta()].replace(
-                existing.map { Contributions.of($0, days: days) } ?? [], with: Contributions.of(merged, days: days))
-        }
-        let storedInbound = try loadAll(
-            inbound.keys, table: "inbound_messages", columns: Self.inboundColumns, decode: Self.inbound(from:offset:))
-        for (key, delta) in inbound {
-            let stored = storedInbound[key]
-            let existing = stored?.record
-            let merged = existing.map { $0.join(delta) } ?? delta
-            if merged == existing { continue }
-            try saveInbound(merged, id: stored?.id)
-            let days = try calendar(for: key.account)
-            rollups[key.account, default: RollupDelta()].replace(
-                existing.map { Contributions.of($0, days: days) } ?? [], with: Contributions.of(merged, days: days))
-        }
+        return changed
     }
 
     /// Writes the accumulated counter changes. Call once, at the end of the transaction.
@@ -133,24 +127,24 @@ struct SQLiteLedgerWriter {
 
     /// Adds the contributions of records already stored (used when an account's time zone changes).
     mutating func addContributions(of account: String) throws {
-        let days = try calendar(for: account)
+        let days = try dayCache(for: account)
         let messages = try Row.fetchCursor(
             db, sql: "SELECT \(Self.messageColumns) FROM messages WHERE account = ?", arguments: [account])
         while let row = try messages.next() {
             rollups[account, default: RollupDelta()].replace(
-                [], with: Contributions.of(Self.message(from: row), days: days))
+                [], with: Self.message(from: row).contributions(days: days))
         }
         let conversations = try Row.fetchCursor(
             db, sql: "SELECT \(Self.conversationColumns) FROM conversations WHERE account = ?", arguments: [account])
         while let row = try conversations.next() {
             rollups[account, default: RollupDelta()].replace(
-                [], with: Contributions.of(Self.conversation(from: row), days: days))
+                [], with: Self.conversation(from: row).contributions(days: days))
         }
         let inbound = try Row.fetchCursor(
             db, sql: "SELECT \(Self.inboundColumns) FROM inbound_messages WHERE account = ?", arguments: [account])
         while let row = try inbound.next() {
             rollups[account, default: RollupDelta()].replace(
-                [], with: Contributions.of(Self.inbound(from: row), days: days))
+                [], with: Self.inbound(from: row).contributions(days: days))
         }
     }
 
@@ -196,9 +190,10 @@ struct SQLiteLedgerWriter {
 
     // MARK: - Accounts
 
-    /// The account's day cache; creates the account (UTC, USD) when a webhook names it first.
-    private mutating func calendar(for account: String) throws -> DayKeyCache {
-        if let cache = calendars[account] { return cache }
+    /// The account's day cache. Looking it up is also where an account a webhook names first is
+    /// created (UTC, USD), so every event kind goes through here, counted or not.
+    private mutating func dayCache(for account: String) throws -> DayKeyCache {
+        if let cache = accountDays[account] { return cache }
         let zone = try String.fetchOne(db, sql: "SELECT timezone FROM accounts WHERE id = ?", arguments: [account])
         if zone == nil {
             let placeholder = Account.placeholder(id: account)
@@ -208,21 +203,20 @@ struct SQLiteLedgerWriter {
             outcome.createdAccounts.append(account)
         }
         let cache = dayCaches.cache(for: zone ?? Account.placeholder(id: account).timezone)
-        calendars[account] = cache
+        accountDays[account] = cache
         return cache
     }
 
     // MARK: - Messages
 
-    private func saveMessage(_ m: MessageRecord, id: Int64?) throws {
-        let arguments: StatementArguments = [
+    private static func arguments(of m: MessageRecord) -> StatementArguments {
+        [
             m.account, m.messageId, m.phoneNumberId, m.recipientId, m.recipientParticipantId, m.recipientUserId,
             m.recipientCountryCode, m.isGroup, m.callbackData, m.sentAt, m.deliveredAt, m.readAt, m.failedAt,
             m.errorCode, m.pricing?.pricingModel, m.pricing?.type, m.pricing?.category, m.pricing?.billable,
             m.pricing?.subtype, m.pricingKey, m.costAmount.map { "\($0)" }, m.costCurrency, m.costAt, m.conversationId,
             m.conversationOrigin, m.conversationExpiresAt, m.conversationKey,
         ]
-        try write(arguments, id: id, insert: Self.insertMessage, update: Self.updateMessage)
     }
 
     /// Inserts a new row, or updates the stored one in place by rowid (a REPLACE would move it to a
@@ -300,12 +294,11 @@ struct SQLiteLedgerWriter {
 
     // MARK: - Conversations
 
-    private func saveConversation(_ c: ConversationRecord, id: Int64?) throws {
-        let arguments: StatementArguments = [
+    private static func arguments(of c: ConversationRecord) -> StatementArguments {
+        [
             c.account, c.conversationId, c.firstSentAt, c.firstDeliveredAt, c.category, c.categoryKey,
             c.recipientNumber, c.recipientCountryCode, c.isFreeEntryPoint,
         ]
-        try write(arguments, id: id, insert: Self.insertConversation, update: Self.updateConversation)
     }
 
     static let conversationColumns = """
@@ -327,11 +320,10 @@ struct SQLiteLedgerWriter {
 
     // MARK: - Inbound messages
 
-    private func saveInbound(_ i: InboundRecord, id: Int64?) throws {
-        let arguments: StatementArguments = [
+    private static func arguments(of i: InboundRecord) -> StatementArguments {
+        [
             i.account, i.messageId, i.phoneNumberId, i.from, i.fromCountryCode, i.receivedAt, i.type, i.hasReferral,
         ]
-        try write(arguments, id: id, insert: Self.insertInbound, update: Self.updateInbound)
     }
 
     static let inboundColumns =

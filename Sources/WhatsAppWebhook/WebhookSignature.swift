@@ -11,8 +11,6 @@ public struct WebhookSignature: Sendable {
         secrets = appSecrets.filter { !$0.isEmpty }.map { Data($0.utf8) }
     }
 
-    public var isConfigured: Bool { !secrets.isEmpty }
-
     /// - Parameter header: the header value, `sha256=<hex>`; a bare hex digest is accepted too.
     public func isValid(body: some DataProtocol, header: String?) -> Bool {
         guard var hex = header?.trimmingCharactersInWhitespace(), !hex.isEmpty else { return false }

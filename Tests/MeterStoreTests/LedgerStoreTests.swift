@@ -252,6 +252,22 @@ struct LedgerStoreTests {
         #expect(try await store.account(id: "NEW")?.autoCreated == false)
     }
 
+    @Test("updating an account without --name or --portfolio keeps the stored ones")
+    func updateKeepsOptionalFields() async throws {
+        let store = try SQLiteLedgerStore()
+        #expect(
+            try await store.upsertAccount(
+                Account(id: "A", name: "Shop", timezone: "UTC", currency: "USD", portfolio: "P1")) == .created)
+        #expect(try await store.upsertAccount(Account(id: "A", timezone: "UTC", currency: "USD")) == .unchanged)
+        #expect(
+            try await store.upsertAccount(Account(id: "A", timezone: "UTC", currency: "EUR"))
+                == .updated(timezoneChanged: false))
+        let stored = try #require(try await store.account(id: "A"))
+        #expect(stored.name == "Shop")
+        #expect(stored.portfolio == "P1")
+        #expect(stored.currency == "EUR")
+    }
+
     @Test("a batched body for several accounts lands in each account (reference 11.11)")
     func batchedAccounts() async throws {
         let store = try SQLiteLedgerStore()
