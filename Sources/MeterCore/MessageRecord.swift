@@ -43,13 +43,21 @@ public struct MessageRecord: Sendable, Equatable {
         isGroup = false
     }
 
+    /// The ledger key of a status: its wamid, or for a delivery to one member of a group, the wamid
+    /// and that member. Meta charges a group message once per member it reaches, at that member's
+    /// rate (reference §7.7), so each member's delivery is a record of its own.
+    public static func ledgerKey(of event: StatusEvent) -> String {
+        guard let participant = event.recipientParticipantId, !participant.isEmpty else { return event.messageId }
+        return event.messageId + "/" + participant
+    }
+
     /// The record a single status event makes on its own.
     public init(account: String, event: StatusEvent) {
-        self.init(account: account, messageId: event.messageId)
+        self.init(account: account, messageId: Self.ledgerKey(of: event))
         phoneNumberId = event.phoneNumberId
         isGroup = event.recipientType == "group"
         recipientId = event.recipientId
-        recipientParticipantId = event.recipientParticipantId
+        recipientParticipantId = event.recipientParticipantId.flatMap { $0.isEmpty ? nil : $0 }
         recipientUserId = event.recipientUserId
         recipientCountryCode = event.recipientCountryCode
         callbackData = event.callbackData

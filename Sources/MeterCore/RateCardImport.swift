@@ -1,9 +1,15 @@
 import Foundation
+import WhatsAppWebhook
 
 /// A problem in an imported rate file, with the line it is on.
 public struct RateImportError: Error, Sendable, Equatable, CustomStringConvertible {
     public var line: Int
     public var reason: String
+
+    public init(line: Int, reason: String) {
+        self.line = line
+        self.reason = reason
+    }
 
     public var description: String { "line \(line): \(reason)" }
 }
@@ -12,86 +18,306 @@ public struct RateImportError: Error, Sendable, Equatable, CustomStringConvertib
 public struct RateImportFailure: Error, Sendable, Equatable, CustomStringConvertible {
     public var errors: [RateImportError]
 
+    public init(errors: [RateImportError]) { self.errors = errors }
+
     public var description: String { errors.map(\.description).joined(separator: "\n") }
 }
 
-/// Reads rate files. This first version knows the canonical layout
-/// `effective_from,currency,market,category,rate`; an unknown header is rejected with the layouts
-/// that are understood, never guessed at.
+/// What a rate file held, and how it was read.
+public struct ImportedRateCard: Sendable, Equatable {
+    public enum Layout: String, Sendable {
+        case canonicalRates = "canonical rate CSV"
+        case canonicalTiers = "canonical tier CSV"
+        case meta = "Meta's published rate card"
+    }
+
+    public var layout: Layout
+    public var rates: [RateEntry]
+    public var tiers: [TierEntry]
+    /// Things worth telling the user that are not errors (ignored columns, where the date came from).
+    public var notes: [String]
+}
+
+/// Reads rate files, recognising the layout by its header: the canonical rate CSV, the canonical
+/// tier CSV, or Meta's published card (reference §8.3). An unknown layout is rejected with the
+/// layouts that are understood, never guessed at.
 public enum RateCardImport {
     public static let canonicalHeader = ["effective_from", "currency", "market", "category", "rate"]
+    public static let tierHeader = [
+        "effective_from", "currency", "market", "category", "volume_from", "volume_to", "rate",
+    ]
+    /// Volume tiers exist for these categories only (reference §7.4, §7.5).
+    public static let tieredCategories: Set<String> = [
+        PricingCategory.utility, PricingCategory.authentication, PricingCategory.authenticationInternational,
+    ]
 
     /// Parses the whole file; any bad line fails the import (a half-imported card would price some
     /// markets with old rates and others with new ones). All problems are returned, not just the first.
-    public static func parse(_ text: String, markets: MarketTable = .standard) throws(RateImportFailure) -> [RateEntry]
-    {
+    ///
+    /// - Parameter effective: the first day of a Meta-layout card, when its title has no date (or to
+    ///   override it); the canonical layouts carry a date on every row and ignore it.
+    public static func parse(
+        _ text: String, effective: DayKey? = nil, markets: MarketTable = .standard
+    ) throws(RateImportFailure) -> ImportedRateCard {
         let rows = CSV.parse(text)
-        guard let header = rows.first else {
+        guard let first = rows.first else {
             throw RateImportFailure(errors: [RateImportError(line: 1, reason: "the file is empty")])
         }
-        let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        guard names == canonicalHeader else {
+        let names = first.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        var reader = RowReader(knownMarkets: markets.marketNames)
+        let card: ImportedRateCard
+        if names == canonicalHeader {
+            card = ImportedRateCard(
+                layout: .canonicalRates, rates: reader.canonicalRates(rows.dropFirst()), tiers: [], notes: [])
+        } else if names == tierHeader {
+            card = ImportedRateCard(
+                layout: .canonicalTiers, rates: [], tiers: reader.canonicalTiers(rows.dropFirst()), notes: [])
+        } else if let headerIndex = rows.firstIndex(where: MetaRateCardLayout.isHeader) {
+            card = reader.metaCard(rows, headerIndex: headerIndex, effective: effective)
+        } else {
             throw RateImportFailure(errors: [
                 RateImportError(
-                    line: header.line,
-                    reason: "unrecognised header \"\(header.fields.joined(separator: ","))\"; expected "
-                        + "\"\(canonicalHeader.joined(separator: ","))\"")
+                    line: first.line,
+                    reason: "unrecognised layout: expected a header \"\(canonicalHeader.joined(separator: ","))\", "
+                        + "\"\(tierHeader.joined(separator: ","))\", or Meta's card header "
+                        + "\"Market,Currency,Marketing,Utility,Authentication,Authentication-International[,Service]\"")
             ])
         }
-        var entries: [RateEntry] = []
-        var errors: [RateImportError] = []
-        let knownMarkets = markets.marketNames
-        for row in rows.dropFirst() {
-            let fields = row.fields.map { $0.trimmingCharacters(in: .whitespaces) }
-            guard fields.count == canonicalHeader.count else {
-                errors.append(
-                    RateImportError(line: row.line, reason: "expected 5 fields, found \(fields.count)"))
-                continue
-            }
-            var problems: [String] = []
-            let day = DayKeys.parse(fields[0])
-            if day == nil { problems.append("effective_from \"\(fields[0])\" is not a date YYYY-MM-DD") }
-            let currency = fields[1].uppercased()
-            if currency.count != 3 || !currency.allSatisfy({ $0.isASCII && $0.isLetter }) {
-                problems.append("currency \"\(fields[1])\" is not an ISO 4217 code")
-            }
-            if fields[2].isEmpty {
-                problems.append("market is empty")
-            } else if !knownMarkets.contains(fields[2]) {
-                problems.append(
-                    "market \"\(fields[2])\" is not a Meta market (names are as on Meta's cards, e.g. \"Rest of Africa\")"
-                )
-            }
-            if fields[3].isEmpty { problems.append("category is empty") }
-            let rate = Decimal(string: fields[4], locale: Locale(identifier: "en_US_POSIX"))
-            if rate == nil || rate!.isNaN || rate! < 0 || !isPlainDecimal(fields[4]) {
-                problems.append("rate \"\(fields[4])\" is not a non-negative decimal number")
-            }
-            if !problems.isEmpty {
-                errors.append(RateImportError(line: row.line, reason: problems.joined(separator: "; ")))
-                continue
-            }
-            entries.append(
-                RateEntry(effectiveFrom: day!, currency: currency, market: fields[2], category: fields[3], rate: rate!))
-        }
-        if !errors.isEmpty { throw RateImportFailure(errors: errors) }
-        return entries
+        if !reader.errors.isEmpty { throw RateImportFailure(errors: reader.errors) }
+        return card
     }
 
-    /// `Decimal(string:)` accepts a numeric prefix ("0.5abc"); rates must be digits with one point.
-    private static func isPlainDecimal(_ text: String) -> Bool {
-        var seenPoint = false
-        var seenDigit = false
-        for char in text {
-            if char == "." {
-                if seenPoint { return false }
-                seenPoint = true
-            } else if char.isASCII && char.isNumber {
-                seenDigit = true
-            } else {
-                return false
+    /// Validates field by field, collecting every problem with its line.
+    struct RowReader {
+        let knownMarkets: Set<String>
+        var errors: [RateImportError] = []
+
+        mutating func canonicalRates(_ rows: ArraySlice<CSV.Row>) -> [RateEntry] {
+            var entries: [RateEntry] = []
+            for row in rows {
+                let fields = row.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+                guard fields.count == canonicalHeader.count else {
+                    fail(row.line, "expected \(canonicalHeader.count) fields, found \(fields.count)")
+                    continue
+                }
+                var problems: [String] = []
+                let day = date(fields[0], &problems)
+                let currency = currency(fields[1], &problems)
+                let market = market(fields[2], &problems)
+                if fields[3].isEmpty { problems.append("category is empty") }
+                let rate = rate(fields[4], name: "rate", &problems)
+                guard problems.isEmpty, let day, let currency, let market, let rate else {
+                    fail(row.line, problems.joined(separator: "; "))
+                    continue
+                }
+                entries.append(
+                    RateEntry(effectiveFrom: day, currency: currency, market: market, category: fields[3], rate: rate))
+            }
+            return entries
+        }
+
+        mutating func canonicalTiers(_ rows: ArraySlice<CSV.Row>) -> [TierEntry] {
+            var entries: [(line: Int, tier: TierEntry)] = []
+            for row in rows {
+                let fields = row.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+                guard fields.count == tierHeader.count else {
+                    fail(row.line, "expected \(tierHeader.count) fields, found \(fields.count)")
+                    continue
+                }
+                var problems: [String] = []
+                let day = date(fields[0], &problems)
+                let currency = currency(fields[1], &problems)
+                let market = market(fields[2], &problems)
+                let category = PricingCategory.normalize(fields[3])
+                if !tieredCategories.contains(category) {
+                    problems.append(
+                        "category \"\(fields[3])\" has no volume tiers (only utility, authentication and "
+                            + "authentication_international do)")
+                }
+                let from = Int(fields[4])
+                if from == nil || from! < 0 { problems.append("volume_from \"\(fields[4])\" is not a whole number") }
+                var to: Int? = nil
+                if !fields[5].isEmpty {
+                    to = Int(fields[5])
+                    if to == nil || to! < 1 {
+                        problems.append(
+                            "volume_to \"\(fields[5])\" is not a whole number (leave it empty for no bound)")
+                    } else if let from, to! < from {
+                        problems.append("volume_to \(to!) is below volume_from \(from)")
+                    }
+                }
+                let rate = rate(fields[6], name: "rate", &problems)
+                guard problems.isEmpty, let day, let currency, let market, let from, let rate else {
+                    fail(row.line, problems.joined(separator: "; "))
+                    continue
+                }
+                entries.append(
+                    (
+                        row.line,
+                        TierEntry(
+                            effectiveFrom: day, currency: currency, market: market, category: category,
+                            volumeFrom: from, volumeTo: to, rate: rate)
+                    ))
+            }
+            checkTables(entries)
+            return entries.map(\.tier)
+        }
+
+        /// Each table (effective day × currency × market × category) must cover 1… without gaps or
+        /// overlaps, with only its last tier open-ended, so every position has exactly one rate.
+        mutating func checkTables(_ entries: [(line: Int, tier: TierEntry)]) {
+            struct TableKey: Hashable {
+                var day: DayKey
+                var currency: String
+                var market: String
+                var category: String
+            }
+            var tables: [TableKey: [(line: Int, tier: TierEntry)]] = [:]
+            for entry in entries {
+                let tier = entry.tier
+                tables[
+                    TableKey(
+                        day: tier.effectiveFrom, currency: tier.currency, market: tier.market, category: tier.category),
+                    default: []
+                ].append(entry)
+            }
+            for (_, table) in tables {
+                let sorted = table.sorted { $0.tier.volumeFrom < $1.tier.volumeFrom }
+                if sorted[0].tier.volumeFrom > 1 {
+                    fail(
+                        sorted[0].line, "the first tier starts at \(sorted[0].tier.volumeFrom); it must start at 0 or 1"
+                    )
+                }
+                for (previous, next) in zip(sorted, sorted.dropFirst()) {
+                    guard let end = previous.tier.volumeTo else {
+                        fail(previous.line, "only the last tier of a table may have an empty volume_to")
+                        continue
+                    }
+                    if next.tier.volumeFrom != end + 1 {
+                        let what = next.tier.volumeFrom <= end ? "overlaps" : "leaves a gap after"
+                        fail(next.line, "tier starting at \(next.tier.volumeFrom) \(what) the tier ending at \(end)")
+                    }
+                }
             }
         }
-        return seenDigit
+
+        mutating func metaCard(_ rows: [CSV.Row], headerIndex: Int, effective: DayKey?) -> ImportedRateCard {
+            let header = rows[headerIndex]
+            let preamble = rows[..<headerIndex].map { $0.fields.joined(separator: " ") }
+            var notes: [String] = []
+            var day = effective
+            if let effective {
+                notes.append("effective from \(DayKeys.format(effective)) (--effective)")
+            } else if let titled = preamble.lazy.compactMap(MetaRateCardLayout.effectiveDay(inTitle:)).first {
+                day = titled
+                notes.append("effective from \(DayKeys.format(titled)) (from the title row)")
+            } else {
+                fail(header.line, "no effective date in the title rows; pass --effective YYYY-MM-DD")
+            }
+            let titleCurrency = preamble.lazy.compactMap(MetaRateCardLayout.currency(inTitle:)).first
+            var columns: [Int: String] = [:]
+            for (index, cell) in header.fields.enumerated().dropFirst(2) {
+                if let category = MetaRateCardLayout.category(ofHeader: cell) {
+                    columns[index] = category
+                } else if !cell.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                    notes.append("column \"\(MetaRateCardLayout.flatten(cell))\" ignored (not a per-message rate)")
+                }
+            }
+            var rates: [RateEntry] = []
+            for row in rows[(headerIndex + 1)...] {
+                let fields = row.fields.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+                let rateCells = columns.keys.map { $0 < fields.count ? fields[$0] : "" }
+                // Footnotes below the table have text in the first cell only.
+                if fields.count < 2 || (fields[1].isEmpty && rateCells.allSatisfy(\.isEmpty)) { continue }
+                var problems: [String] = []
+                let market = market(fields[0], &problems)
+                // A bare "$" (or no label) is only as clear as the title's currency ("… in AUD …").
+                let labelled = MetaRateCardLayout.currency(ofLabel: fields[1])
+                let currency = labelled ?? (fields[1] == "$" || fields[1].isEmpty ? titleCurrency : nil)
+                if currency == nil {
+                    problems.append("currency \"\(fields[1])\" is not a known currency label (e.g. USD, $US, €, ₹)")
+                }
+                var parsed: [(String, Decimal)] = []
+                for (index, category) in columns.sorted(by: { $0.key < $1.key }) {
+                    let cell = index < fields.count ? fields[index] : ""
+                    if MetaRateCardLayout.isNotApplicable(cell) { continue }
+                    if let rate = rate(cell.replacingOccurrences(of: ",", with: ""), name: category, &problems) {
+                        parsed.append((category, rate))
+                    }
+                }
+                guard problems.isEmpty, let day, let market, let currency else {
+                    if !problems.isEmpty { fail(row.line, problems.joined(separator: "; ")) }
+                    continue
+                }
+                for (category, rate) in parsed {
+                    rates.append(
+                        RateEntry(
+                            effectiveFrom: day, currency: currency, market: market, category: category, rate: rate))
+                }
+            }
+            if rates.isEmpty && errors.isEmpty { fail(header.line, "the card has no rates below its header") }
+            return ImportedRateCard(layout: .meta, rates: rates, tiers: [], notes: notes)
+        }
+
+        private mutating func fail(_ line: Int, _ reason: String) {
+            errors.append(RateImportError(line: line, reason: reason))
+        }
+
+        private func date(_ text: String, _ problems: inout [String]) -> DayKey? {
+            guard let day = DayKeys.parse(text) else {
+                problems.append("effective_from \"\(text)\" is not a date YYYY-MM-DD")
+                return nil
+            }
+            return day
+        }
+
+        private func currency(_ text: String, _ problems: inout [String]) -> String? {
+            let currency = text.uppercased()
+            guard currency.count == 3, currency.allSatisfy({ $0.isASCII && $0.isLetter }) else {
+                problems.append("currency \"\(text)\" is not an ISO 4217 code")
+                return nil
+            }
+            return currency
+        }
+
+        /// Market names as Meta spells them; case and spacing are forgiven, anything else is an error.
+        private func market(_ text: String, _ problems: inout [String]) -> String? {
+            if text.isEmpty {
+                problems.append("market is empty")
+                return nil
+            }
+            if knownMarkets.contains(text) { return text }
+            let folded = MetaRateCardLayout.flatten(text).lowercased()
+            if let match = knownMarkets.first(where: { $0.lowercased() == folded }) { return match }
+            problems.append(
+                "market \"\(text)\" is not a Meta market (names are as on Meta's cards, e.g. \"Rest of Africa\")")
+            return nil
+        }
+
+        private func rate(_ text: String, name: String, _ problems: inout [String]) -> Decimal? {
+            guard isPlainDecimal(text), let rate = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX"))
+            else {
+                problems.append("\(name) \"\(text)\" is not a non-negative decimal number")
+                return nil
+            }
+            return rate
+        }
+
+        /// `Decimal(string:)` accepts a numeric prefix ("0.5abc"); rates must be digits with one point.
+        private func isPlainDecimal(_ text: String) -> Bool {
+            var seenPoint = false
+            var seenDigit = false
+            for char in text {
+                if char == "." {
+                    if seenPoint { return false }
+                    seenPoint = true
+                } else if char.isASCII && char.isNumber {
+                    seenDigit = true
+                } else {
+                    return false
+                }
+            }
+            return seenDigit
+        }
     }
 }

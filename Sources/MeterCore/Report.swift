@@ -87,6 +87,42 @@ public struct Report: Sendable, Equatable, Codable {
         public var units: [Unit]
     }
 
+    /// A volume-tier pool this account's portfolio accrued in during the month, with the tier wameter
+    /// computes from its own counts next to the tier Meta last announced by webhook (reference §7.4,
+    /// §13.16: Meta's count includes traffic wameter may not see, so the two can differ).
+    public struct VolumeTierLine: Sendable, Equatable, Codable {
+        public var market: String
+        public var category: String
+        /// This account's charged messages in the pool.
+        public var charged: Int
+        /// Every charged message of the portfolio in the pool (each account in its own month).
+        public var portfolioCharged: Int
+        /// The tier holding the portfolio's latest message, in Meta's notation; `nil` without a tier table.
+        public var tier: String?
+        public var metaTier: String?
+        public var metaTierUpdatedAt: Int64?
+
+        public init(
+            market: String, category: String, charged: Int, portfolioCharged: Int, tier: String?, metaTier: String?,
+            metaTierUpdatedAt: Int64?
+        ) {
+            self.market = market
+            self.category = category
+            self.charged = charged
+            self.portfolioCharged = portfolioCharged
+            self.tier = tier
+            self.metaTier = metaTier
+            self.metaTierUpdatedAt = metaTierUpdatedAt
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case market, category, charged, tier
+            case portfolioCharged = "portfolio_charged"
+            case metaTier = "meta_tier"
+            case metaTierUpdatedAt = "meta_tier_updated_at"
+        }
+    }
+
     /// One row of the CSV export: a kind × category × market × country cell.
     public struct Line: Sendable, Equatable {
         public var kind: String
@@ -96,6 +132,8 @@ public struct Report: Sendable, Equatable, Codable {
         public var delivered: Int
         public var charged: Int
         public var cost: Decimal
+        /// Charged units of the cell with no rate (not in `cost`).
+        public var unrated: Int = 0
     }
 
     public var account: String
@@ -108,6 +146,10 @@ public struct Report: Sendable, Equatable, Codable {
     public var byCountry: [String: ChargedLine]
     public var cost: Cost
     public var unrated: Unrated
+    /// Volume-tier pools of the month (added field).
+    public var volumeTiers: [VolumeTierLine]
+    /// Charged messages priced by their webhook's `pricing.cost` instead of the card (added field).
+    public var webhookPriced: ChargedLine
     /// Detail for the CSV and table formats; not part of the JSON.
     public var lines: [Line]
 
@@ -116,6 +158,8 @@ public struct Report: Sendable, Equatable, Codable {
         case byMarket = "by_market"
         case byCountry = "by_country"
         case cost, unrated
+        case volumeTiers = "volume_tiers"
+        case webhookPriced = "webhook_priced"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -130,13 +174,17 @@ public struct Report: Sendable, Equatable, Codable {
         byCountry = try container.decode([String: ChargedLine].self, forKey: .byCountry)
         cost = try container.decode(Cost.self, forKey: .cost)
         unrated = try container.decode(Unrated.self, forKey: .unrated)
+        volumeTiers = try container.decodeIfPresent([VolumeTierLine].self, forKey: .volumeTiers) ?? []
+        webhookPriced =
+            try container.decodeIfPresent(ChargedLine.self, forKey: .webhookPriced)
+            ?? ChargedLine(charged: 0, cost: "0")
         lines = []
     }
 
     init(
         account: String, month: String, timezone: String, currency: String, conversations: Conversations,
         messages: Messages, byMarket: [String: ChargedLine], byCountry: [String: ChargedLine], cost: Cost,
-        unrated: Unrated, lines: [Line]
+        unrated: Unrated, volumeTiers: [VolumeTierLine], webhookPriced: ChargedLine, lines: [Line]
     ) {
         self.account = account
         self.month = month
@@ -148,6 +196,8 @@ public struct Report: Sendable, Equatable, Codable {
         self.byCountry = byCountry
         self.cost = cost
         self.unrated = unrated
+        self.volumeTiers = volumeTiers
+        self.webhookPriced = webhookPriced
         self.lines = lines
     }
 }

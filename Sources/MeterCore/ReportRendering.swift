@@ -26,16 +26,27 @@ extension Report {
         String(decoding: jsonData(), as: UTF8.self) + "\n"
     }
 
+    /// One row per cell. Columns after `currency` were added later (never reordered): charged units
+    /// without a rate, and for utility and authentication messages their volume-tier pool's count,
+    /// computed tier and Meta's announced tier.
     public func csvText() -> String {
-        var text = "account,month,kind,category,market,country,delivered,charged,cost,currency\n"
+        var text = "account,month,kind,category,market,country,delivered,charged,cost,currency,"
+        text += "unrated,tier,portfolio_charged,meta_tier\n"
         for line in lines {
+            let pool = line.kind == "message" ? volumeTier(of: line) : nil
             let fields = [
                 account, month, line.kind, line.category, line.market, line.country, String(line.delivered),
-                String(line.charged), formatMoney(line.cost), currency,
+                String(line.charged), formatMoney(line.cost), currency, String(line.unrated), pool?.tier ?? "",
+                pool.map { String($0.portfolioCharged) } ?? "", pool?.metaTier ?? "",
             ]
             text += fields.map(CSV.escape).joined(separator: ",") + "\n"
         }
         return text
+    }
+
+    private func volumeTier(of line: Line) -> VolumeTierLine? {
+        guard let category = TierPoolKey.poolCategory(of: line.category) else { return nil }
+        return volumeTiers.first { $0.market == line.market && $0.category == category }
     }
 
     public func tableText() -> String {
@@ -55,6 +66,22 @@ extension Report {
         }
         rows.append(["total", "", "", "", "", "", cost.total + " " + currency])
         out += Self.table(header: header, rows: rows, rightAligned: [4, 5, 6])
+        if webhookPriced.charged > 0 {
+            out += "\n\(webhookPriced.charged) message(s) priced by their webhook's pricing.cost (max price): "
+            out += "\(webhookPriced.cost) \(currency)\n"
+        }
+        if !volumeTiers.isEmpty {
+            out += "\nVolume tiers (portfolio count this month; Meta's tier from its tier-update webhooks)\n"
+            let tierRows = volumeTiers.map {
+                [
+                    $0.market, $0.category, String($0.charged), String($0.portfolioCharged), $0.tier ?? "-",
+                    $0.metaTier ?? "-",
+                ]
+            }
+            out += Self.table(
+                header: ["market", "category", "charged", "portfolio", "tier", "Meta's tier"], rows: tierRows,
+                rightAligned: [2, 3])
+        }
         if unrated.count > 0 {
             out += "\n\(unrated.count) charged unit(s) have no rate in the rate card and are not in the total:\n"
             for unit in unrated.units {

@@ -62,7 +62,8 @@ public enum Contributions {
             guard let at else { return }
             keys.append(RollupKey(day: days.day(of: at), metric: metric, category: category, country: country))
         }
-        add(message.effectiveSentAt, .messageSent)
+        // A group message is sent once; its per-member deliveries are records of their own.
+        if message.recipientParticipantId == nil { add(message.effectiveSentAt, .messageSent) }
         add(message.deliveredAt, .messageDelivered)
         add(message.readAt, .messageRead)
         if message.deliveredAt == nil { add(message.failedAt, .messageFailed) }

@@ -75,9 +75,12 @@ public protocol LedgerStore: Sendable {
     func account(id: String) async throws -> Account?
     func accounts() async throws -> [Account]
 
-    /// Adds rates, replacing any with the same effective day, currency, market and category.
-    func importRates(_ entries: [RateEntry]) async throws
+    /// Adds rates, replacing any with the same effective day, currency, market and category, and
+    /// tier tables, each replacing the stored table with the same key as a whole. Atomic. Once
+    /// anything has been imported, reports use only imported rates (not the built-in card).
+    func importRates(_ entries: [RateEntry], tiers: [TierEntry]) async throws
     func rateEntries() async throws -> [RateEntry]
+    func tierEntries() async throws -> [TierEntry]
 
     /// Archives the bodies and applies their effects in one transaction: when it returns, all of it
     /// is durable; when it throws, none of it is stored.

@@ -87,7 +87,7 @@ public final class SQLiteLedgerStore: LedgerStore {
 
     // MARK: - Rates
 
-    public func importRates(_ entries: [RateEntry]) async throws {
+    public func importRates(_ entries: [RateEntry], tiers: [TierEntry]) async throws {
         try await writer.write { db in
             let statement = try db.cachedStatement(
                 sql: """
@@ -97,6 +97,23 @@ public final class SQLiteLedgerStore: LedgerStore {
             for entry in entries {
                 try statement.execute(arguments: [
                     entry.effectiveFrom, entry.currency, entry.market, entry.category, "\(entry.rate)",
+                ])
+            }
+            // A tier table is replaced whole: a new table with other bounds must not keep old tiers.
+            let clear = try db.cachedStatement(
+                sql: "DELETE FROM rate_tiers WHERE effective_from = ? AND currency = ? AND market = ? AND category = ?")
+            for tier in tiers {
+                try clear.execute(arguments: [tier.effectiveFrom, tier.currency, tier.market, tier.category])
+            }
+            let insertTier = try db.cachedStatement(
+                sql: """
+                    INSERT INTO rate_tiers (effective_from, currency, market, category, volume_from, volume_to, rate)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """)
+            for tier in tiers {
+                try insertTier.execute(arguments: [
+                    tier.effectiveFrom, tier.currency, tier.market, tier.category, tier.volumeFrom, tier.volumeTo,
+                    "\(tier.rate)",
                 ])
             }
         }
@@ -109,12 +126,30 @@ public final class SQLiteLedgerStore: LedgerStore {
         }
     }
 
+    public func tierEntries() async throws -> [TierEntry] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM rate_tiers ORDER BY currency, market, category, effective_from, volume_from"
+            ).map(Self.tierEntry(from:))
+        }
+    }
+
     /// Rates are stored as decimal text, written by `importRates` from a `Decimal`.
     private static func rateEntry(from row: Row) -> RateEntry {
-        let text: String = row["rate"]
-        return RateEntry(
+        RateEntry(
             effectiveFrom: row["effective_from"], currency: row["currency"], market: row["market"],
-            category: row["category"], rate: Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) ?? 0)
+            category: row["category"], rate: decimal(row["rate"]))
+    }
+
+    private static func tierEntry(from row: Row) -> TierEntry {
+        TierEntry(
+            effectiveFrom: row["effective_from"], currency: row["currency"], market: row["market"],
+            category: row["category"], volumeFrom: row["volume_from"], volumeTo: row["volume_to"],
+            rate: decimal(row["rate"]))
+    }
+
+    private static func decimal(_ text: String) -> Decimal {
+        Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) ?? 0
     }
 
     // MARK: - Ingest
@@ -138,35 +173,41 @@ public final class SQLiteLedgerStore: LedgerStore {
     }
 
     public func rebuild(decoder: WebhookDecoder) async throws -> IngestOutcome {
-        try await writer.write { db in
-            for table in ["messages", "conversations", "inbound_messages", "rollups"] {
-                try db.execute(sql: "DELETE FROM \(table)")
-            }
-            var ledger = SQLiteLedgerWriter(db: db, dayCaches: dayCaches)
-            var batch: [(events: [WebhookEvent], onPremisesAccount: String)] = []
-            var bodies = 0
-            let rows = try Row.fetchCursor(
-                db, sql: "SELECT id, on_premises_account, body FROM raw_bodies ORDER BY id")
-            while let row = try rows.next() {
-                let bytes: Data = row["body"]
-                let onPremises: String = row["on_premises_account"]
-                do {
-                    batch.append((try decoder.decode(bytes, onPremisesAccount: onPremises), onPremises))
-                } catch {
-                    throw LedgerStoreError.corruptArchive(id: row["id"], reason: String(describing: error))
-                }
-                bodies += 1
-                if batch.count == 2_000 {
-                    try ledger.apply(batch)
-                    batch.removeAll(keepingCapacity: true)
-                }
-            }
-            try ledger.apply(batch)
-            try ledger.flushRollups()
-            var outcome = ledger.outcome
-            outcome.bodies = bodies
-            return outcome
+        try await writer.write { db in try Self.rebuildLedger(db, decoder: decoder, dayCaches: self.dayCaches) }
+    }
+
+    /// Clears every derived table and replays the archive into it, inside the caller's transaction.
+    static func rebuildLedger(
+        _ db: Database, decoder: WebhookDecoder, dayCaches: DayKeyCaches
+    ) throws
+        -> IngestOutcome
+    {
+        for table in ["messages", "conversations", "inbound_messages", "rollups", "tier_updates"] {
+            try db.execute(sql: "DELETE FROM \(table)")
         }
+        var ledger = SQLiteLedgerWriter(db: db, dayCaches: dayCaches)
+        var batch: [(events: [WebhookEvent], onPremisesAccount: String)] = []
+        var bodies = 0
+        let rows = try Row.fetchCursor(db, sql: "SELECT id, on_premises_account, body FROM raw_bodies ORDER BY id")
+        while let row = try rows.next() {
+            let bytes: Data = row["body"]
+            let onPremises: String = row["on_premises_account"]
+            do {
+                batch.append((try decoder.decode(bytes, onPremisesAccount: onPremises), onPremises))
+            } catch {
+                throw LedgerStoreError.corruptArchive(id: row["id"], reason: String(describing: error))
+            }
+            bodies += 1
+            if batch.count == 2_000 {
+                try ledger.apply(batch)
+                batch.removeAll(keepingCapacity: true)
+            }
+        }
+        try ledger.apply(batch)
+        try ledger.flushRollups()
+        var outcome = ledger.outcome
+        outcome.bodies = bodies
+        return outcome
     }
 
     public func archivedBodyCount() async throws -> Int {
@@ -236,17 +277,111 @@ public final class SQLiteLedgerStore: LedgerStore {
                 """
                 SELECT count(*) FROM messages
                 WHERE account = ? AND delivered_at IS NULL AND failed_at IS NULL AND sent_at >= ? AND sent_at < ?
+                  AND is_group = 0
                 """)
             let conversations = try undelivered(
                 """
                 SELECT count(*) FROM conversations
                 WHERE account = ? AND first_delivered_at IS NULL AND first_sent_at >= ? AND first_sent_at < ?
                 """)
-            let rates = try Row.fetchAll(db, sql: "SELECT * FROM rates WHERE currency = ?", arguments: [currency])
-                .map(Self.rateEntry(from:))
+            let rates = try Self.rateCard(db, currency: currency)
+            let volumeTiers = try Self.volumeTierInputs(
+                db, account: account, month: month, ownRollups: rollups, rates: rates, dayCaches: self.dayCaches)
+            let webhookPriced = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(SQLiteLedgerWriter.messageColumns) FROM messages
+                    WHERE account = ? AND cost_amount IS NOT NULL AND delivered_at >= ? AND delivered_at < ?
+                    """,
+                arguments: [account.id, range.lowerBound, range.upperBound]
+            ).compactMap {
+                WebhookPricedMessage.of(SQLiteLedgerWriter.message(from: $0), currency: currency, days: days)
+            }
             return ReportInputs(
                 account: account, month: month, rollups: rollups, freeTierConversations: free,
-                undeliveredMessages: messages, undeliveredConversations: conversations, rates: RateCard(rates))
+                undeliveredMessages: messages, undeliveredConversations: conversations, rates: rates,
+                volumeTiers: volumeTiers, webhookPriced: webhookPriced)
         }
+    }
+
+    /// The imported card for a currency, or the built-in one while nothing has been imported.
+    private static func rateCard(_ db: Database, currency: String) throws -> RateCard {
+        let anyImported =
+            try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM rates) OR EXISTS (SELECT 1 FROM rate_tiers)") ?? false
+        let rates = try Row.fetchAll(db, sql: "SELECT * FROM rates WHERE currency = ?", arguments: [currency])
+            .map(rateEntry(from:))
+        let tiers = try Row.fetchAll(db, sql: "SELECT * FROM rate_tiers WHERE currency = ?", arguments: [currency])
+            .map(tierEntry(from:))
+        return DefaultRateCard.card(imported: rates, tiers: tiers, anyImported: anyImported)
+    }
+
+    /// The portfolio's tier pools for the month: every account's charged tier-counted cells (each in
+    /// its own time zone), and, only for pools that pass a tier boundary, their messages in delivery
+    /// order. Pools below their first boundary are priced from the counts alone.
+    private static func volumeTierInputs(
+        _ db: Database, account: Account, month: YearMonth, ownRollups: [RollupRow], rates: RateCard,
+        dayCaches: DayKeyCaches
+    ) throws -> VolumeTierInputs {
+        var members = [account]
+        if let portfolio = account.portfolio {
+            members += try Row.fetchAll(
+                db, sql: "SELECT * FROM accounts WHERE portfolio = ? AND id <> ? ORDER BY id",
+                arguments: [portfolio, account.id]
+            ).map(Self.account(from:))
+        }
+        let tiered = RateCardImport.tieredCategories.sorted().map { "'\($0)'" }.joined(separator: ", ")
+        var portfolioRollups = ownRollups.filter { $0.key.metric == .messageCharged }
+        for member in members.dropFirst() {
+            portfolioRollups += try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT day, category, country, count FROM rollups
+                    WHERE account = ? AND day BETWEEN ? AND ? AND metric = ? AND category IN (\(tiered))
+                    """,
+                arguments: [member.id, month.firstDay, month.lastPossibleDay, RollupMetric.messageCharged.rawValue]
+            ).map {
+                RollupRow(
+                    key: RollupKey(
+                        day: $0["day"], metric: .messageCharged, category: $0["category"], country: $0["country"]),
+                    count: $0["count"])
+            }
+        }
+        let crossing = VolumeTierPricing.poolsCrossingATier(
+            VolumeTierPricing.cells(of: portfolioRollups), currency: account.currency, card: rates)
+        var units: [TierUnit] = []
+        if !crossing.isEmpty {
+            for member in members {
+                guard let calendar = BillingCalendar(timezoneIdentifier: member.timezone) else { continue }
+                let range = calendar.range(of: month)
+                let days = dayCaches.cache(for: member.timezone)
+                let rows = try Row.fetchCursor(
+                    db,
+                    sql: """
+                        SELECT \(SQLiteLedgerWriter.messageColumns) FROM messages
+                        WHERE account = ? AND delivered_at >= ? AND delivered_at < ?
+                          AND pricing_category IN ('utility', 'authentication', 'authentication_international')
+                        """,
+                    arguments: [member.id, range.lowerBound, range.upperBound])
+                while let row = try rows.next() {
+                    if let unit = TierUnit.of(SQLiteLedgerWriter.message(from: row), days: days) { units.append(unit) }
+                }
+            }
+        }
+        let memberIDs = members.map(\.id)
+        let updates = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT * FROM tier_updates
+                WHERE effective_month = ? AND account IN (\(memberIDs.map { _ in "?" }.joined(separator: ", ")))
+                """,
+            arguments: StatementArguments([month.description] + memberIDs)
+        ).map {
+            TierUpdate(
+                account: $0["account"], effectiveMonth: $0["effective_month"], region: $0["region"],
+                pricingCategory: $0["pricing_category"], tier: $0["tier"], updatedAt: $0["tier_update_time"])
+        }
+        return VolumeTierInputs(
+            portfolioRollups: portfolioRollups, orderedPools: crossing, orderedUnits: units, updates: updates)
     }
 }

@@ -37,7 +37,7 @@ struct SQLiteLedgerWriter {
                 case .status(let status):
                     let account = status.account ?? body.onPremisesAccount
                     let record = MessageRecord(account: account, event: status)
-                    let key = Key(account: account, id: status.messageId)
+                    let key = Key(account: account, id: record.messageId)
                     messages[key] = messages[key].map { $0.join(record) } ?? record
                     outcome.statusEvents += 1
                 case .inbound(let message):
@@ -51,6 +51,7 @@ struct SQLiteLedgerWriter {
                     outcome.systemErrors += 1
                 case .accountUpdate(let update):
                     _ = try dayCache(for: update.account)
+                    if let tier = TierUpdate.of(update) { try store(tier) }
                     outcome.otherChanges += 1
                 case .unhandledChange(let account, _):
                     _ = try dayCache(for: account)
@@ -146,6 +147,22 @@ struct SQLiteLedgerWriter {
             rollups[account, default: RollupDelta()].replace(
                 [], with: Self.inbound(from: row).contributions(days: days))
         }
+    }
+
+    /// Keeps each distinct tier announcement once, at the earliest time it was announced: Meta may
+    /// send the same update to several apps and retry it (reference §13.16).
+    private func store(_ update: TierUpdate) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO tier_updates (account, effective_month, region, pricing_category, tier, tier_update_time)
+                VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (account, effective_month, region, pricing_category, tier)
+                DO UPDATE SET tier_update_time = min(tier_update_time, excluded.tier_update_time)
+                """
+        ).execute(arguments: [
+            update.account, update.effectiveMonth, update.region, update.pricingCategory, update.tier,
+            update.updatedAt,
+        ])
     }
 
     // MARK: - Loading

@@ -1,4 +1,6 @@
 import GRDB
+import MeterCore
+import WhatsAppWebhook
 
 /// The SQLite schema, owned by the store and applied by its migrator (GRDB's demo-app pattern).
 enum SQLiteSchema {
@@ -116,6 +118,46 @@ enum SQLiteSchema {
                         PRIMARY KEY (effective_from, currency, market, category)
                     ) WITHOUT ROWID;
                     """)
+        }
+        migrator.registerMigration("v2: volume tiers, tier updates, group deliveries per member") { db in
+            try db.execute(
+                sql: """
+                    -- Volume-tier tables: the tiers with one (effective_from, currency, market, category)
+                    -- form one table and are replaced together.
+                    CREATE TABLE rate_tiers (
+                        effective_from INTEGER NOT NULL,
+                        currency TEXT NOT NULL,
+                        market TEXT NOT NULL,
+                        category TEXT NOT NULL,
+                        volume_from INTEGER NOT NULL,
+                        volume_to INTEGER,
+                        rate TEXT NOT NULL,
+                        PRIMARY KEY (effective_from, currency, market, category, volume_from)
+                    ) WITHOUT ROWID;
+
+                    -- Meta's VOLUME_BASED_PRICING_TIER_UPDATE webhooks, each distinct one at its
+                    -- earliest announcement.
+                    CREATE TABLE tier_updates (
+                        account TEXT NOT NULL,
+                        effective_month TEXT NOT NULL,
+                        region TEXT NOT NULL,
+                        pricing_category TEXT NOT NULL,
+                        tier TEXT NOT NULL,
+                        tier_update_time INTEGER NOT NULL,
+                        PRIMARY KEY (account, effective_month, region, pricing_category, tier)
+                    ) WITHOUT ROWID;
+
+                    -- Messages that may count toward volume tiers, by delivery: read in delivery
+                    -- order when a pool passes a tier boundary.
+                    CREATE INDEX messages_tiered ON messages (account, delivered_at)
+                        WHERE pricing_category IN ('utility', 'authentication', 'authentication_international');
+                    -- Messages whose webhook carried their price (max-price Marketing Messages API).
+                    CREATE INDEX messages_webhook_priced ON messages (account, delivered_at)
+                        WHERE cost_amount IS NOT NULL;
+                    """)
+            // Group deliveries are now one record per member, and tier updates are kept: both come
+            // from the archive, so the derived tables are rebuilt from it.
+            _ = try SQLiteLedgerStore.rebuildLedger(db, decoder: WebhookDecoder(), dayCaches: DayKeyCaches())
         }
         return migrator
     }

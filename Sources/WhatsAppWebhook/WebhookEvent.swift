@@ -178,6 +178,13 @@ public struct AccountUpdateEvent: Sendable, Equatable {
     public var event: String?
     public var time: Int64?
     public var volumeTier: VolumeTierInfo?
+
+    public init(account: String, event: String?, time: Int64?, volumeTier: VolumeTierInfo?) {
+        self.account = account
+        self.event = event
+        self.time = time
+        self.volumeTier = volumeTier
+    }
 }
 
 public struct VolumeTierInfo: Sendable, Equatable {
@@ -186,4 +193,14 @@ public struct VolumeTierInfo: Sendable, Equatable {
     public var tier: String?
     public var effectiveMonth: String?
     public var region: String?
+
+    public init(
+        tierUpdateTime: Int64?, pricingCategory: String?, tier: String?, effectiveMonth: String?, region: String?
+    ) {
+        self.tierUpdateTime = tierUpdateTime
+        self.pricingCategory = pricingCategory
+        self.tier = tier
+        self.effectiveMonth = effectiveMonth
+        self.region = region
+    }
 }

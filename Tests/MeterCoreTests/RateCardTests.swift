@@ -69,7 +69,8 @@ struct RateCardTests {
     func importCanonical() throws {
         let entries = try RateCardImport.parse(
             "effective_from,currency,market,category,rate\n2026-01-01,usd,India,Authentication-International,0.0280\r\n"
-                + "2026-01-01,USD,\"Rest of Central & Eastern Europe\",marketing,0.0860\n")
+                + "2026-01-01,USD,\"Rest of Central & Eastern Europe\",marketing,0.0860\n"
+        ).rates
         #expect(entries.count == 2)
         #expect(entries[0].category == "authentication_international")
         #expect(entries[0].currency == "USD")

@@ -143,25 +143,42 @@ struct ReportBuilderTests {
         #expect(object["timezone"] as? String == "Asia/Kolkata")
     }
 
-    @Test("CSV has one row per kind, category, market and country")
+    @Test("CSV has one row per kind, category, market and country, with unrated units and volume tiers")
     func csv() {
-        let report = ReportBuilder.build(
-            inputs(
-                month: "2026-03",
-                rows: [
-                    (2026_03_10, .messageCharged, "marketing", "IN", 2),
-                    (2026_03_10, .messageDelivered, "marketing", "IN", 2),
-                ],
-                rates: [
-                    RateEntry(
-                        effectiveFrom: 2026_01_01, currency: "USD", market: "India", category: "marketing",
-                        rate: Decimal(string: "0.0118")!)
-                ]))
+        let rates = [
+            RateEntry(
+                effectiveFrom: 2026_01_01, currency: "USD", market: "India", category: "marketing",
+                rate: Decimal(string: "0.0118")!)
+        ]
+        var input = inputs(
+            month: "2026-03",
+            rows: [
+                (2026_03_10, .messageCharged, "marketing", "IN", 2),
+                (2026_03_10, .messageDelivered, "marketing", "IN", 2),
+                (2026_03_10, .messageCharged, "marketing", "BR", 1),
+                (2026_03_11, .messageCharged, "utility", "IN", 3),
+            ],
+            rates: rates)
+        input.rates = RateCard(
+            rates,
+            tiers: [
+                TierEntry(
+                    effectiveFrom: 2026_01_01, currency: "USD", market: "India", category: "utility", volumeFrom: 1,
+                    volumeTo: 2, rate: Decimal(string: "0.0014")!),
+                TierEntry(
+                    effectiveFrom: 2026_01_01, currency: "USD", market: "India", category: "utility", volumeFrom: 3,
+                    volumeTo: nil, rate: Decimal(string: "0.0010")!),
+            ])
+        let report = ReportBuilder.build(input)
         #expect(
             report.csvText() == """
-                account,month,kind,category,market,country,delivered,charged,cost,currency
-                A,2026-03,message,marketing,India,IN,2,2,0.0236,USD
+                account,month,kind,category,market,country,delivered,charged,cost,currency,unrated,tier,portfolio_charged,meta_tier
+                A,2026-03,message,marketing,Brazil,BR,0,1,0,USD,1,,,
+                A,2026-03,message,marketing,India,IN,2,2,0.0236,USD,0,,,
+                A,2026-03,message,utility,India,IN,0,3,0.0038,USD,0,3:MAX,3,
 
                 """)
+        #expect(report.tableText().contains("Volume tiers"))
+        #expect(report.tableText().contains("3:MAX"))
     }
 }

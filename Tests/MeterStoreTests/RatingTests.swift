@@ -18,7 +18,8 @@ struct RatingTests {
                 2026-04-01,USD,India,marketing,0.0130
                 2026-01-01,USD,Brazil,utility,0.0068
                 2026-01-01,INR,India,marketing,0.8631
-                """))
+                """
+            ).rates, tiers: [])
         // March 31st 20:00 UTC is already April 1st in India: the new rate applies.
         try await S.ingest(
             store,
@@ -43,20 +44,29 @@ struct RatingTests {
             ])
     }
 
-    @Test("a new rate card changes costs without a rebuild")
+    @Test("the built-in card prices reports until an import replaces it, without a rebuild")
     func ratesAppliedAtReportTime() async throws {
         let store = try SQLiteLedgerStore()
         _ = try await store.upsertAccount(Account(id: "A", timezone: "UTC", currency: "USD"))
         try await S.ingest(
-            store, [S.status("m", "delivered", at: utc("2026-02-02T10:00:00Z"), pricing: S.pmp("marketing"))])
-        #expect(try await S.report(store, "A", "2026-02").unrated.count == 1)
-        try await store.importRates([
-            RateEntry(
-                effectiveFrom: 2026_01_01, currency: "USD", market: "India", category: "marketing",
-                rate: Decimal(string: "0.0118")!)
-        ])
+            store,
+            [
+                S.status("m", "delivered", at: utc("2026-02-02T10:00:00Z"), pricing: S.pmp("marketing")),
+                S.status(
+                    "n", "delivered", at: utc("2026-02-02T10:00:00Z"), to: "16505551234", pricing: S.pmp("marketing")),
+            ])
+        // Built-in card: India marketing 0.0118 + North America marketing 0.0250.
+        #expect(try await S.report(store, "A", "2026-02").cost.total == "0.0368")
+        try await store.importRates(
+            [
+                RateEntry(
+                    effectiveFrom: 2026_01_01, currency: "USD", market: "India", category: "marketing",
+                    rate: Decimal(string: "0.02")!)
+            ], tiers: [])
+        // The import replaces the whole built-in card: North America is now unrated.
         let report = try await S.report(store, "A", "2026-02")
-        #expect(report.cost.total == "0.0118")
-        #expect(report.unrated.count == 0)
+        #expect(report.cost.total == "0.02")
+        #expect(report.unrated.count == 1)
+        #expect(report.unrated.units.first?.market == "North America")
     }
 }

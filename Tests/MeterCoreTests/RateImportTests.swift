@@ -1,0 +1,187 @@
+import Foundation
+import Testing
+
+@testable import MeterCore
+
+/// The three layouts `wameter rates import` recognises, and every quirk of Meta's published card.
+@Suite("Rate file import")
+struct RateImportTests {
+    static func d(_ text: String) -> Decimal { Decimal(string: text)! }
+
+    /// A Meta-layout card: title and note rows, a header whose cells hold line breaks, `$US` labels,
+    /// `n/a` cells, a per-token column, CRLF line ends and a footnote. The India, North America, Rest of
+    /// Africa and Other rows follow the reference's §8.4; the Morocco row is made up for the test.
+    static let metaCard = String(
+        decoding: FileManager.default.contents(
+            atPath: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("Fixtures/meta-rate-card-usd-2026-10-01.csv").path)!, as: UTF8.self)
+
+    func rate(_ card: ImportedRateCard, _ market: String, _ category: String) -> Decimal? {
+        card.rates.first { $0.market == market && $0.category == category }?.rate
+    }
+
+    @Test("Meta's layout: date from the title, header cells with line breaks, $US, n/a, extra columns ignored")
+    func metaLayout() throws {
+        let card = try RateCardImport.parse(Self.metaCard)
+        #expect(card.layout == .meta)
+        #expect(Set(card.rates.map(\.effectiveFrom)) == [2026_10_01])
+        #expect(Set(card.rates.map(\.currency)) == ["USD"])
+        #expect(rate(card, "India", "authentication_international") == Self.d("0.0304"))
+        #expect(rate(card, "India", "service") == Self.d("0.0014"))
+        #expect(rate(card, "Rest of Central & Eastern Europe", "marketing") == Self.d("0.0860"))
+        #expect(rate(card, "North America", "authentication_international") == nil)  // n/a
+        #expect(rate(card, "Rest of Africa", "authentication_international") == nil)  // N/A
+        #expect(card.rates.count == 6 * 5 - 4)
+        #expect(card.notes.contains { $0.contains("Meta Business Agent") && $0.contains("ignored") })
+        #expect(card.notes.contains { $0.contains("2026-10-01") && $0.contains("title") })
+    }
+
+    @Test("--effective overrides the title's date, and supplies it when the title has none")
+    func effectiveOption() throws {
+        let card = try RateCardImport.parse(Self.metaCard, effective: 2026_10_12)
+        #expect(Set(card.rates.map(\.effectiveFrom)) == [2026_10_12])
+        let untitled = "Market,Currency,Marketing,Utility\nIndia,USD,0.0118,0.0014\n"
+        #expect(try RateCardImport.parse(untitled, effective: 2026_01_01).rates.count == 2)
+        do {
+            _ = try RateCardImport.parse(untitled)
+            Issue.record("accepted a card with no date")
+        } catch {
+            #expect(
+                error.errors == [
+                    RateImportError(line: 1, reason: "no effective date in the title rows; pass --effective YYYY-MM-DD")
+                ])
+        }
+    }
+
+    @Test(
+        "title dates in the spellings Meta and others use",
+        arguments: [
+            ("Cost per conversation in USD, effective June 1, 2023", DayKey(2023_06_01)),
+            ("Cost per message in INR on the WhatsApp Business Platform, effective October 1, 2026", 2026_10_01),
+            ("Rates effective 1 January 2026", 2026_01_01), ("effective 2026-04-01", 2026_04_01),
+        ])
+    func titleDates(title: String, day: DayKey) {
+        #expect(MetaRateCardLayout.effectiveDay(inTitle: title) == day)
+    }
+
+    @Test(
+        "currency labels map to ISO codes; a bare $ takes the title's currency",
+        arguments: [
+            ("$US", "USD"), ("US$", "USD"), ("€", "EUR"), ("£", "GBP"), ("₹", "INR"), ("R$", "BRL"), ("inr", "INR"),
+        ])
+    func currencyLabels(label: String, iso: String) {
+        #expect(MetaRateCardLayout.currency(ofLabel: label) == iso)
+    }
+
+    @Test("a bare $ with a currency in the title; an unknown label is an error naming its line")
+    func bareDollar() throws {
+        let card = try RateCardImport.parse(
+            "Cost per message in AUD, effective January 1, 2026\nMarket,Currency,Marketing\nIndia,$,0.0200\n")
+        #expect(card.rates.first?.currency == "AUD")
+        do {
+            _ = try RateCardImport.parse("Rates effective January 1, 2026\nMarket,Currency,Marketing\nIndia,¤¤,0.02\n")
+            Issue.record("accepted an unknown currency label")
+        } catch {
+            #expect(error.errors.map(\.line) == [3])
+            #expect(error.errors[0].reason.contains("¤¤"))
+        }
+    }
+
+    @Test("Meta layout: unknown markets and bad rates fail the whole import, each with its line")
+    func metaErrors() {
+        let text = """
+            Cost per message in USD, effective January 1, 2026
+            Market,Currency,Marketing,Utility
+            India,USD,0.0118,0.0014
+            Atlantis,USD,0.01,0.01
+            Brazil,USD,cheap,0.0068
+            """
+        do {
+            _ = try RateCardImport.parse(text)
+            Issue.record("accepted a bad card")
+        } catch {
+            #expect(error.errors.map(\.line) == [4, 5])
+            #expect(error.errors[0].reason.contains("Atlantis"))
+            #expect(error.errors[1].reason.contains("marketing \"cheap\""))
+        }
+    }
+
+    @Test("market names forgive case and spacing, nothing else")
+    func marketSpelling() throws {
+        let card = try RateCardImport.parse(
+            "effective_from,currency,market,category,rate\n2026-01-01,USD,rest of  africa,marketing,0.0225\n")
+        #expect(card.rates.first?.market == "Rest of Africa")
+    }
+
+    @Test("canonical tier CSV: tables of contiguous tiers, open last tier")
+    func tiers() throws {
+        let card = try RateCardImport.parse(
+            """
+            effective_from,currency,market,category,volume_from,volume_to,rate
+            2026-10-01,USD,Rest of Central & Eastern Europe,utility,0,100000,0.0212
+            2026-10-01,USD,Rest of Central & Eastern Europe,utility,100001,80000000,0.0201
+            2026-10-01,USD,Rest of Central & Eastern Europe,utility,80000001,,0.0159
+            2026-10-01,USD,India,Authentication-International,1,750000,0.0304
+            2026-10-01,USD,India,authentication_international,750001,,0.0250
+            """)
+        #expect(card.layout == .canonicalTiers)
+        #expect(card.tiers.count == 5)
+        #expect(card.tiers[2].volumeTo == nil)
+        #expect(card.tiers[2].label == "80000001:MAX")
+        #expect(card.tiers[3].category == "authentication_international")
+    }
+
+    @Test("tier tables with gaps, overlaps, a late start, an open middle tier or an untiered category are rejected")
+    func tierErrors() {
+        let text = """
+            effective_from,currency,market,category,volume_from,volume_to,rate
+            2026-10-01,USD,India,utility,1,100,0.0014
+            2026-10-01,USD,India,utility,102,200,0.0010
+            2026-10-01,USD,Brazil,utility,1,100,0.0068
+            2026-10-01,USD,Brazil,utility,100,,0.0050
+            2026-10-01,USD,Mexico,utility,5,,0.0085
+            2026-10-01,USD,Other,utility,1,,0.0077
+            2026-10-01,USD,Other,utility,10,,0.0070
+            2026-10-01,USD,Other,marketing,1,,0.0604
+            2026-10-01,USD,Other,authentication,1,x,0.0077
+            """
+        do {
+            _ = try RateCardImport.parse(text)
+            Issue.record("accepted bad tiers")
+        } catch {
+            let byLine = Dictionary(grouping: error.errors, by: \.line).mapValues { $0.map(\.reason).joined() }
+            #expect(byLine[3]?.contains("gap") == true)
+            #expect(byLine[5]?.contains("overlaps") == true)
+            #expect(byLine[6]?.contains("must start at 0 or 1") == true)
+            #expect(byLine[7]?.contains("only the last tier") == true)
+            #expect(byLine[9]?.contains("no volume tiers") == true)
+            #expect(byLine[10]?.contains("volume_to \"x\"") == true)
+            #expect(byLine.count == 6)
+        }
+    }
+
+    @Test("the built-in card parses, is USD, and names its source")
+    func defaultCard() {
+        #expect(DefaultRateCard.rates.count > 50)
+        #expect(Set(DefaultRateCard.rates.map(\.currency)) == ["USD"])
+        #expect(DefaultRateCard.description.contains("§8.4"))
+        let card = RateCard(DefaultRateCard.rates)
+        #expect(
+            card.rate(currency: "USD", market: "India", category: "authentication_international", on: 2026_03_31)
+                == Self.d("0.0280"))
+        #expect(
+            card.rate(currency: "USD", market: "India", category: "authentication_international", on: 2026_04_01)
+                == Self.d("0.0304"))
+        #expect(card.rate(currency: "USD", market: "France", category: "utility", on: 2026_10_01) == Self.d("0.0300"))
+    }
+
+    @Test("listing what is in force on a day keeps the latest entry per key")
+    func inForce() {
+        let listed = RateCard.inForce(DefaultRateCard.rates, on: 2026_05_01)
+        #expect(
+            listed.filter { $0.market == "India" && $0.category == "authentication_international" }.map(\.rate) == [
+                Self.d("0.0304")
+            ])
+        #expect(!listed.contains { $0.effectiveFrom > 2026_05_01 })
+    }
+}

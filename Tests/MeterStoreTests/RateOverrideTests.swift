@@ -1,0 +1,98 @@
+import Foundation
+import MeterCore
+import MeterStore
+import TestSupport
+import Testing
+
+/// Everything besides the card's list rate that changes what a charged unit costs (reference §7).
+/// Priced with the built-in card (India marketing 0.0118, Brazil marketing 0.0625, India
+/// authentication-international 0.0280 in February 2026).
+@Suite("Rate overrides")
+struct RateOverrideTests {
+    let t = utc("2026-02-03T10:00:00Z")
+
+    func store() async throws -> any LedgerStore {
+        let store = try SQLiteLedgerStore()
+        _ = try await store.upsertAccount(Account(id: "A", timezone: "UTC", currency: "USD"))
+        return store
+    }
+
+    @Test("pricing.cost on a max-price delivery replaces the card's rate; another currency does not")
+    func webhookCost() async throws {
+        let store = try await store()
+        try await S.ingest(
+            store,
+            [
+                S.costedDelivery("c1", at: t, amount: "0.0035"),
+                S.costedDelivery("c2", at: t + 60, amount: "0.0040"),
+                S.costedDelivery("c3", at: t + 120, amount: "0.29", currency: "INR"),
+                S.status("m1", "delivered", at: t, pricing: S.pmp("marketing_lite")),
+            ])
+        let report = try await S.report(store, "A", "2026-02")
+        #expect(report.messages.charged == 4)
+        #expect(report.webhookPriced == .init(charged: 2, cost: "0.0075"))
+        #expect(report.cost.total == "0.0311")  // 0.0035 + 0.0040 + 2 × 0.0118 (card, marketing rate)
+    }
+
+    @Test("no phone number: the contact's country decides the market; with neither, market Unknown is reported")
+    func businessScopedUsers() async throws {
+        let store = try await store()
+        try await S.ingest(
+            store,
+            [
+                S.bsuidDelivery("u1", at: t, countryCode: "BR"),
+                S.bsuidDelivery("u2", at: t + 60, countryCode: nil),
+            ])
+        let report = try await S.report(store, "A", "2026-02")
+        #expect(report.byCountry["BR"] == .init(charged: 1, cost: "0.0625"))
+        #expect(report.byMarket["Unknown"] == .init(charged: 1, cost: "0"))
+        #expect(
+            report.unrated.units == [
+                .init(kind: "message", category: "marketing", market: "Unknown", country: "", count: 1)
+            ])
+    }
+
+    @Test("a group message is charged once per member it reaches, at each member's rate")
+    func groups() async throws {
+        let store = try await store()
+        let bodies = [
+            S.groupSent("g1", at: t),
+            S.groupDelivery("g1", member: "919876543210", at: t + 5),
+            S.groupDelivery("g1", member: "919812345678", at: t + 6),
+            S.groupDelivery("g1", member: "5511987654321", at: t + 7),
+            S.groupDelivery("g1", member: "5511987654321", at: t + 9),  // a retry
+        ]
+        try await S.ingest(store, bodies)
+        let report = try await S.report(store, "A", "2026-02")
+        #expect(report.messages.sent == 1)
+        #expect(report.messages.delivered == 3)
+        #expect(report.messages.charged == 3)
+        #expect(report.messages.pending == 0)
+        #expect(report.byMarket["India"] == .init(charged: 2, cost: "0.0236"))
+        #expect(report.byMarket["Brazil"] == .init(charged: 1, cost: "0.0625"))
+    }
+
+    @Test("authentication_international in either spelling gets its own rate")
+    func authenticationInternational() async throws {
+        let store = try await store()
+        try await S.ingest(
+            store,
+            [
+                S.status("a1", "delivered", at: t, pricing: S.pmp("authentication-international")),
+                S.status("a2", "delivered", at: t, pricing: S.pmp("AUTHENTICATION_INTERNATIONAL")),
+            ])
+        let report = try await S.report(store, "A", "2026-02")
+        #expect(report.messages.byCategory["authentication_international"]?.cost == "0.056")
+    }
+
+    @Test("an unknown category is charged, counted and listed as unrated, never priced at zero silently")
+    func unknownCategory() async throws {
+        let store = try await store()
+        try await S.ingest(store, [S.status("x1", "delivered", at: t, pricing: S.pmp("business_agent"))])
+        let report = try await S.report(store, "A", "2026-02")
+        #expect(report.messages.charged == 1)
+        #expect(report.unrated.count == 1)
+        #expect(report.unrated.units.first?.category == "business_agent")
+        #expect(report.cost.total == "0")
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import MeterCore
+import MeterStore
+import TestSupport
+import Testing
+
+/// Volume tiers end to end: webhooks in, portfolio pools counted, marginal rates applied in delivery
+/// order, Meta's tier webhooks shown next to the computed tier.
+@Suite("Volume-tier pricing")
+struct VolumeTierPricingTests {
+    /// India utility: 1–3 at 0.0014, 4–5 at 0.0010, 6 and up at 0.0005.
+    static let tiers = """
+        effective_from,currency,market,category,volume_from,volume_to,rate
+        2026-01-01,USD,India,utility,1,3,0.0014
+        2026-01-01,USD,India,utility,4,5,0.0010
+        2026-01-01,USD,India,utility,6,,0.0005
+        """
+
+    func store(_ accounts: [Account]) async throws -> any LedgerStore {
+        let store = try SQLiteLedgerStore()
+        for account in accounts { _ = try await store.upsertAccount(account) }
+        try await store.importRates([], tiers: try RateCardImport.parse(Self.tiers).tiers)
+        return store
+    }
+
+    func utility(_ account: String, _ id: String, at time: Int64) -> Data {
+        S.status(account: account, id, "delivered", at: time, pricing: S.pmp("utility"))
+    }
+
+    @Test(
+        "one account: N-1, N and N+1 messages at each boundary cost the marginal sum",
+        arguments: [(2, "0.0028"), (3, "0.0042"), (4, "0.0052"), (5, "0.0062"), (6, "0.0067"), (7, "0.0072")])
+    func boundaries(count: Int, cost: String) async throws {
+        let store = try await store([Account(id: "A", timezone: "UTC", currency: "USD")])
+        let start = utc("2026-02-03T10:00:00Z")
+        // Several a day, so the daily path (at most 3) and the ordered path (4 and up) both run.
+        try await S.ingest(store, (0..<count).map { utility("A", "u\($0)", at: start + Int64($0) * 20_000) })
+        let report = try await S.report(store, "A", "2026-02")
+        #expect(report.messages.charged == count)
+        #expect(report.cost.total == cost)
+        let expectedTier = count <= 3 ? "1:3" : count <= 5 ? "4:5" : "6:MAX"
+        #expect(
+            report.volumeTiers == [
+                .init(
+                    market: "India", category: "utility", charged: count, portfolioCharged: count, tier: expectedTier,
+                    metaTier: nil, metaTierUpdatedAt: nil)
+            ])
+    }
+
+    @Test("two accounts of one portfolio, interleaved: each message gets its place in the shared count")
+    func interleaved() async throws {
+        let store = try await store([
+            Account(id: "A", timezone: "UTC", currency: "USD", portfolio: "P"),
+            Account(id: "B", timezone: "UTC", currency: "USD", portfolio: "P"),
+        ])
+        let start = utc("2026-02-03T10:00:00Z")
+        // A, B, A, B, A, B, A: A holds places 1, 3, 5, 7 and B places 2, 4, 6. Sent in another order.
+        let bodies = (0..<7).map { utility($0 % 2 == 0 ? "A" : "B", "m\($0)", at: start + Int64($0) * 60) }
+        try await S.ingest(store, bodies.reversed())
+        let a = try await S.report(store, "A", "2026-02")
+        let b = try await S.report(store, "B", "2026-02")
+        #expect(a.cost.total == "0.0043")  // 0.0014 + 0.0014 + 0.0010 + 0.0005
+        #expect(b.cost.total == "0.0029")  // 0.0014 + 0.0010 + 0.0005
+        #expect(a.volumeTiers.first?.charged == 4)
+        #expect(a.volumeTiers.first?.portfolioCharged == 7)
+        #expect(a.volumeTiers.first?.tier == "6:MAX")
+        // An account outside the portfolio has its own pool.
+        _ = try await store.upsertAccount(Account(id: "C", timezone: "UTC", currency: "USD"))
+        try await S.ingest(store, [utility("C", "c1", at: start)])
+        #expect(try await S.report(store, "C", "2026-02").cost.total == "0.0014")
+        #expect(try await S.report(store, "A", "2026-02").cost.total == "0.0043")
+    }
+
+    @Test("two time zones: each message counts in its own account's month, ordered by delivery time")
+    func timeZones() async throws {
+        let store = try await store([
+            Account(id: "A", timezone: "Asia/Kolkata", currency: "USD", portfolio: "P"),
+            Account(id: "B", timezone: "America/New_York", currency: "USD", portfolio: "P"),
+        ])
+        try await S.ingest(
+            store,
+            [
+                utility("B", "b1", at: utc("2026-02-01T03:00:00Z")),  // New York: January 31st
+                utility("B", "b2", at: utc("2026-02-10T12:00:00Z")),  // February, place 1
+                utility("A", "a1", at: utc("2026-02-10T12:00:30Z")),  // February, place 2
+                utility("B", "b3", at: utc("2026-02-10T12:01:00Z")),  // February, place 3
+                utility("A", "a3", at: utc("2026-02-11T12:00:00Z")),  // February, place 4
+                utility("A", "a2", at: utc("2026-02-28T20:00:00Z")),  // Kolkata: March 1st
+            ])
+        let a = try await S.report(store, "A", "2026-02")
+        #expect(a.messages.charged == 2)
+        #expect(a.cost.total == "0.0024")  // place 2 at 0.0014, place 4 at 0.0010
+        #expect(a.volumeTiers.first?.portfolioCharged == 4)
+        #expect(try await S.report(store, "B", "2026-02").cost.total == "0.0028")
+        #expect(try await S.report(store, "A", "2026-03").cost.total == "0.0014")
+        #expect(try await S.report(store, "B", "2026-01").cost.total == "0.0014")
+    }
+
+    @Test("authentication-international shares the authentication pool; group utility and free messages count in none")
+    func poolMembership() async throws {
+        let store = try SQLiteLedgerStore()
+        _ = try await store.upsertAccount(Account(id: "A", timezone: "UTC", currency: "USD"))
+        try await store.importRates(
+            [
+                RateEntry(
+                    effectiveFrom: 2026_01_01, currency: "USD", market: "India",
+                    category: "authentication_international",
+                    rate: Decimal(string: "0.0280")!),
+                RateEntry(
+                    effectiveFrom: 2026_01_01, currency: "USD", market: "India", category: "utility",
+                    rate: Decimal(string: "0.0014")!),
+            ],
+            tiers: try RateCardImport.parse(
+                """
+                effective_from,currency,market,category,volume_from,volume_to,rate
+                2026-01-01,USD,India,authentication,1,1,0.0014
+                2026-01-01,USD,India,authentication,2,,0.0007
+                """
+            ).tiers)
+        let t = utc("2026-02-03T10:00:00Z")
+        try await S.ingest(
+            store,
+            [
+                S.status("i1", "delivered", at: t, pricing: S.pmp("authentication-international")),
+                S.status("a1", "delivered", at: t + 60, pricing: S.pmp("authentication")),
+                S.status("f1", "delivered", at: t + 30, pricing: S.pmp("utility", type: "free_customer_service")),
+                S.groupDelivery("g1", member: "919876543210", at: t + 10, category: "group_utility"),
+            ])
+        let report = try await S.report(store, "A", "2026-02")
+        // i1 is place 1 (its own flat rate: no auth-intl tier table); a1 is place 2 of the same pool.
+        #expect(report.cost.total == "0.0301")  // 0.0280 + 0.0007 + group utility 0.0014
+        #expect(
+            report.volumeTiers.map { "\($0.category):\($0.portfolioCharged):\($0.tier ?? "-")" } == [
+                "authentication:2:2:MAX"
+            ])
+    }
+
+    @Test("Meta's tier webhooks are stored once each and shown next to the computed tier")
+    func tierUpdates() async throws {
+        let store = try await store([Account(id: "A", timezone: "UTC", currency: "USD")])
+        try await S.ingest(
+            store,
+            [
+                utility("A", "u1", at: utc("2026-02-03T10:00:00Z")),
+                S.tierUpdate(month: "2026-02", region: "India", category: "UTILITY", tier: "4:5", at: 1_770_200_000),
+                S.tierUpdate(month: "2026-02", region: "India", category: "UTILITY", tier: "4:5", at: 1_770_100_000),
+                S.tierUpdate(month: "2026-02", region: "India", category: "UTILITY", tier: "6:MAX", at: 1_770_300_000),
+                S.tierUpdate(month: "2026-01", region: "India", category: "UTILITY", tier: "6:MAX", at: 1_770_000_000),
+                S.tierUpdate(
+                    month: "2026-02", region: "Brazil", category: "AUTHENTICATION", tier: "1:3", at: 1_770_000_000),
+            ])
+        let report = try await S.report(store, "A", "2026-02")
+        #expect(
+            report.volumeTiers == [
+                .init(
+                    market: "Brazil", category: "authentication", charged: 0, portfolioCharged: 0, tier: nil,
+                    metaTier: "1:3", metaTierUpdatedAt: 1_770_000_000),
+                .init(
+                    market: "India", category: "utility", charged: 1, portfolioCharged: 1, tier: "1:3",
+                    metaTier: "6:MAX", metaTierUpdatedAt: 1_770_300_000),
+            ])
+        // Stored updates survive a rebuild from the archive unchanged.
+        _ = try await store.rebuild(decoder: S.decoder)
+        #expect(try await S.report(store, "A", "2026-02").volumeTiers == report.volumeTiers)
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+
+/// `wameter markets lookup`, `rates import` of every layout and `rates list`, through the executable.
+@Suite("wameter markets and rates")
+struct RatesAndMarketsCommandTests {
+    static let metaCard = Package.root.appendingPathComponent("Tests/Fixtures/meta-rate-card-usd-2026-10-01.csv")
+
+    @Test(
+        "markets lookup prints the country and the market in force on --date",
+        arguments: [
+            ("+1 809 555 0100", "2026-10-01", "DO", "Rest of Latin America"),
+            ("+212 612345678", "2026-09-30", "MA", "Rest of Africa"),
+            ("+212 612345678", "2026-10-01", "MA", "Morocco"),
+            ("77011234567", "2026-10-01", "KZ", "Kazakhstan"),
+            ("+1 242 555 0100", "2026-10-01", "BS", "Other"),
+        ])
+    func lookup(number: String, date: String, country: String, market: String) throws {
+        let database = try Package.temporaryDirectory().appendingPathComponent("w.sqlite")
+        let result = try Package.run(["markets", "lookup", number, "--date", date], database: database)
+        #expect(result.status == 0)
+        #expect(result.stdout == "country \(country)\nmarket  \(market)\ndate    \(date)\n")
+    }
+
+    @Test("markets lookup rejects what is not a number")
+    func lookupErrors() throws {
+        let database = try Package.temporaryDirectory().appendingPathComponent("w.sqlite")
+        let result = try Package.run(["markets", "lookup", "user.abc"], database: database)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("not a phone number"))
+        let badDate = try Package.run(
+            ["markets", "lookup", "919876543210", "--date", "2026-13-01"], database: database)
+        #expect(badDate.stderr.contains("--date must be YYYY-MM-DD"))
+    }
+
+    @Test("rates list shows the built-in card until an import; then Meta's card and tiers as imported")
+    func importAndList() throws {
+        let directory = try Package.temporaryDirectory()
+        let database = directory.appendingPathComponent("w.sqlite")
+        let before = try Package.run(["rates", "list", "--date", "2026-02-01"], database: database)
+        #expect(before.stdout.contains("built-in card"))
+        #expect(before.stdout.contains("India"))
+
+        let imported = try Package.run(["rates", "import", Self.metaCard.path], database: database)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.contains("imported 26 rate(s) (USD)"))
+        #expect(imported.stdout.contains("Meta's published rate card"))
+        #expect(imported.stdout.contains("\"Meta Business Agent\" ignored"))
+
+        let tiers = directory.appendingPathComponent("tiers.csv")
+        try """
+        effective_from,currency,market,category,volume_from,volume_to,rate
+        2026-10-01,USD,India,utility,1,100000,0.0014
+        2026-10-01,USD,India,utility,100001,,0.0012
+
+        """.write(to: tiers, atomically: true, encoding: .utf8)
+        #expect(try Package.run(["rates", "import", tiers.path], database: database).status == 0)
+
+        let listed = try Package.run(["rates", "list", "--date", "2026-10-05"], database: database)
+        #expect(!listed.stdout.contains("built-in card"))
+        #expect(listed.stdout.contains("Morocco"))
+        #expect(listed.stdout.contains("100001:MAX"))
+        #expect(
+            try Package.run(["rates", "list", "--date", "2026-09-30"], database: database).stdout
+                .split(separator: "\n").count == 1)  // the header only: nothing in force yet
+    }
+
+    @Test("a bad Meta card is rejected whole, with file:line messages")
+    func badCard() throws {
+        let directory = try Package.temporaryDirectory()
+        let card = directory.appendingPathComponent("card.csv")
+        try "Market,Currency,Marketing\nIndia,USD,0.0118\nAtlantis,USD,0.01\n".write(
+            to: card, atomically: true, encoding: .utf8)
+        let result = try Package.run(
+            ["rates", "import", card.path, "--effective", "2026-01-01"],
+            database: directory.appendingPathComponent("w.sqlite"))
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("card.csv:3: market \"Atlantis\""))
+        #expect(result.stderr.contains("nothing imported"))
+    }
+}
