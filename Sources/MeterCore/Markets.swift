@@ -3,35 +3,44 @@ public enum CallingCodes {
     /// Country for numbers whose prefix is in no table (they bill as market "Other").
     public static let unlistedCountry = "ZZ"
 
-    private static let prefixes: [String: String] = {
-        var map: [String: String] = [:]
+    /// Prefix → country, keyed by the prefix's digits read as a number (calling codes never start
+    /// with 0, so the number identifies the prefix): lookups need no string slicing.
+    private static let prefixes: [Int: String] = {
+        var map: [Int: String] = [:]
         for line in table.split(separator: "\n") {
             let fields = line.split(separator: ",")
-            map[String(fields[0])] = String(fields[1])
+            map[Int(fields[0])!] = String(fields[1])
         }
         return map
     }()
-    private static let longestPrefix = prefixes.keys.map(\.count).max() ?? 4
+    private static let longestPrefix = prefixes.keys.map { String($0).count }.max() ?? 4
 
     /// The ISO country of a phone number given as digits (a leading `+`, spaces or dashes are
     /// ignored), or `nil` when there are no digits at all (a group id or a business-scoped user id).
     public static func country(ofNumber number: String) -> String? {
-        var digits = ""
-        digits.reserveCapacity(16)
-        for scalar in number.unicodeScalars {
-            if scalar.value >= 48 && scalar.value <= 57 {
-                digits.unicodeScalars.append(scalar)
-            } else if scalar == "+" || scalar == " " || scalar == "-" || scalar == "(" || scalar == ")" {
+        // The values of the number's first 1…longestPrefix digits, longest last.
+        var candidates: [Int] = []
+        candidates.reserveCapacity(longestPrefix)
+        var value = 0
+        var digits = 0
+        for byte in number.utf8 {
+            if byte >= 48 && byte <= 57 {
+                digits += 1
+                if digits <= longestPrefix {
+                    value = value * 10 + Int(byte - 48)
+                    candidates.append(value)
+                }
+            } else if byte == UInt8(ascii: "+") || byte == UInt8(ascii: " ") || byte == UInt8(ascii: "-")
+                || byte == UInt8(ascii: "(") || byte == UInt8(ascii: ")")
+            {
                 continue
             } else {
                 return nil
             }
         }
-        guard !digits.isEmpty else { return nil }
-        var length = min(longestPrefix, digits.count)
-        while length > 0 {
-            if let country = prefixes[String(digits.prefix(length))] { return country }
-            length -= 1
+        guard digits > 0 else { return nil }
+        for candidate in candidates.reversed() {
+            if let country = prefixes[candidate] { return country }
         }
         return unlistedCountry
     }

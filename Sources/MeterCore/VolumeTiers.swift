@@ -146,13 +146,22 @@ public enum VolumeTierPricing {
         var position = 0
         var priced: [Priced] = []
         priced.reserveCapacity(runs.count)
+        // Runs are many and short when accounts and countries interleave; the table only changes
+        // with the day or the category.
+        var cached: (day: DayKey, category: String, table: [TierEntry]?)?
         for run in runs {
             var result = Priced(cost: 0, unrated: 0)
             var remaining = run.count
+            if cached.map({ $0.day != run.day || $0.category != run.category }) ?? true {
+                cached = (
+                    run.day, run.category,
+                    card.tierTable(currency: currency, market: market, category: run.category, on: run.day)
+                )
+            }
             while remaining > 0 {
                 let take: Int
                 let rate: Decimal?
-                if let table = card.tierTable(currency: currency, market: market, category: run.category, on: run.day),
+                if let table = cached?.table,
                     let tier = RateCard.tier(containing: position + 1, in: table)
                 {
                     take = min(remaining, tier.volumeTo.map { $0 - position } ?? remaining)

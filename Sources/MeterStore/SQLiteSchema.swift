@@ -151,6 +151,11 @@ enum SQLiteSchema {
                     -- order when a pool passes a tier boundary.
                     CREATE INDEX messages_tiered ON messages (account, delivered_at)
                         WHERE pricing_category IN ('utility', 'authentication', 'authentication_international');
+                    -- Pending and dropped counts leave out group messages (their deliveries are per
+                    -- member records); the condition is in the index so the count reads the index only.
+                    DROP INDEX messages_undelivered;
+                    CREATE INDEX messages_undelivered ON messages (account, sent_at)
+                        WHERE delivered_at IS NULL AND failed_at IS NULL AND is_group = 0;
                     -- Messages whose webhook carried their price (max-price Marketing Messages API).
                     CREATE INDEX messages_webhook_priced ON messages (account, delivered_at)
                         WHERE cost_amount IS NOT NULL;
