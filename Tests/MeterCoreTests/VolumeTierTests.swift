@@ -122,6 +122,25 @@ struct VolumeTierTests {
         #expect(VolumeTierPricing.poolsCrossingATier(cells(101), currency: "EUR", card: Self.card).isEmpty)
     }
 
+    @Test("a market that becomes standalone starts its own pool on that day")
+    func poolsSplit() {
+        let rows = [
+            RollupRow(
+                key: RollupKey(day: 2026_09_30, metric: .messageCharged, category: "utility", country: "KW"), count: 4),
+            RollupRow(
+                key: RollupKey(day: 2026_10_01, metric: .messageCharged, category: "utility", country: "KW"), count: 2),
+            RollupRow(
+                key: RollupKey(day: 2026_10_01, metric: .messageCharged, category: "utility", country: "JO"), count: 1),
+            RollupRow(
+                key: RollupKey(day: 2026_10_01, metric: .messageCharged, category: "marketing", country: "JO"), count: 9
+            ),
+        ]
+        let cells = VolumeTierPricing.cells(of: rows)
+        #expect(cells[TierPoolKey(market: "Rest of Middle East", category: "utility")]?.map(\.count) == [4, 1])
+        #expect(cells[TierPoolKey(market: "Kuwait", category: "utility")]?.map(\.count) == [2])
+        #expect(cells.count == 2)
+    }
+
     @Test("tier webhooks: complete VOLUME_BASED_PRICING_TIER_UPDATE events only")
     func tierUpdates() {
         let info = VolumeTierInfo(
