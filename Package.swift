@@ -49,16 +49,24 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // A deterministic model of Meta's webhook stream, for `wameter simulate` and `demo`. No I/O.
+        .target(name: "TrafficSimulator", dependencies: ["WhatsAppWebhook", "MeterCore"]),
         .executableTarget(
             name: "wameter",
             dependencies: [
-                "MeterCore", "MeterStore", "MeterServer", "WhatsAppWebhook",
+                "MeterCore", "MeterStore", "MeterServer", "WhatsAppWebhook", "TrafficSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
         .testTarget(name: "WhatsAppWebhookTests", dependencies: ["WhatsAppWebhook"]),
         .testTarget(name: "MeterCoreTests", dependencies: ["MeterCore", "WhatsAppWebhook"]),
+        .testTarget(
+            name: "TrafficSimulatorTests",
+            dependencies: ["TrafficSimulator", "WhatsAppWebhook", "MeterStore", "MeterCore", "TestSupport"]),
         // Webhook-body scenarios shared by the store and command tests.
         .target(
             name: "TestSupport", dependencies: ["MeterStore", "MeterCore", "WhatsAppWebhook"], path: "Tests/TestSupport"

@@ -121,6 +121,18 @@ public struct Report: Sendable, Equatable, Codable {
             case metaTier = "meta_tier"
             case metaTierUpdatedAt = "meta_tier_updated_at"
         }
+
+        /// Every field is always present (`null` when unknown), so scripts need not test for keys.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(market, forKey: .market)
+            try container.encode(category, forKey: .category)
+            try container.encode(charged, forKey: .charged)
+            try container.encode(portfolioCharged, forKey: .portfolioCharged)
+            try container.encode(tier, forKey: .tier)
+            try container.encode(metaTier, forKey: .metaTier)
+            try container.encode(metaTierUpdatedAt, forKey: .metaTierUpdatedAt)
+        }
     }
 
     /// One row of the CSV export: a kind × category × market × country cell.

@@ -13,10 +13,19 @@ public struct WebhookBodyBuilder: Sendable {
         public var conversation: Conversation?
         public var callbackData: String?
         public var errorCode: Int?
+        public var errorTitle: String?
+        /// `group` for Groups API messages (then `recipientId` is the group id).
+        public var recipientType: String?
+        /// The group member a group delivery reached.
+        public var recipientParticipantId: String?
+        /// A business-scoped user id, for recipients without a phone number (`recipientId` is `""`).
+        public var recipientUserId: String?
 
         public init(
             messageId: String, status: String, timestamp: Int64, recipientId: String, pricing: Pricing? = nil,
-            conversation: Conversation? = nil, callbackData: String? = nil, errorCode: Int? = nil
+            conversation: Conversation? = nil, callbackData: String? = nil, errorCode: Int? = nil,
+            errorTitle: String? = nil, recipientType: String? = nil, recipientParticipantId: String? = nil,
+            recipientUserId: String? = nil
         ) {
             self.messageId = messageId
             self.status = status
@@ -26,6 +35,10 @@ public struct WebhookBodyBuilder: Sendable {
             self.conversation = conversation
             self.callbackData = callbackData
             self.errorCode = errorCode
+            self.errorTitle = errorTitle
+            self.recipientType = recipientType
+            self.recipientParticipantId = recipientParticipantId
+            self.recipientUserId = recipientUserId
         }
     }
 
@@ -34,12 +47,32 @@ public struct WebhookBodyBuilder: Sendable {
         public var category: String
         public var billable: Bool
         public var type: String?
+        /// `pricing.cost` (max price): the amount as a JSON number literal, and its currency.
+        public var cost: (amount: String, currency: String)?
 
-        public init(model: String, category: String, billable: Bool = true, type: String? = nil) {
+        public init(
+            model: String, category: String, billable: Bool = true, type: String? = nil,
+            cost: (amount: String, currency: String)? = nil
+        ) {
             self.model = model
             self.category = category
             self.billable = billable
             self.type = type
+            self.cost = cost
+        }
+    }
+
+    /// A `contacts[]` item on a status change: the recipient's profile country, which Meta adds for
+    /// business-scoped user ids (reference §3.6).
+    public struct Contact: Sendable {
+        public var waId: String
+        public var userId: String?
+        public var countryCode: String?
+
+        public init(waId: String, userId: String? = nil, countryCode: String? = nil) {
+            self.waId = waId
+            self.userId = userId
+            self.countryCode = countryCode
         }
     }
 
@@ -60,12 +93,18 @@ public struct WebhookBodyBuilder: Sendable {
         public var from: String
         public var timestamp: Int64
         public var text: String
+        /// A Click-to-WhatsApp ad referral: the ad's `source_id` and click id.
+        public var referral: (sourceId: String, clickId: String)?
 
-        public init(messageId: String, from: String, timestamp: Int64, text: String) {
+        public init(
+            messageId: String, from: String, timestamp: Int64, text: String,
+            referral: (sourceId: String, clickId: String)? = nil
+        ) {
             self.messageId = messageId
             self.from = from
             self.timestamp = timestamp
             self.text = text
+            self.referral = referral
         }
     }
 
@@ -75,15 +114,18 @@ public struct WebhookBodyBuilder: Sendable {
         public var displayPhoneNumber: String
         public var statuses: [Status]
         public var inbound: [Inbound]
+        /// Contacts for the statuses (inbound messages get theirs from `inbound`).
+        public var contacts: [Contact]
 
         public init(
             phoneNumberId: String, displayPhoneNumber: String = "15550000000", statuses: [Status] = [],
-            inbound: [Inbound] = []
+            inbound: [Inbound] = [], contacts: [Contact] = []
         ) {
             self.phoneNumberId = phoneNumberId
             self.displayPhoneNumber = displayPhoneNumber
             self.statuses = statuses
             self.inbound = inbound
+            self.contacts = contacts
         }
     }
 
@@ -100,14 +142,14 @@ public struct WebhookBodyBuilder: Sendable {
                 out +=
                     #"{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"#
                 out += quote(change.displayPhoneNumber) + #","phone_number_id":"# + quote(change.phoneNumberId) + "}"
+                let contacts =
+                    change.contacts.map(contact)
+                    + change.inbound.map { #"{"profile":{"name":"User"},"wa_id":"# + quote($0.from) + "}" }
+                if !contacts.isEmpty { out += #","contacts":["# + contacts.joined(separator: ",") + "]" }
                 if !change.statuses.isEmpty {
                     out += #","statuses":["# + change.statuses.map(status).joined(separator: ",") + "]"
                 }
                 if !change.inbound.isEmpty {
-                    out +=
-                        #","contacts":["#
-                        + change.inbound.map { #"{"profile":{"name":"User"},"wa_id":"# + quote($0.from) + "}" }.joined(
-                            separator: ",") + "]"
                     out += #","messages":["# + change.inbound.map(inbound).joined(separator: ",") + "]"
                 }
                 out += "}}"
@@ -123,9 +165,42 @@ public struct WebhookBodyBuilder: Sendable {
         body([(account, [Change(phoneNumberId: phoneNumberId, statuses: [status])])])
     }
 
+    /// Meta's volume-tier change webhook (field `account_update`, reference §11.15).
+    public func tierUpdateBody(
+        account: String, time: Int64, pricingCategory: String, tier: String, effectiveMonth: String, region: String
+    ) -> Data {
+        var out = #"{"object":"whatsapp_business_account","entry":[{"id":"# + quote(account)
+        out += #","time":"# + String(time) + #","changes":[{"value":{"volume_tier_info":{"tier_update_time":"#
+        out += String(time) + #","pricing_category":"# + quote(pricingCategory) + #","tier":"# + quote(tier)
+        out += #","effective_month":"# + quote(effectiveMonth) + #","region":"# + quote(region)
+        out += #"},"event":"VOLUME_BASED_PRICING_TIER_UPDATE"},"field":"account_update"}]}]}"#
+        return Data(out.utf8)
+    }
+
+    /// A system error in a `messages` webhook: value-level `errors`, no statuses (reference §11.16).
+    public func systemErrorBody(account: String, phoneNumberId: String, code: Int, title: String) -> Data {
+        var out = #"{"object":"whatsapp_business_account","entry":[{"id":"# + quote(account)
+        out += #","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"#
+        out += #""display_phone_number":"15550000000","phone_number_id":"# + quote(phoneNumberId) + "}"
+        out += #","errors":[{"code":"# + String(code) + #","title":"# + quote(title) + #","message":"#
+        out += quote(title) + #","error_data":{"details":"# + quote(title) + "}}]}}]}]}"
+        return Data(out.utf8)
+    }
+
+    private func contact(_ contact: Contact) -> String {
+        var out = #"{"profile":{"name":"User""#
+        if let country = contact.countryCode { out += #","country_code":"# + quote(country) }
+        out += #"},"wa_id":"# + quote(contact.waId)
+        if let user = contact.userId { out += #","user_id":"# + quote(user) }
+        return out + "}"
+    }
+
     private func status(_ status: Status) -> String {
         var out = #"{"id":"# + quote(status.messageId) + #","status":"# + quote(status.status)
         out += #","timestamp":""# + String(status.timestamp) + #"","recipient_id":"# + quote(status.recipientId)
+        if let type = status.recipientType { out += #","recipient_type":"# + quote(type) }
+        if let member = status.recipientParticipantId { out += #","recipient_participant_id":"# + quote(member) }
+        if let user = status.recipientUserId { out += #","recipient_user_id":"# + quote(user) }
         if let data = status.callbackData { out += #","biz_opaque_callback_data":"# + quote(data) }
         if let conversation = status.conversation {
             out += #","conversation":{"id":"# + quote(conversation.id)
@@ -136,19 +211,28 @@ public struct WebhookBodyBuilder: Sendable {
             out += #","pricing":{"billable":"# + (pricing.billable ? "true" : "false")
             out += #","pricing_model":"# + quote(pricing.model)
             if let type = pricing.type { out += #","type":"# + quote(type) }
-            out += #","category":"# + quote(pricing.category) + "}"
+            out += #","category":"# + quote(pricing.category)
+            if let cost = pricing.cost {
+                out += #","cost":{"amount":"# + cost.amount + #","currency":"# + quote(cost.currency) + "}"
+            }
+            out += "}"
         }
         if let code = status.errorCode {
-            out +=
-                #","errors":[{"code":"# + String(code)
-                + #","title":"Message undeliverable","message":"Message undeliverable"}]"#
+            let title = quote(status.errorTitle ?? "Message undeliverable")
+            out += #","errors":[{"code":"# + String(code) + #","title":"# + title + #","message":"# + title + "}]"
         }
         return out + "}"
     }
 
     private func inbound(_ message: Inbound) -> String {
-        #"{"from":"# + quote(message.from) + #","id":"# + quote(message.messageId) + #","timestamp":""#
-            + String(message.timestamp) + #"","text":{"body":"# + quote(message.text) + #"},"type":"text"}"#
+        var out = #"{"from":"# + quote(message.from) + #","id":"# + quote(message.messageId) + #","timestamp":""#
+        out += String(message.timestamp) + #"","text":{"body":"# + quote(message.text) + #"},"type":"text""#
+        if let referral = message.referral {
+            out += #","referral":{"source_url":"https://fb.me/ad","source_id":"# + quote(referral.sourceId)
+            out += #","source_type":"ad","body":"Ad","headline":"Chat with us","media_type":"image","#
+            out += #""ctwa_clid":"# + quote(referral.clickId) + "}"
+        }
+        return out + "}"
     }
 
     /// A JSON string literal, with non-ASCII escaped as Meta escapes it.

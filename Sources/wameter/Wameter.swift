@@ -10,7 +10,8 @@ struct Wameter: AsyncParsableCommand {
             per account and billing month, what was delivered, what Meta charges for, and what it costs.
             """,
         subcommands: [
-            ServeCommand.self, AccountsCommand.self, RatesCommand.self, MarketsCommand.self, IngestCommand.self,
+            DemoCommand.self, ServeCommand.self, AccountsCommand.self, RatesCommand.self, MarketsCommand.self,
+            SimulateCommand.self, IngestCommand.self,
             ReportCommand.self,
             RebuildCommand.self,
         ]

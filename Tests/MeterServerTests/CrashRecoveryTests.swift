@@ -38,6 +38,10 @@ final class ServerProcess: @unchecked Sendable {
 
     /// Waits until `/health` answers 200.
     func waitUntilHealthy(_ client: HTTPClient) async throws {
+        try await Self.waitUntilHealthy(port: port, client)
+    }
+
+    static func waitUntilHealthy(port: Int, _ client: HTTPClient) async throws {
         for _ in 0..<200 {
             if let response = try? await client.execute(
                 HTTPClientRequest(url: "http://127.0.0.1:\(port)/health"), timeout: .seconds(1)),

@@ -1,0 +1,133 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import MeterCore
+import MeterServer
+import MeterStore
+import ServiceLifecycle
+import TrafficSimulator
+
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "See wameter work without a Meta account: a server fed with simulated traffic.",
+        discussion: """
+            Starts `wameter serve` on a temporary SQLite database with three demo accounts (one portfolio, three \
+            time zones) priced by the built-in USD card, feeds it simulated webhooks in real time (signed POSTs, \
+            as Meta sends them), and prints the URLs to open. Ctrl-C stops it cleanly; the temporary database is \
+            deleted unless --keep or --database is given.
+            """)
+
+    @Option(help: "Address to listen on.") var host: String = ServerConfiguration.defaultHost
+    @Option(help: "Port to listen on.") var port: Int = ServerConfiguration.defaultPort
+    @Option(help: "Simulated webhooks per second.") var rate: Double = 20
+    @Option(help: "Seed for the simulated traffic (default: a new one each run).") var seed: UInt64?
+    @Option(help: "SQLite file to use instead of a temporary one (kept).") var database: String?
+    @Flag(help: "Keep the temporary database and print where it is.") var keep = false
+
+    func validate() throws {
+        if rate <= 0 || rate > 10_000 { throw ValidationError("--rate must be between 0 and 10000") }
+    }
+
+    func run() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "wameter-demo-\(UUID().uuidString)")
+        let path: String
+        if let database {
+            path = database
+        } else {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            path = directory.appendingPathComponent("demo.sqlite").path
+        }
+        let store = try SQLiteLedgerStore(path: path)
+        for account in SimulatedAccount.demo {
+            _ = try await store.upsertAccount(
+                Account(
+                    id: account.id, name: account.name, timezone: account.timezone, currency: account.currency,
+                    portfolio: account.portfolio))
+        }
+        let appSecret = Self.token()
+        let apiToken = Self.token()
+        let configuration = ServerConfiguration(
+            host: host, port: port, appSecrets: [appSecret], verifyToken: Self.token(), apiToken: apiToken)
+        var logger = Logger(label: "wameter-demo")
+        logger.logLevel = .warning
+        let app = buildApplication(
+            configuration: configuration, store: store, clock: { Int64(Date().timeIntervalSince1970) }, logger: logger)
+
+        let now = Int64(Date().timeIntervalSince1970)
+        let settings = SimulationSettings(
+            seed: seed ?? UInt64(now), start: now, meanGapSeconds: SimulationSettings.bodiesPerInteraction / rate)
+        let base = "http://\(host):\(port)"
+        let feeder = DemoFeeder(
+            poster: WebhookPoster(
+                simulator: TrafficSimulator(settings), url: base + "/webhook", appSecret: appSecret,
+                limits: .init(count: nil, duration: nil, rate: rate)))
+
+        let month = YearMonth(
+            year: Int(BillingCalendar.utc.day(of: now) / 10_000),
+            month: Int(BillingCalendar.utc.day(of: now) / 100 % 100))
+        let first = SimulatedAccount.demo[0].id
+        // Written straight to the file descriptor: the URLs must show at once, also through a pipe.
+        FileHandle.standardOutput.write(
+            Data(
+                """
+                wameter demo: serving on \(base), fed \(Int(rate)) simulated webhooks/s (seed \(settings.seed))
+
+                  report    curl -H 'Authorization: Bearer \(apiToken)' '\(base)/api/v1/accounts/\(first)/report?month=\(month)'
+                  accounts  curl -H 'Authorization: Bearer \(apiToken)' '\(base)/api/v1/accounts'
+                  health    curl '\(base)/health'
+                  CLI       wameter report --database '\(path)' --account \(first) --month \(month)
+
+                Accounts \(SimulatedAccount.demo.map(\.id).joined(separator: ", ")) (portfolio "demo"). Ctrl-C to stop.
+
+                """.utf8))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [app, feeder], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        if let outcome = await feeder.outcome { print("\n" + outcome.summary) }
+        if database == nil {
+            if keep {
+                print("database kept: \(path)")
+            } else {
+                try? FileManager.default.removeItem(at: directory)
+            }
+        }
+    }
+
+    private static func token() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<4).map { _ in String(generator.next() as UInt64, radix: 16) }.joined()
+    }
+}
+
+/// The demo's traffic as a service: starts with the server, stops first on Ctrl-C (services stop
+/// in reverse order), so every webhook it sent is answered before the server goes.
+final class DemoFeeder: Service, @unchecked Sendable {
+    private let poster: WebhookPoster
+    private let lock = NSLock()
+    private var result: WebhookPoster.Outcome?
+
+    init(poster: WebhookPoster) { self.poster = poster }
+
+    var outcome: WebhookPoster.Outcome? {
+        get async {
+            lock.withLock { result }
+        }
+    }
+
+    func run() async throws {
+        // Give the server a moment to bind before the first POST.
+        try? await Task.sleep(for: .milliseconds(300))
+        // On Ctrl-C, stop taking new bodies but let the requests in flight be answered.
+        let poster = poster
+        let outcome = await withGracefulShutdownHandler {
+            await poster.run(concurrency: 4)
+        } onGracefulShutdown: {
+            Task { await poster.stop() }
+        }
+        lock.withLock { result = outcome }
+    }
+}
