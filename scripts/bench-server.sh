@@ -8,7 +8,11 @@
 #   1. POST /webhook with signed single-status bodies, each distinct (150,000 pre-generated with
 #      their X-Hub-Signature-256 by scripts/webhook-requests.py, cycled by scripts/wrk-webhooks.lua);
 #   2. GET /webhook (the verification handshake), a route that touches no database: the no-op
-#      baseline, so the ratio shows what durability costs.
+#      baseline, so the ratio shows what durability costs;
+#   3. `wameter simulate --url` with realistic traffic (batched bodies, inbound messages,
+#      redeliveries), as fast as the server answers;
+#   4. the simulator writing a JSONL file to /dev/null: its generation rate alone; and its CPU time
+#      per body sent in step 3 (user + sys, from /usr/bin/time), i.e. what it takes from the server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-20}
@@ -34,4 +38,9 @@ echo "== GET /webhook handshake (no-op), $connections connections, ${seconds}s"
 wrk -t2 -c"$connections" -d"${seconds}s" --latency \
     "http://127.0.0.1:$port/webhook?hub.mode=subscribe&hub.challenge=1&hub.verify_token=bench-verify" \
     | grep -E "Requests/sec|50%|99%|Non-2xx|Socket errors|requests in"
+echo "== wameter simulate --url (durable), $connections connections, ${seconds}s"
+/usr/bin/time -f "simulator CPU: %U s user + %S s sys" .build/release/wameter simulate \
+    --url "http://127.0.0.1:$port/webhook" --duration "$seconds" --concurrency "$connections" --seed 5
+echo "== wameter simulate --out /dev/null (generation only)"
+.build/release/wameter simulate --out /dev/null --count 1000000 --start 2026-02-01 --seed 5
 echo "archived bodies: $(sqlite3 "$db" 'SELECT count(*) FROM raw_bodies')"

@@ -13,7 +13,7 @@ import WhatsAppWebhook
 /// in the order Meta would send them, batching some and sending some twice. The pricing era follows
 /// the simulated date: conversation-based before 2025-07-01, per-message after, with the
 /// 2026-10-01 changes.
-public struct TrafficSimulator {
+public struct TrafficSimulator: Sendable {
     public let settings: SimulationSettings
     public private(set) var stats = SimulationStats()
 
@@ -44,7 +44,7 @@ public struct TrafficSimulator {
 
     /// The next body Meta would send.
     public mutating func next() -> SimulatedBody {
-        while queue.peek.map({ Double($0.at) > clock }) ?? true {
+        while queue.peekTime.map({ Double($0) > clock }) ?? true {
             startInteraction(at: Int64(clock))
             // Exponential gaps: interactions arrive as a Poisson process.
             clock += -log(1 - random.unit()) * settings.meanGapSeconds
@@ -57,8 +57,8 @@ public struct TrafficSimulator {
             var contacts = contact.map { [$0] } ?? []
             // Meta batches updates that are ready at about the same time.
             if random.chance(settings.batchRate) {
-                while statuses.count < 20, let top = queue.peek, top.at <= first.at + 5,
-                    case .status(account, phone, let more, let moreContact) = top.item
+                while statuses.count < 20, let at = queue.peekTime, at <= first.at + 5,
+                    let top = queue.peek, case .status(account, phone, let more, let moreContact) = top.item
                 {
                     _ = queue.pop()
                     statuses.append(more)

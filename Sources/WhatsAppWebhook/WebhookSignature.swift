@@ -28,8 +28,18 @@ public struct WebhookSignature: Sendable {
     /// The header Meta would send for `body` (tests, the simulator).
     public static func header(for body: some DataProtocol, appSecret: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(appSecret.utf8)))
-        return "sha256=" + mac.map { String(format: "%02x", $0) }.joined()
+        var hex = [UInt8](repeating: 0, count: 7 + 2 * SHA256.byteCount)
+        hex.replaceSubrange(0..<7, with: "sha256=".utf8)
+        var index = 7
+        for byte in mac {
+            hex[index] = hexDigits[Int(byte >> 4)]
+            hex[index + 1] = hexDigits[Int(byte & 0x0F)]
+            index += 2
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     private static func bytes(fromHex hex: String) -> [UInt8]? {
         let utf8 = Array(hex.utf8)

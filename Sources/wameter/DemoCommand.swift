@@ -62,7 +62,8 @@ struct DemoCommand: AsyncParsableCommand {
         let base = "http://\(host):\(port)"
         let feeder = DemoFeeder(
             poster: WebhookPoster(
-                simulator: TrafficSimulator(settings), url: base + "/webhook", appSecret: appSecret,
+                simulator: TrafficSimulator(settings), target: WebhookPoster.Target(base + "/webhook")!,
+                appSecret: appSecret,
                 limits: .init(count: nil, duration: nil, rate: rate)))
 
         let month = YearMonth(
@@ -87,7 +88,7 @@ struct DemoCommand: AsyncParsableCommand {
             configuration: .init(
                 services: [app, feeder], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
-        if let outcome = await feeder.outcome { print("\n" + outcome.summary) }
+        if let outcome = feeder.outcome { print("\n" + outcome.summary) }
         if database == nil {
             if keep {
                 print("database kept: \(path)")
@@ -112,11 +113,7 @@ final class DemoFeeder: Service, @unchecked Sendable {
 
     init(poster: WebhookPoster) { self.poster = poster }
 
-    var outcome: WebhookPoster.Outcome? {
-        get async {
-            lock.withLock { result }
-        }
-    }
+    var outcome: WebhookPoster.Outcome? { lock.withLock { result } }
 
     func run() async throws {
         // Give the server a moment to bind before the first POST.
@@ -126,7 +123,7 @@ final class DemoFeeder: Service, @unchecked Sendable {
         let outcome = await withGracefulShutdownHandler {
             await poster.run(concurrency: 4)
         } onGracefulShutdown: {
-            Task { await poster.stop() }
+            poster.stop()
         }
         lock.withLock { result = outcome }
     }

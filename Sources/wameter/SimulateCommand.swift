@@ -56,8 +56,8 @@ struct SimulateCommand: AsyncParsableCommand {
         if let start, Self.epoch(start) == nil {
             throw ValidationError("--start must be YYYY-MM-DD or epoch seconds, got \"\(start)\"")
         }
-        if let url, URL(string: url)?.scheme?.hasPrefix("http") != true {
-            throw ValidationError("--url must be an http:// or https:// URL, got \"\(url)\"")
+        if let url, WebhookPoster.Target(url) == nil {
+            throw ValidationError("--url must be an http:// URL (e.g. http://127.0.0.1:8080/webhook), got \"\(url)\"")
         }
         if url != nil && secret == nil {
             throw ValidationError("--url needs --app-secret (or WAMETER_APP_SECRET) to sign the bodies")
@@ -96,7 +96,7 @@ struct SimulateCommand: AsyncParsableCommand {
                 meanGapSeconds: days.map { Self.meanGap(days: $0, count: count!) }
                     ?? SimulationSettings.bodiesPerInteraction / (rate ?? 1_000))
             let poster = WebhookPoster(
-                simulator: TrafficSimulator(settings), url: url, appSecret: secret!,
+                simulator: TrafficSimulator(settings), target: WebhookPoster.Target(url)!, appSecret: secret!,
                 limits: .init(count: count, duration: duration, rate: rate))
             let outcome = await poster.run(concurrency: concurrency)
             if !quiet { print(outcome.summary) }

@@ -1,101 +1,195 @@
-import AsyncHTTPClient
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
+import NIOHTTP1
+import NIOPosix
 import TrafficSimulator
 import WhatsAppWebhook
 
-/// Sends simulated webhooks as Meta does: signed POSTs, several connections at once, paced to a
-/// target rate. Used by `simulate --url` and by `demo`.
-actor WebhookPoster {
-    struct Limits {
+/// Sends simulated webhooks as Meta does: signed POSTs over several keep-alive connections, paced
+/// to a target rate. Used by `simulate --url` and by `demo`.
+///
+/// Built on SwiftNIO channels rather than a general HTTP client: as the load generator of the server
+/// benchmark it shares the machine with the server, so each request must cost as little as possible
+/// (a general client's per-request task hops halved the rate it could drive).
+final class WebhookPoster: Sendable {
+    struct Limits: Sendable {
         var count: Int?
         var duration: Double?
         /// Bodies per second; `nil` sends as fast as the server answers.
         var rate: Double?
     }
 
-    struct Outcome {
+    struct Outcome: Sendable {
         var stats: SimulationStats
         var seconds: Double
         /// Responses by HTTP status; `0` counts requests that got no response (connection refused, …).
         var responses: [Int: Int]
     }
 
-    private var simulator: TrafficSimulator
-    private let limits: Limits
-    private let url: String
-    private let appSecret: String
-    private var handedOut = 0
-    private var stopped = false
-    private var responses: [Int: Int] = [:]
-    private let started = ContinuousClock.now
+    struct Target: Sendable {
+        var host: String
+        var port: Int
+        var path: String
 
-    init(simulator: TrafficSimulator, url: String, appSecret: String, limits: Limits) {
-        self.simulator = simulator
-        self.url = url
+        /// `http://host[:port]/path` (plain HTTP: the simulator talks to a server or proxy nearby).
+        init?(_ url: String) {
+            guard let components = URLComponents(string: url), components.scheme == "http",
+                let host = components.host, !host.isEmpty
+            else { return nil }
+            self.host = host
+            port = components.port ?? 80
+            path = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
+        }
+    }
+
+    /// What every connection takes its next body from, and reports its responses to.
+    private struct State {
+        var simulator: TrafficSimulator
+        var handedOut = 0
+        var stopped = false
+        var responses: [Int: Int] = [:]
+    }
+
+    private let state: NIOLockedValueBox<State>
+    private let limits: Limits
+    private let target: Target
+    private let appSecret: String
+    private let started = NIODeadline.now()
+
+    init(simulator: TrafficSimulator, target: Target, appSecret: String, limits: Limits) {
+        state = NIOLockedValueBox(State(simulator: simulator))
+        self.target = target
         self.appSecret = appSecret
         self.limits = limits
     }
 
-    /// Runs `concurrency` senders until the count or duration is reached, or the task is cancelled.
+    /// Stops handing out bodies; requests in flight finish and are counted.
+    func stop() { state.withLockedValue { $0.stopped = true } }
+
+    /// Runs `concurrency` connections until the count or duration is reached, or `stop()`.
     func run(concurrency: Int) async -> Outcome {
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = concurrency
-        configuration.timeout.connect = .seconds(5)
-        configuration.timeout.read = .seconds(30)
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        await withTaskGroup(of: Void.self) { group in
-            for _ in 0..<concurrency {
-                group.addTask { await self.send(with: client) }
+        let group = MultiThreadedEventLoopGroup.singleton
+        var closed: [EventLoopFuture<Void>] = []
+        for _ in 0..<concurrency {
+            let done = group.next().makePromise(of: Void.self)
+            let bootstrap = ClientBootstrap(group: group)
+                .channelOption(.socketOption(.so_reuseaddr), value: 1)
+                .connectTimeout(.seconds(5))
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                        try channel.pipeline.syncOperations.addHandler(PostingHandler(poster: self, done: done))
+                    }
+                }
+            bootstrap.connect(host: target.host, port: target.port).whenFailure { _ in
+                self.record([0: 1])
+                done.succeed()
             }
+            closed.append(done.futureResult)
         }
-        try? await client.shutdown()
+        for future in closed { try? await future.get() }
         return outcome
     }
 
     var outcome: Outcome {
-        let elapsed = ContinuousClock.now - started
-        return Outcome(
-            stats: simulator.stats,
-            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
-            responses: responses)
-    }
-
-    /// Stops handing out bodies; requests in flight finish and are counted.
-    func stop() { stopped = true }
-
-    /// The next body and when to send it, or `nil` when a limit is reached or sending was stopped.
-    private func take() -> (body: SimulatedBody, due: ContinuousClock.Instant)? {
-        if stopped { return nil }
-        if let count = limits.count, handedOut >= count { return nil }
-        if let duration = limits.duration, ContinuousClock.now - started >= .milliseconds(Int(duration * 1_000)) {
-            return nil
+        let elapsed = NIODeadline.now() - started
+        return state.withLockedValue {
+            Outcome(
+                stats: $0.simulator.stats, seconds: Double(elapsed.nanoseconds) / 1e9, responses: $0.responses)
         }
-        let due = limits.rate.map { started + .microseconds(Int(Double(handedOut) / $0 * 1_000_000)) } ?? started
-        handedOut += 1
-        return (simulator.next(), due)
     }
 
-    private func record(_ status: Int) { responses[status, default: 0] += 1 }
+    /// The next body and when it is due, or `nil` when a limit is reached or sending was stopped.
+    fileprivate func take() -> (body: SimulatedBody, due: NIODeadline)? {
+        state.withLockedValue { state in
+            if state.stopped { return nil }
+            if let count = limits.count, state.handedOut >= count { return nil }
+            if let duration = limits.duration, NIODeadline.now() - started >= .milliseconds(Int64(duration * 1_000)) {
+                return nil
+            }
+            let due = limits.rate.map { started + .nanoseconds(Int64(Double(state.handedOut) / $0 * 1e9)) } ?? started
+            state.handedOut += 1
+            return (state.simulator.next(), due)
+        }
+    }
 
-    private func send(with client: HTTPClient) async {
-        while !Task.isCancelled, let (body, due) = take() {
-            if due > .now {
-                do { try await Task.sleep(until: due, clock: .continuous) } catch { return }
-            }
-            var request = HTTPClientRequest(url: url)
-            request.method = .POST
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.headers.add(
-                name: "X-Hub-Signature-256", value: WebhookSignature.header(for: body.bytes, appSecret: appSecret))
-            request.body = .bytes(ByteBuffer(data: body.bytes))
-            do {
-                let response = try await client.execute(request, timeout: .seconds(30))
-                _ = try? await response.body.collect(upTo: 1 << 20)
-                record(Int(response.status.code))
-            } catch {
-                record(0)
-            }
+    fileprivate func record(_ tally: [Int: Int]) {
+        state.withLockedValue { $0.responses.merge(tally, uniquingKeysWith: +) }
+    }
+
+    fileprivate func request(for body: SimulatedBody) -> (HTTPRequestHead, ByteBuffer) {
+        var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: target.path)
+        head.headers.add(name: "Host", value: "\(target.host):\(target.port)")
+        head.headers.add(name: "Content-Type", value: "application/json")
+        head.headers.add(name: "Content-Length", value: String(body.bytes.count))
+        head.headers.add(
+            name: "X-Hub-Signature-256", value: WebhookSignature.header(for: body.bytes, appSecret: appSecret))
+        return (head, ByteBuffer(bytes: body.bytes))
+    }
+}
+
+/// One keep-alive connection: sends a body, waits for the whole response, sends the next.
+private final class PostingHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    private let poster: WebhookPoster
+    private let done: EventLoopPromise<Void>
+    /// Counted on the connection's event loop, handed over once when it closes.
+    private var tally: [Int: Int] = [:]
+    private var inFlight = false
+    private var status = 0
+
+    init(poster: WebhookPoster, done: EventLoopPromise<Void>) {
+        self.poster = poster
+        self.done = done
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        sendNext(context: context)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            status = Int(head.status.code)
+        case .body:
+            break
+        case .end:
+            inFlight = false
+            tally[status, default: 0] += 1
+            sendNext(context: context)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if inFlight { tally[0, default: 0] += 1 }
+        poster.record(tally)
+        tally = [:]
+        done.succeed()
+    }
+
+    private func sendNext(context: ChannelHandlerContext) {
+        guard let (body, due) = poster.take() else {
+            context.close(promise: nil)
+            return
+        }
+        let (head, buffer) = poster.request(for: body)
+        inFlight = true
+        let write = { [self] in
+            context.write(wrapOutboundOut(.head(head)), promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        }
+        if due > .now() {
+            context.eventLoop.assumeIsolated().scheduleTask(deadline: due) { write() }
+        } else {
+            write()
         }
     }
 }
