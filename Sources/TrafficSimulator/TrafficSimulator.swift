@@ -53,28 +53,32 @@ public struct TrafficSimulator: Sendable {
         var body: SimulatedBody
         switch first.item {
         case .status(let account, let phone, let status, let contact):
-            var statuses = [status]
-            var contacts = contact.map { [$0] } ?? []
-            // Meta batches updates that are ready at about the same time.
+            // Meta batches updates that are ready at about the same time, across phone numbers and
+            // accounts too: one body can hold several entries, each with several changes.
+            var ready = [(account: account, phone: phone, status: status, contact: contact)]
             if random.chance(settings.batchRate) {
-                while statuses.count < 20, let at = queue.peekTime, at <= first.at + 5,
-                    let top = queue.peek, case .status(account, phone, let more, let moreContact) = top.item
+                while ready.count < 20, let at = queue.peekTime, at <= first.at + 5, let top = queue.peek,
+                    case .status(let moreAccount, let morePhone, let more, let moreContact) = top.item
                 {
                     _ = queue.pop()
-                    statuses.append(more)
-                    if let moreContact { contacts.append(moreContact) }
+                    ready.append((moreAccount, morePhone, more, moreContact))
                 }
             }
-            for status in statuses { stats.statuses[status.status, default: 0] += 1 }
-            let bytes = builder.body([
-                (
-                    settings.accounts[account].id,
-                    [WebhookBodyBuilder.Change(phoneNumberId: phone, statuses: statuses, contacts: contacts)]
-                )
-            ])
+            var entries: [(account: String, changes: [WebhookBodyBuilder.Change])] = []
+            for update in ready {
+                stats.statuses[update.status.status, default: 0] += 1
+                let id = settings.accounts[update.account].id
+                if entries.last?.account != id { entries.append((id, [])) }
+                if entries[entries.count - 1].changes.last?.phoneNumberId != update.phone {
+                    entries[entries.count - 1].changes.append(WebhookBodyBuilder.Change(phoneNumberId: update.phone))
+                }
+                let last = entries[entries.count - 1].changes.count - 1
+                entries[entries.count - 1].changes[last].statuses.append(update.status)
+                if let contact = update.contact { entries[entries.count - 1].changes[last].contacts.append(contact) }
+            }
             body = SimulatedBody(
-                bytes: bytes, kind: .statuses, account: settings.accounts[account].id, sentAt: first.at,
-                isRedelivery: false)
+                bytes: builder.body(entries), kind: .statuses, account: settings.accounts[account].id,
+                sentAt: first.at, isRedelivery: false)
         case .inbound(let account, let phone, let message):
             let bytes = builder.body([
                 (settings.accounts[account].id, [WebhookBodyBuilder.Change(phoneNumberId: phone, inbound: [message])])
