@@ -7,7 +7,7 @@ import MeterStore
 /// store and a fixed clock.
 public func buildApplication(
     configuration: ServerConfiguration, store: any LedgerStore, clock: @escaping @Sendable () -> Int64,
-    logger: Logger
+    logger: Logger, onServerRunning: @escaping @Sendable () async -> Void = {}
 ) -> some ApplicationProtocol {
     let committer = GroupCommitter(store: store, maxBatch: configuration.maxBatch, logger: logger)
     let router = Router(context: BasicRequestContext.self)
@@ -23,5 +23,6 @@ public func buildApplication(
         // Listed before the HTTP server, which the application appends last: on shutdown the server
         // stops first and finishes its requests, then the committer commits what they handed over.
         services: [committer],
+        onServerRunning: { _ in await onServerRunning() },
         logger: logger)
 }

@@ -40,6 +40,11 @@ struct DemoCommand: AsyncParsableCommand {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             path = directory.appendingPathComponent("demo.sqlite").path
         }
+        defer {
+            if database == nil {
+                if keep { print("database kept: \(path)") } else { try? FileManager.default.removeItem(at: directory) }
+            }
+        }
         let store = try SQLiteLedgerStore(path: path)
         for account in SimulatedAccount.demo {
             _ = try await store.upsertAccount(
@@ -53,8 +58,6 @@ struct DemoCommand: AsyncParsableCommand {
             host: host, port: port, appSecrets: [appSecret], verifyToken: Self.token(), apiToken: apiToken)
         var logger = Logger(label: "wameter-demo")
         logger.logLevel = .warning
-        let app = buildApplication(
-            configuration: configuration, store: store, clock: { Int64(Date().timeIntervalSince1970) }, logger: logger)
 
         let now = Int64(Date().timeIntervalSince1970)
         let settings = SimulationSettings(
@@ -63,39 +66,39 @@ struct DemoCommand: AsyncParsableCommand {
         let feeder = DemoFeeder(
             poster: WebhookPoster(
                 simulator: TrafficSimulator(settings), target: WebhookPoster.Target(base + "/webhook")!,
-                appSecret: appSecret,
-                limits: .init(count: nil, duration: nil, rate: rate)))
-
-        let month = YearMonth(
-            year: Int(BillingCalendar.utc.day(of: now) / 10_000),
-            month: Int(BillingCalendar.utc.day(of: now) / 100 % 100))
+                appSecret: appSecret, limits: .init(count: nil, duration: nil, rate: rate)))
+        let today = BillingCalendar.utc.day(of: now)
+        let month = YearMonth(year: Int(today / 10_000), month: Int(today / 100 % 100))
         let first = SimulatedAccount.demo[0].id
-        // Written straight to the file descriptor: the URLs must show at once, also through a pipe.
-        FileHandle.standardOutput.write(
-            Data(
-                """
-                wameter demo: serving on \(base), fed \(Int(rate)) simulated webhooks/s (seed \(settings.seed))
+        let banner = """
+            wameter demo: serving on \(base), fed \(Int(rate)) simulated webhooks/s (seed \(settings.seed))
 
-                  report    curl -H 'Authorization: Bearer \(apiToken)' '\(base)/api/v1/accounts/\(first)/report?month=\(month)'
-                  accounts  curl -H 'Authorization: Bearer \(apiToken)' '\(base)/api/v1/accounts'
-                  health    curl '\(base)/health'
-                  CLI       wameter report --database '\(path)' --account \(first) --month \(month)
+              report    curl -H 'Authorization: Bearer \(apiToken)' '\(base)/api/v1/accounts/\(first)/report?month=\(month)'
+              accounts  curl -H 'Authorization: Bearer \(apiToken)' '\(base)/api/v1/accounts'
+              health    curl '\(base)/health'
+              CLI       wameter report --database '\(path)' --account \(first) --month \(month)
 
-                Accounts \(SimulatedAccount.demo.map(\.id).joined(separator: ", ")) (portfolio "demo"). Ctrl-C to stop.
+            Accounts \(SimulatedAccount.demo.map(\.id).joined(separator: ", ")) (portfolio "demo"). Ctrl-C to stop.
 
-                """.utf8))
+            """
+        // The URLs are printed, and the feed starts, once the server listens. Written straight to the
+        // file descriptor so they show at once, also through a pipe.
+        let app = buildApplication(
+            configuration: configuration, store: store, clock: { Int64(Date().timeIntervalSince1970) }, logger: logger,
+            onServerRunning: {
+                FileHandle.standardOutput.write(Data(banner.utf8))
+                feeder.serverIsRunning()
+            })
         let group = ServiceGroup(
             configuration: .init(
                 services: [app, feeder], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
-        if let outcome = feeder.outcome { print("\n" + outcome.summary) }
-        if database == nil {
-            if keep {
-                print("database kept: \(path)")
-            } else {
-                try? FileManager.default.removeItem(at: directory)
-            }
+        do {
+            try await group.run()
+        } catch {
+            printError("wameter demo: the server stopped: \(error) (is port \(port) in use? try --port)")
+            throw ExitCode(1)
         }
+        if let outcome = feeder.outcome { print("\n" + outcome.summary) }
     }
 
     private static func token() -> String {
@@ -104,25 +107,40 @@ struct DemoCommand: AsyncParsableCommand {
     }
 }
 
-/// The demo's traffic as a service: starts with the server, stops first on Ctrl-C (services stop
-/// in reverse order), so every webhook it sent is answered before the server goes.
+/// The demo's traffic as a service: starts once the server listens, stops first on Ctrl-C
+/// (services stop in reverse order), so every webhook it sent is answered before the server goes.
 final class DemoFeeder: Service, @unchecked Sendable {
     private let poster: WebhookPoster
     private let lock = NSLock()
     private var result: WebhookPoster.Outcome?
+    private let running: AsyncStream<Void>
+    private let runningContinuation: AsyncStream<Void>.Continuation
 
-    init(poster: WebhookPoster) { self.poster = poster }
+    init(poster: WebhookPoster) {
+        self.poster = poster
+        (running, runningContinuation) = AsyncStream.makeStream()
+    }
 
     var outcome: WebhookPoster.Outcome? { lock.withLock { result } }
 
+    func serverIsRunning() { runningContinuation.yield() }
+
     func run() async throws {
-        // Give the server a moment to bind before the first POST.
-        try? await Task.sleep(for: .milliseconds(300))
-        // On Ctrl-C, stop taking new bodies but let the requests in flight be answered.
         let poster = poster
-        let outcome = await withGracefulShutdownHandler {
-            await poster.run(concurrency: 4)
-        } onGracefulShutdown: {
+        // Wait for the server; if it fails (e.g. the port is taken), the group cancels this task.
+        var started = false
+        for await _ in running.cancelOnGracefulShutdown() {
+            started = true
+            break
+        }
+        guard started else { return }
+        let outcome = await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await poster.run(concurrency: 4)
+            } onGracefulShutdown: {
+                poster.stop()
+            }
+        } onCancel: {
             poster.stop()
         }
         lock.withLock { result = outcome }

@@ -100,7 +100,9 @@ struct SimulateCommand: AsyncParsableCommand {
                 limits: .init(count: count, duration: duration, rate: rate))
             let outcome = await poster.run(concurrency: concurrency)
             if !quiet { print(outcome.summary) }
-            if outcome.responses.contains(where: { $0.key != 200 }) { throw ExitCode(1) }
+            if outcome.failedConnections > 0 || outcome.responses.contains(where: { $0.key != 200 }) {
+                throw ExitCode(1)
+            }
             return
         }
         let total = count ?? 10_000

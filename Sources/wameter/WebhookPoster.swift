@@ -23,8 +23,11 @@ final class WebhookPoster: Sendable {
     struct Outcome: Sendable {
         var stats: SimulationStats
         var seconds: Double
-        /// Responses by HTTP status; `0` counts requests that got no response (connection refused, …).
+        /// Responses by HTTP status; `0` counts requests that got no response.
         var responses: [Int: Int]
+        /// Connections that could not be opened, and why the first one failed.
+        var failedConnections: Int
+        var connectionError: String?
     }
 
     struct Target: Sendable {
@@ -49,6 +52,8 @@ final class WebhookPoster: Sendable {
         var handedOut = 0
         var stopped = false
         var responses: [Int: Int] = [:]
+        var failedConnections = 0
+        var connectionError: String?
     }
 
     private let state: NIOLockedValueBox<State>
@@ -82,8 +87,11 @@ final class WebhookPoster: Sendable {
                         try channel.pipeline.syncOperations.addHandler(PostingHandler(poster: self, done: done))
                     }
                 }
-            bootstrap.connect(host: target.host, port: target.port).whenFailure { _ in
-                self.record([0: 1])
+            bootstrap.connect(host: target.host, port: target.port).whenFailure { error in
+                self.state.withLockedValue {
+                    $0.failedConnections += 1
+                    $0.connectionError = $0.connectionError ?? "\(error)"
+                }
                 done.succeed()
             }
             closed.append(done.futureResult)
@@ -96,7 +104,8 @@ final class WebhookPoster: Sendable {
         let elapsed = NIODeadline.now() - started
         return state.withLockedValue {
             Outcome(
-                stats: $0.simulator.stats, seconds: Double(elapsed.nanoseconds) / 1e9, responses: $0.responses)
+                stats: $0.simulator.stats, seconds: Double(elapsed.nanoseconds) / 1e9, responses: $0.responses,
+                failedConnections: $0.failedConnections, connectionError: $0.connectionError)
         }
     }
 
@@ -201,7 +210,11 @@ extension WebhookPoster.Outcome {
         }.joined(separator: ", ")
         let sent = self.responses.values.reduce(0, +)
         let rate = seconds > 0 ? Double(sent) / seconds : 0
-        return "generated \(stats.summary)\nsent \(sent) in \(String(format: "%.2f", seconds)) s: "
-            + "\(String(format: "%.0f", rate)) bodies/s; responses: \(responses.isEmpty ? "none" : responses)"
+        var text = "generated \(stats.summary)\nsent \(sent) in \(String(format: "%.2f", seconds)) s: "
+        text += "\(String(format: "%.0f", rate)) bodies/s; responses: \(responses.isEmpty ? "none" : responses)"
+        if failedConnections > 0 {
+            text += "\n\(failedConnections) connection(s) could not be opened: \(connectionError ?? "unknown error")"
+        }
+        return text
     }
 }
