@@ -75,7 +75,11 @@ let package = Package(
             name: "TestSupport", dependencies: ["MeterStore", "MeterCore", "WhatsAppWebhook"], path: "Tests/TestSupport"
         ),
         .testTarget(
-            name: "MeterStoreTests", dependencies: ["MeterStore", "MeterCore", "WhatsAppWebhook", "TestSupport"]),
+            name: "MeterStoreTests",
+            dependencies: [
+                "MeterStore", "MeterCore", "WhatsAppWebhook", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         .testTarget(name: "WameterTests", dependencies: ["wameter", "MeterStore", "MeterCore", "TestSupport"]),
         .testTarget(
             name: "MeterServerTests",
