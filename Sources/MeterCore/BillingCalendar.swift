@@ -14,6 +14,11 @@ public struct YearMonth: Sendable, Hashable, Comparable, CustomStringConvertible
         self.month = month
     }
 
+    /// The month a day is in.
+    public init(containing day: DayKey) {
+        self.init(year: Int(day / 10_000), month: Int(day / 100 % 100))
+    }
+
     /// Parses `YYYY-MM`.
     public init?(_ text: String) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)

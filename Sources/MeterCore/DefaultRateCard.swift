@@ -10,9 +10,6 @@ public enum DefaultRateCard {
         }
     }()
 
-    /// One line saying where the built-in rates come from, for `rates list` and the docs.
-    public static var description: String { source }
-
     /// The rates in force: the imported ones, or the built-in card when nothing has been imported.
     public static func card(imported rates: [RateEntry], tiers: [TierEntry], anyImported: Bool) -> RateCard {
         anyImported ? RateCard(rates, tiers: tiers) : RateCard(Self.rates)

@@ -186,6 +186,11 @@ public struct MessageRecord: Sendable, Equatable {
         if isGroup { return nil }
         return recipientId
     }
+
+    /// The ISO country the message is rated by (see `RecipientCountry`).
+    public var recipientCountry: String {
+        RecipientCountry.of(number: recipientNumber, countryCode: recipientCountryCode)
+    }
 }
 
 extension PricingInfo {

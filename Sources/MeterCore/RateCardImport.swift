@@ -95,15 +95,10 @@ public enum RateCardImport {
         mutating func canonicalRates(_ rows: ArraySlice<CSV.Row>) -> [RateEntry] {
             var entries: [RateEntry] = []
             for row in rows {
-                let fields = row.fields.map { $0.trimmingCharacters(in: .whitespaces) }
-                guard fields.count == canonicalHeader.count else {
-                    fail(row.line, "expected \(canonicalHeader.count) fields, found \(fields.count)")
-                    continue
-                }
-                var problems: [String] = []
-                let day = date(fields[0], &problems)
-                let currency = currency(fields[1], &problems)
-                let market = market(fields[2], &problems)
+                guard
+                    let (fields, day, currency, market, initialProblems) = keyFields(row, count: canonicalHeader.count)
+                else { continue }
+                var problems = initialProblems
                 if fields[3].isEmpty { problems.append("category is empty") }
                 let rate = rate(fields[4], name: "rate", &problems)
                 guard problems.isEmpty, let day, let currency, let market, let rate else {
@@ -119,15 +114,9 @@ public enum RateCardImport {
         mutating func canonicalTiers(_ rows: ArraySlice<CSV.Row>) -> [TierEntry] {
             var entries: [(line: Int, tier: TierEntry)] = []
             for row in rows {
-                let fields = row.fields.map { $0.trimmingCharacters(in: .whitespaces) }
-                guard fields.count == tierHeader.count else {
-                    fail(row.line, "expected \(tierHeader.count) fields, found \(fields.count)")
-                    continue
-                }
-                var problems: [String] = []
-                let day = date(fields[0], &problems)
-                let currency = currency(fields[1], &problems)
-                let market = market(fields[2], &problems)
+                guard let (fields, day, currency, market, initialProblems) = keyFields(row, count: tierHeader.count)
+                else { continue }
+                var problems = initialProblems
                 let category = PricingCategory.normalize(fields[3])
                 if !tieredCategories.contains(category) {
                     problems.append(
@@ -257,6 +246,25 @@ public enum RateCardImport {
             }
             if rates.isEmpty && errors.isEmpty { fail(header.line, "the card has no rates below its header") }
             return ImportedRateCard(layout: .meta, rates: rates, tiers: [], notes: notes)
+        }
+
+        /// The fields of a canonical row, with its first three (effective day, currency, market)
+        /// read; `nil`, with the problem recorded, when the row has the wrong number of fields.
+        private mutating func keyFields(
+            _ row: CSV.Row, count: Int
+        ) -> (
+            fields: [String], day: DayKey?, currency: String?, market: String?, problems: [String]
+        )? {
+            let fields = row.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+            guard fields.count == count else {
+                fail(row.line, "expected \(count) fields, found \(fields.count)")
+                return nil
+            }
+            var problems: [String] = []
+            let day = date(fields[0], &problems)
+            let currency = currency(fields[1], &problems)
+            let market = market(fields[2], &problems)
+            return (fields, day, currency, market, problems)
         }
 
         private mutating func fail(_ line: Int, _ reason: String) {

@@ -235,16 +235,13 @@ public enum ReportBuilder {
                 let key = RollupKey(day: run.day, metric: .messageCharged, category: run.category, country: run.country)
                 ledger.price(ledger.line("message", key), cost: result.cost, unrated: result.unrated)
             }
-            lines[pool] = Report.VolumeTierLine(
-                market: pool.market, category: pool.category, charged: cells.reduce(0) { $0 + $1.count },
-                portfolioCharged: 0, tier: nil, metaTier: nil, metaTierUpdatedAt: nil)
+            var line = Report.VolumeTierLine.empty(pool)
+            line.charged = cells.reduce(0) { $0 + $1.count }
+            lines[pool] = line
         }
         for (pool, cells) in portfolioCells {
             var line =
-                lines[pool]
-                ?? Report.VolumeTierLine(
-                    market: pool.market, category: pool.category, charged: 0, portfolioCharged: 0, tier: nil,
-                    metaTier: nil, metaTierUpdatedAt: nil)
+                lines[pool] ?? .empty(pool)
             line.portfolioCharged = cells.reduce(0) { $0 + $1.count }
             // The tier of the pool's latest message, from the pool's table in force on its day (the
             // authentication table for an authentication-international message, when there is one).
@@ -265,10 +262,7 @@ public enum ReportBuilder {
             guard let category = TierPoolKey.poolCategory(of: update.pricingCategory) else { continue }
             let pool = TierPoolKey(market: update.region, category: category)
             var line =
-                lines[pool]
-                ?? Report.VolumeTierLine(
-                    market: pool.market, category: pool.category, charged: 0, portfolioCharged: 0, tier: nil,
-                    metaTier: nil, metaTierUpdatedAt: nil)
+                lines[pool] ?? .empty(pool)
             if line.metaTierUpdatedAt.map({ ($0, line.metaTier ?? "") < (update.updatedAt, update.tier) }) ?? true {
                 line.metaTier = update.tier
                 line.metaTierUpdatedAt = update.updatedAt
@@ -385,5 +379,14 @@ struct LineLedger {
                 count: $0.value)
         }.sorted { ($0.kind, $0.category, $0.market, $0.country) < ($1.kind, $1.category, $1.market, $1.country) }
         return Report.Unrated(count: units.reduce(0) { $0 + $1.count }, units: units)
+    }
+}
+
+extension Report.VolumeTierLine {
+    /// A pool's line before anything is known of it.
+    static func empty(_ pool: TierPoolKey) -> Report.VolumeTierLine {
+        Report.VolumeTierLine(
+            market: pool.market, category: pool.category, charged: 0, portfolioCharged: 0, tier: nil, metaTier: nil,
+            metaTierUpdatedAt: nil)
     }
 }

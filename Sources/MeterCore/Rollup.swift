@@ -57,7 +57,7 @@ public enum Contributions {
     public static func of(_ message: MessageRecord, days: DayKeyCache) -> [RollupKey] {
         var keys: [RollupKey] = []
         let category = message.category
-        let country = RecipientCountry.of(number: message.recipientNumber, countryCode: message.recipientCountryCode)
+        let country = message.recipientCountry
         func add(_ at: Int64?, _ metric: RollupMetric) {
             guard let at else { return }
             keys.append(RollupKey(day: days.day(of: at), metric: metric, category: category, country: country))

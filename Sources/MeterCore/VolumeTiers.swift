@@ -58,7 +58,7 @@ public struct TierUnit: Sendable, Equatable {
         return TierUnit(
             account: message.account, messageId: message.messageId, deliveredAt: delivered,
             day: days.day(of: delivered), category: message.category,
-            country: RecipientCountry.of(number: message.recipientNumber, countryCode: message.recipientCountryCode))
+            country: message.recipientCountry)
     }
 }
 

@@ -26,7 +26,7 @@ public struct WebhookPricedMessage: Sendable, Equatable {
         else { return nil }
         return WebhookPricedMessage(
             day: days.day(of: delivered), category: message.category,
-            country: RecipientCountry.of(number: message.recipientNumber, countryCode: message.recipientCountryCode),
+            country: message.recipientCountry,
             amount: amount)
     }
 }

@@ -330,14 +330,13 @@ public final class SQLiteLedgerStore: LedgerStore {
                 arguments: [portfolio, account.id]
             ).map(Self.account(from:))
         }
-        let tiered = RateCardImport.tieredCategories.sorted().map { "'\($0)'" }.joined(separator: ", ")
         var portfolioRollups = ownRollups.filter { $0.key.metric == .messageCharged }
         for member in members.dropFirst() {
             portfolioRollups += try Row.fetchAll(
                 db,
                 sql: """
                     SELECT day, category, country, count FROM rollups
-                    WHERE account = ? AND day BETWEEN ? AND ? AND metric = ? AND category IN (\(tiered))
+                    WHERE account = ? AND day BETWEEN ? AND ? AND metric = ? AND category IN \(SQLiteSchema.tieredCategories)
                     """,
                 arguments: [member.id, month.firstDay, month.lastPossibleDay, RollupMetric.messageCharged.rawValue]
             ).map {
@@ -360,7 +359,7 @@ public final class SQLiteLedgerStore: LedgerStore {
                     sql: """
                         SELECT \(SQLiteLedgerWriter.messageColumns) FROM messages
                         WHERE account = ? AND delivered_at >= ? AND delivered_at < ?
-                          AND pricing_category IN ('utility', 'authentication', 'authentication_international')
+                          AND pricing_category IN \(SQLiteSchema.tieredCategories)
                         """,
                     arguments: [member.id, range.lowerBound, range.upperBound])
                 while let row = try rows.next() {

@@ -86,6 +86,8 @@ public struct SimulatedBody: Sendable {
     public var sentAt: Int64
     /// A second delivery of a body sent before.
     public var isRedelivery: Bool
+    /// The `status` of each status event in the body, in order (for the statistics).
+    public var statuses: [String] = []
 }
 
 /// What a simulation has produced so far.

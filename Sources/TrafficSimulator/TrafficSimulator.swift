@@ -66,7 +66,6 @@ public struct TrafficSimulator: Sendable {
             }
             var entries: [(account: String, changes: [WebhookBodyBuilder.Change])] = []
             for update in ready {
-                stats.statuses[update.status.status, default: 0] += 1
                 let id = settings.accounts[update.account].id
                 if entries.last?.account != id { entries.append((id, [])) }
                 if entries[entries.count - 1].changes.last?.phoneNumberId != update.phone {
@@ -78,7 +77,7 @@ public struct TrafficSimulator: Sendable {
             }
             body = SimulatedBody(
                 bytes: builder.body(entries), kind: .statuses, account: settings.accounts[account].id,
-                sentAt: first.at, isRedelivery: false)
+                sentAt: first.at, isRedelivery: false, statuses: ready.map(\.status.status))
         case .inbound(let account, let phone, let message):
             let bytes = builder.body([
                 (settings.accounts[account].id, [WebhookBodyBuilder.Change(phoneNumberId: phone, inbound: [message])])
@@ -89,13 +88,11 @@ public struct TrafficSimulator: Sendable {
         case .body(let prepared):
             body = prepared
             body.sentAt = first.at
-            if body.isRedelivery {
-                stats.redeliveries += 1
-                // A redelivered status body counts its statuses again: Meta sent them again.
-                if body.kind == .statuses { Self.countStatuses(in: body.bytes, into: &stats) }
-            }
+            if body.isRedelivery { stats.redeliveries += 1 }
         }
         stats.bodies += 1
+        // A redelivered body counts its statuses again: Meta sent them again.
+        for status in body.statuses { stats.statuses[status, default: 0] += 1 }
         stats.byKind[body.kind.rawValue, default: 0] += 1
         if !body.isRedelivery && random.chance(settings.redeliveryRate) {
             var again = body
@@ -441,18 +438,6 @@ public struct TrafficSimulator: Sendable {
     }
 
     private static func utcMonth(_ t: Int64) -> String {
-        let day = BillingCalendar.utc.day(of: t)
-        return YearMonth(year: Int(day / 10_000), month: Int(day / 100 % 100)).description
-    }
-
-    private static func countStatuses(in bytes: Data, into stats: inout SimulationStats) {
-        for status in ["sent", "delivered", "read", "failed"] {
-            let needle = Data(#""status":"\#(status)""#.utf8)
-            var range = bytes.startIndex..<bytes.endIndex
-            while let found = bytes.range(of: needle, in: range) {
-                stats.statuses[status, default: 0] += 1
-                range = found.upperBound..<bytes.endIndex
-            }
-        }
+        YearMonth(containing: BillingCalendar.utc.day(of: t)).description
     }
 }

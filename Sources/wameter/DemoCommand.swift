@@ -67,8 +67,7 @@ struct DemoCommand: AsyncParsableCommand {
             poster: WebhookPoster(
                 simulator: TrafficSimulator(settings), target: WebhookPoster.Target(base + "/webhook")!,
                 appSecret: appSecret, limits: .init(count: nil, duration: nil, rate: rate)))
-        let today = BillingCalendar.utc.day(of: now)
-        let month = YearMonth(year: Int(today / 10_000), month: Int(today / 100 % 100))
+        let month = YearMonth(containing: BillingCalendar.utc.day(of: now))
         let first = SimulatedAccount.demo[0].id
         let banner = """
             wameter demo: serving on \(base), fed \(Int(rate)) simulated webhooks/s (seed \(settings.seed))

@@ -74,7 +74,7 @@ struct RatesCommand: AsyncParsableCommand {
             var rates = try await store.rateEntries()
             var tiers = try await store.tierEntries()
             if rates.isEmpty && tiers.isEmpty {
-                print("No card imported; reports use the built-in card (\(DefaultRateCard.description)).\n")
+                print("No card imported; reports use the built-in card (\(DefaultRateCard.source)).\n")
                 rates = DefaultRateCard.rates
             }
             if let day = date.flatMap(DayKeys.parse) {

@@ -71,20 +71,15 @@ struct SimulateCommand: AsyncParsableCommand {
             }
     }
 
+    /// Epoch seconds, or a `YYYY-MM-DD` day at midnight UTC.
     static func epoch(_ text: String) -> Int64? {
         if let seconds = Int64(text) { return seconds }
-        guard let day = DayKeys.parse(text) else { return nil }
-        return monthStart(of: day) + Int64(day % 100 - 1) * 86_400
+        return DayKeys.parse(text).map(BillingCalendar.utc.start(of:))
     }
 
     /// The gap between interactions that spreads `count` bodies over `days` simulated days.
     static func meanGap(days: Double, count: Int) -> Double {
         days * 86_400 / (Double(count) / SimulationSettings.bodiesPerInteraction)
-    }
-
-    /// Midnight UTC on the 1st of the day's month.
-    static func monthStart(of day: DayKey) -> Int64 {
-        BillingCalendar.utc.range(of: YearMonth(year: Int(day / 10_000), month: Int(day / 100 % 100))).lowerBound
     }
 
     func run() async throws {
@@ -106,7 +101,8 @@ struct SimulateCommand: AsyncParsableCommand {
             return
         }
         let total = count ?? 10_000
-        let monthStart = Self.monthStart(of: BillingCalendar.utc.day(of: now))
+        let monthStart = BillingCalendar.utc.range(of: YearMonth(containing: BillingCalendar.utc.day(of: now)))
+            .lowerBound
         let settings = SimulationSettings(
             seed: seed, start: start.flatMap(Self.epoch) ?? monthStart,
             meanGapSeconds: Self.meanGap(days: days ?? 28, count: total))

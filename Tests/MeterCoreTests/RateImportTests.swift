@@ -164,7 +164,7 @@ struct RateImportTests {
     func defaultCard() {
         #expect(DefaultRateCard.rates.count > 50)
         #expect(Set(DefaultRateCard.rates.map(\.currency)) == ["USD"])
-        #expect(DefaultRateCard.description.contains("§8.4"))
+        #expect(DefaultRateCard.source.contains("§8.4"))
         let card = RateCard(DefaultRateCard.rates)
         #expect(
             card.rate(currency: "USD", market: "India", category: "authentication_international", on: 2026_03_31)

@@ -29,51 +29,51 @@ public struct LedgerScenario {
                 errorCode: error))
     }
 
-    /// A `messages` change with hand-written status objects (and optional contacts), for shapes the
-    /// body builder does not make: group members, business-scoped user ids, max-price costs.
-    public static func raw(account: String = "A", statuses: [String], contacts: String? = nil) -> Data {
-        let contactsField = contacts.map { #""contacts":[\#($0)],"# } ?? ""
-        return Data(
-            #"""
-            {"object":"whatsapp_business_account","entry":[{"id":"\#(account)","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":"106540352242922"},\#(contactsField)"statuses":[\#(statuses.joined(separator: ","))]}}]}]}
-            """#.utf8)
-    }
-
-    static func pmpPricing(_ category: String) -> String {
-        #"{"billable":true,"pricing_model":"PMP","type":"regular","category":"\#(category)"}"#
+    /// A body with one status (and its contact, if any) for one account and phone number.
+    static func body(
+        account: String, _ status: WebhookBodyBuilder.Status, contact: WebhookBodyBuilder.Contact? = nil
+    ) -> Data {
+        builder.body([
+            (
+                account,
+                [
+                    .init(
+                        phoneNumberId: "106540352242922", statuses: [status], contacts: contact.map { [$0] } ?? [])
+                ]
+            )
+        ])
     }
 
     /// A group message delivered to one member (reference §11.14).
     public static func groupDelivery(
         account: String = "A", _ id: String, member: String, at time: Int64, category: String = "group_marketing"
     ) -> Data {
-        raw(
+        body(
             account: account,
-            statuses: [
-                #"{"id":"\#(id)","status":"delivered","timestamp":"\#(time)","recipient_id":"120363045067@g.us","recipient_type":"group","recipient_participant_id":"\#(member)","pricing":\#(pmpPricing(category))}"#
-            ])
+            .init(
+                messageId: id, status: "delivered", timestamp: time, recipientId: "120363045067@g.us",
+                pricing: pmp(category), recipientType: "group", recipientParticipantId: member))
     }
 
     /// A group message's own `sent` status (no member).
     public static func groupSent(account: String = "A", _ id: String, at time: Int64) -> Data {
-        raw(
+        body(
             account: account,
-            statuses: [
-                #"{"id":"\#(id)","status":"sent","timestamp":"\#(time)","recipient_id":"120363045067@g.us","recipient_type":"group"}"#
-            ])
+            .init(
+                messageId: id, status: "sent", timestamp: time, recipientId: "120363045067@g.us",
+                recipientType: "group"))
     }
 
     /// A delivery to a business-scoped user id: no phone number, maybe a contact country (§11.12).
     public static func bsuidDelivery(
         account: String = "A", _ id: String, at time: Int64, countryCode: String?, category: String = "marketing"
     ) -> Data {
-        let profile = countryCode.map { #","country_code":"\#($0)""# } ?? ""
-        return raw(
+        body(
             account: account,
-            statuses: [
-                #"{"id":"\#(id)","status":"delivered","timestamp":"\#(time)","recipient_id":"","recipient_user_id":"user.\#(id)","pricing":\#(pmpPricing(category))}"#
-            ],
-            contacts: #"{"profile":{"name":"P"\#(profile)},"wa_id":"","user_id":"user.\#(id)"}"#)
+            .init(
+                messageId: id, status: "delivered", timestamp: time, recipientId: "", pricing: pmp(category),
+                recipientUserId: "user.\(id)"),
+            contact: .init(waId: "", userId: "user.\(id)", countryCode: countryCode))
     }
 
     /// A max-price Marketing Messages API delivery carrying `pricing.cost` (§11.13).
@@ -81,21 +81,19 @@ public struct LedgerScenario {
         account: String = "A", _ id: String, at time: Int64, to recipient: String = "919876543210", amount: String,
         currency: String = "USD", category: String = "marketing_lite"
     ) -> Data {
-        raw(
+        var pricing = pmp(category)
+        pricing.cost = (amount, currency)
+        return body(
             account: account,
-            statuses: [
-                #"{"id":"\#(id)","status":"delivered","timestamp":"\#(time)","recipient_id":"\#(recipient)","pricing":{"billable":true,"pricing_model":"PMP","type":"regular","category":"\#(category)","cost":{"amount":\#(amount),"currency":"\#(currency)"}}}"#
-            ])
+            .init(messageId: id, status: "delivered", timestamp: time, recipientId: recipient, pricing: pricing))
     }
 
     /// Meta's volume-tier change webhook (§11.15).
     public static func tierUpdate(
         account: String = "A", month: String, region: String, category: String, tier: String, at time: Int64
     ) -> Data {
-        Data(
-            #"""
-            {"object":"whatsapp_business_account","entry":[{"id":"\#(account)","time":\#(time),"changes":[{"field":"account_update","value":{"volume_tier_info":{"tier_update_time":\#(time),"pricing_category":"\#(category)","tier":"\#(tier)","effective_month":"\#(month)","region":"\#(region)"},"event":"VOLUME_BASED_PRICING_TIER_UPDATE"}}]}]}
-            """#.utf8)
+        builder.tierUpdateBody(
+            account: account, time: time, pricingCategory: category, tier: tier, effectiveMonth: month, region: region)
     }
 
     public static func inbound(account: String = "A", _ id: String, from: String, at time: Int64) -> Data {

@@ -12,7 +12,8 @@
 // Markets with no row here (e.g. the markets made standalone in July and October 2026) are reported
 // as unrated rather than priced with a guess. Check against Meta's card before billing with it.
 extension DefaultRateCard {
-    static let source =
+    /// One line saying where the built-in rates come from, for `rates list`.
+    public static let source =
         "reference §8.4: USD list rates effective 2026-01-01, with the known 2026-04-01 and 2026-10-01 changes"
     static let csv = """
         effective_from,currency,market,category,rate
