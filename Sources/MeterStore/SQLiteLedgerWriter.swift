@@ -3,17 +3,17 @@ import GRDB
 import MeterCore
 import WhatsAppWebhook
 
-/// Applies decoded events to the ledger tables inside one write transaction.
+/// Applies decoded events to the ledger tables inside one SQLite write transaction.
 ///
-/// The merge rules live in MeterCore (`MessageRecord.join` and friends); this type only loads the
-/// current records for the keys a batch touches, joins, writes back what changed, and moves the
-/// rollup counters by the change in each record's contributions.
+/// The merge itself is `LedgerBatch` and `LedgerMerger`, shared with PostgreSQL; this type only
+/// loads the stored records for the keys a batch touches, writes back what changed, and writes the
+/// counter changes.
 struct SQLiteLedgerWriter {
+    typealias Key = LedgerBatch.Key
+
     let db: Database
     private let dayCaches: DayKeyCaches
-    /// Per account, for this transaction: the account's day cache (accounts are looked up once).
-    private var accountDays: [String: DayKeyCache] = [:]
-    private var rollups: [String: RollupDelta] = [:]
+    private var merger = LedgerMerger()
     var outcome = IngestOutcome()
 
     init(db: Database, dayCaches: DayKeyCaches) {
@@ -21,80 +21,37 @@ struct SQLiteLedgerWriter {
         self.dayCaches = dayCaches
     }
 
-    private struct Key: Hashable {
-        var account: String
-        var id: String
-    }
-
     /// Applies the events of bodies that were just archived (or are being replayed).
     mutating func apply(_ bodies: [(events: [WebhookEvent], onPremisesAccount: String)]) throws {
-        var messages: [Key: MessageRecord] = [:]
-        var inbound: [Key: InboundRecord] = [:]
-        messages.reserveCapacity(bodies.count * 2)
-        for body in bodies {
-            for event in body.events {
-                switch event {
-                case .status(let status):
-                    let account = status.account ?? body.onPremisesAccount
-                    let record = MessageRecord(account: account, event: status)
-                    let key = Key(account: account, id: record.messageId)
-                    messages[key] = messages[key].map { $0.join(record) } ?? record
-                    outcome.statusEvents += 1
-                case .inbound(let message):
-                    let account = message.account ?? body.onPremisesAccount
-                    let record = InboundRecord(account: account, event: message)
-                    let key = Key(account: account, id: message.messageId)
-                    inbound[key] = inbound[key].map { $0.join(record) } ?? record
-                    outcome.inboundMessages += 1
-                case .systemError(let error):
-                    _ = try dayCache(for: error.account ?? body.onPremisesAccount)
-                    outcome.systemErrors += 1
-                case .accountUpdate(let update):
-                    _ = try dayCache(for: update.account)
-                    if let tier = TierUpdate.of(update) { try store(tier) }
-                    outcome.otherChanges += 1
-                case .unhandledChange(let account, _):
-                    _ = try dayCache(for: account)
-                    outcome.otherChanges += 1
-                }
-            }
-        }
+        let batch = LedgerBatch(bodies)
+        for account in batch.accounts { try ensureAccount(account) }
+        for update in batch.tierUpdates { try store(update) }
+        var counts = batch.outcome
+        counts.createdAccounts = []
+        outcome.add(counts)
 
-        var conversations: [Key: ConversationRecord] = [:]
-        let changedMessages = try merge(
-            messages, table: "messages", columns: Self.messageColumns, decode: Self.message(from:offset:),
+        let messages = try merge(
+            batch.messages, table: "messages", columns: Self.messageColumns, decode: Self.message(from:offset:),
             arguments: Self.arguments(of:), insert: Self.insertMessage, update: Self.updateMessage)
-        for message in changedMessages {
-            guard let conversation = ConversationRecord(message: message) else { continue }
-            let key = Key(account: message.account, id: conversation.conversationId)
-            conversations[key] = conversations[key].map { $0.join(conversation) } ?? conversation
-        }
         _ = try merge(
-            conversations, table: "conversations", columns: Self.conversationColumns,
+            LedgerMerger.conversations(of: messages), table: "conversations", columns: Self.conversationColumns,
             decode: Self.conversation(from:offset:), arguments: Self.arguments(of:), insert: Self.insertConversation,
             update: Self.updateConversation)
         _ = try merge(
-            inbound, table: "inbound_messages", columns: Self.inboundColumns, decode: Self.inbound(from:offset:),
+            batch.inbound, table: "inbound_messages", columns: Self.inboundColumns, decode: Self.inbound(from:offset:),
             arguments: Self.arguments(of:), insert: Self.insertInbound, update: Self.updateInbound)
     }
 
-    /// Joins each delta with its stored record, writes back the records that changed, and moves the
-    /// rollups by the change in their contributions. Returns the changed records.
+    /// Joins each delta with its stored record and writes back the records that changed, in place
+    /// by rowid. Returns the changed records.
     private mutating func merge<Record: LedgerRecord>(
         _ deltas: [Key: Record], table: String, columns: String, decode: (Row, Int) -> Record,
         arguments: (Record) -> StatementArguments, insert: String, update: String
-    ) throws -> [Record] {
+    ) throws -> [(key: Key, record: Record)] {
         let stored = try loadAll(deltas.keys, table: table, columns: columns, decode: decode)
-        var changed: [Record] = []
-        for (key, delta) in deltas {
-            let existing = stored[key]?.record
-            let merged = existing.map { $0.join(delta) } ?? delta
-            if merged == existing { continue }
-            try write(arguments(merged), id: stored[key]?.id, insert: insert, update: update)
-            let days = try dayCache(for: key.account)
-            rollups[key.account, default: RollupDelta()].replace(
-                existing?.contributions(days: days) ?? [], with: merged.contributions(days: days))
-            changed.append(merged)
+        let changed = merger.merge(deltas) { stored[$0]?.record }
+        for (key, record) in changed {
+            try write(arguments(record), id: stored[key]?.id, insert: insert, update: update)
         }
         return changed
     }
@@ -113,40 +70,26 @@ struct SQLiteLedgerWriter {
                 DELETE FROM rollups
                 WHERE account = ? AND day = ? AND metric = ? AND category = ? AND country = ? AND count = 0
                 """)
-        for (account, delta) in rollups {
-            for (key, count) in delta.nonZero {
-                try statement.execute(arguments: [
-                    account, key.day, key.metric.rawValue, key.category, key.country, count,
-                ])
-                if count < 0 {
-                    try prune.execute(arguments: [account, key.day, key.metric.rawValue, key.category, key.country])
-                }
+        for (account, key, count) in merger.takeRollups(sorted: false) {
+            try statement.execute(arguments: [account, key.day, key.metric.rawValue, key.category, key.country, count])
+            if count < 0 {
+                try prune.execute(arguments: [account, key.day, key.metric.rawValue, key.category, key.country])
             }
         }
-        rollups = [:]
     }
 
     /// Adds the contributions of records already stored (used when an account's time zone changes).
     mutating func addContributions(of account: String) throws {
-        let days = try dayCache(for: account)
+        try ensureAccount(account)
         let messages = try Row.fetchCursor(
             db, sql: "SELECT \(Self.messageColumns) FROM messages WHERE account = ?", arguments: [account])
-        while let row = try messages.next() {
-            rollups[account, default: RollupDelta()].replace(
-                [], with: Self.message(from: row).contributions(days: days))
-        }
+        while let row = try messages.next() { merger.count(Self.message(from: row), account: account) }
         let conversations = try Row.fetchCursor(
             db, sql: "SELECT \(Self.conversationColumns) FROM conversations WHERE account = ?", arguments: [account])
-        while let row = try conversations.next() {
-            rollups[account, default: RollupDelta()].replace(
-                [], with: Self.conversation(from: row).contributions(days: days))
-        }
+        while let row = try conversations.next() { merger.count(Self.conversation(from: row), account: account) }
         let inbound = try Row.fetchCursor(
             db, sql: "SELECT \(Self.inboundColumns) FROM inbound_messages WHERE account = ?", arguments: [account])
-        while let row = try inbound.next() {
-            rollups[account, default: RollupDelta()].replace(
-                [], with: Self.inbound(from: row).contributions(days: days))
-        }
+        while let row = try inbound.next() { merger.count(Self.inbound(from: row), account: account) }
     }
 
     /// Keeps each distinct tier announcement once, at the earliest time it was announced: Meta may
@@ -207,21 +150,19 @@ struct SQLiteLedgerWriter {
 
     // MARK: - Accounts
 
-    /// The account's day cache. Looking it up is also where an account a webhook names first is
-    /// created (UTC, USD), so every event kind goes through here, counted or not.
-    private mutating func dayCache(for account: String) throws -> DayKeyCache {
-        if let cache = accountDays[account] { return cache }
+    /// Loads the account's day cache for the merge, creating the account (UTC, USD) when a webhook
+    /// names it first. Accounts are looked up once per transaction.
+    private mutating func ensureAccount(_ account: String) throws {
+        if merger.days[account] != nil { return }
         let zone = try String.fetchOne(db, sql: "SELECT timezone FROM accounts WHERE id = ?", arguments: [account])
+        let placeholder = Account.placeholder(id: account)
         if zone == nil {
-            let placeholder = Account.placeholder(id: account)
             try db.execute(
                 sql: "INSERT INTO accounts (id, timezone, currency, auto_created) VALUES (?, ?, ?, 1)",
                 arguments: [placeholder.id, placeholder.timezone, placeholder.currency])
             outcome.createdAccounts.append(account)
         }
-        let cache = dayCaches.cache(for: zone ?? Account.placeholder(id: account).timezone)
-        accountDays[account] = cache
-        return cache
+        merger.days[account] = dayCaches.cache(for: zone ?? placeholder.timezone)
     }
 
     // MARK: - Messages

@@ -1,0 +1,139 @@
+import MeterCore
+import WhatsAppWebhook
+
+/// The storage-independent half of applying webhooks to the ledger, shared by both backends.
+///
+/// A backend reads the stored records for the keys a batch touches, hands them to `merge`, and
+/// writes back what it returns; the counter changes accumulate here until the backend flushes them.
+/// No SQL and no I/O: what differs between SQLite and PostgreSQL is only how records are read,
+/// locked and written.
+struct LedgerBatch {
+    /// A record's identity: its account and its key within the account (wamid, wamid/member or
+    /// conversation id).
+    struct Key: Hashable, Comparable {
+        var account: String
+        var id: String
+
+        static func < (lhs: Key, rhs: Key) -> Bool {
+            (lhs.account, lhs.id) < (rhs.account, rhs.id)
+        }
+    }
+
+    /// The bodies' status events, joined per message.
+    private(set) var messages: [Key: MessageRecord] = [:]
+    /// The bodies' inbound messages, joined per message.
+    private(set) var inbound: [Key: InboundRecord] = [:]
+    /// Volume-tier announcements (`account_update`), as received.
+    private(set) var tierUpdates: [TierUpdate] = []
+    /// Every account the bodies name, counted or not, in order of first appearance: each one the
+    /// store does not know yet is created (UTC, USD) in the same transaction.
+    private(set) var accounts: [String] = []
+    /// Event counts; `bodies` and `createdAccounts` are the backend's to fill in.
+    var outcome = IngestOutcome()
+
+    private var seenAccounts: Set<String> = []
+
+    init(_ bodies: some Sequence<(events: [WebhookEvent], onPremisesAccount: String)>) {
+        for body in bodies {
+            for event in body.events {
+                switch event {
+                case .status(let status):
+                    let account = name(status.account ?? body.onPremisesAccount)
+                    let record = MessageRecord(account: account, event: status)
+                    let key = Key(account: account, id: record.messageId)
+                    messages[key] = messages[key].map { $0.join(record) } ?? record
+                    outcome.statusEvents += 1
+                case .inbound(let message):
+                    let account = name(message.account ?? body.onPremisesAccount)
+                    let record = InboundRecord(account: account, event: message)
+                    let key = Key(account: account, id: message.messageId)
+                    inbound[key] = inbound[key].map { $0.join(record) } ?? record
+                    outcome.inboundMessages += 1
+                case .systemError(let error):
+                    name(error.account ?? body.onPremisesAccount)
+                    outcome.systemErrors += 1
+                case .accountUpdate(let update):
+                    name(update.account)
+                    if let tier = TierUpdate.of(update) { tierUpdates.append(tier) }
+                    outcome.otherChanges += 1
+                case .unhandledChange(let account, _):
+                    name(account)
+                    outcome.otherChanges += 1
+                }
+            }
+        }
+    }
+
+    @discardableResult
+    private mutating func name(_ account: String) -> String {
+        if seenAccounts.insert(account).inserted { accounts.append(account) }
+        return account
+    }
+}
+
+/// Joins deltas with stored records and keeps the rollup counters in step with the records: each
+/// record that changes moves the counters by the change in its contributions.
+struct LedgerMerger {
+    typealias Key = LedgerBatch.Key
+
+    /// Each account's day buckets, in its time zone; the backend fills it before merging.
+    var days: [String: DayKeyCache] = [:]
+    /// Counter changes not yet written.
+    private(set) var rollups: [String: RollupDelta] = [:]
+
+    /// The records whose join with the stored one differs from what is stored, joined. `stored`
+    /// returns the stored record for a key, if any.
+    mutating func merge<Record: LedgerRecord>(
+        _ deltas: [Key: Record], stored: (Key) -> Record?
+    ) -> [(key: Key, record: Record)] {
+        var changed: [(key: Key, record: Record)] = []
+        changed.reserveCapacity(deltas.count)
+        for (key, delta) in deltas {
+            let existing = stored(key)
+            let merged = existing.map { $0.join(delta) } ?? delta
+            if merged == existing { continue }
+            if let days = days[key.account] {
+                rollups[key.account, default: RollupDelta()].replace(
+                    existing?.contributions(days: days) ?? [], with: merged.contributions(days: days))
+            }
+            changed.append((key, merged))
+        }
+        return changed
+    }
+
+    /// Counts a record that is already stored as if it were new (when an account's time zone
+    /// changes, its counters are rebuilt from its records).
+    mutating func count<Record: LedgerRecord>(_ record: Record, account: String) {
+        guard let days = days[account] else { return }
+        rollups[account, default: RollupDelta()].replace([], with: record.contributions(days: days))
+    }
+
+    /// The conversation deltas implied by messages that changed (CBP messages carry their
+    /// conversation), joined per conversation.
+    static func conversations(of messages: [(key: Key, record: MessageRecord)]) -> [Key: ConversationRecord] {
+        var conversations: [Key: ConversationRecord] = [:]
+        for (_, message) in messages {
+            guard let conversation = ConversationRecord(message: message) else { continue }
+            let key = Key(account: message.account, id: conversation.conversationId)
+            conversations[key] = conversations[key].map { $0.join(conversation) } ?? conversation
+        }
+        return conversations
+    }
+
+    /// The non-zero counter changes, and clears them. `sorted` orders them by account then cell, so
+    /// that concurrent writers update shared counter rows in one order and cannot deadlock (a
+    /// single-writer database has no need of it).
+    mutating func takeRollups(sorted: Bool) -> [(account: String, key: RollupKey, count: Int)] {
+        var all: [(account: String, key: RollupKey, count: Int)] = []
+        for (account, delta) in rollups {
+            for (key, count) in delta.nonZero { all.append((account, key, count)) }
+        }
+        rollups = [:]
+        guard sorted else { return all }
+        all.sort { a, b in
+            (a.account, a.key.day, a.key.metric.rawValue, a.key.category, a.key.country)
+                < (b.account, b.key.day, b.key.metric.rawValue, b.key.category, b.key.country)
+        }
+        return all
+    }
+}
