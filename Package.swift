@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // Payload types, tolerant decoding and the signature check. No I/O.
@@ -28,12 +30,15 @@ let package = Package(
         ),
         // Pure billing rules, ledger merge, markets, rates and the report model. No I/O.
         .target(name: "MeterCore", dependencies: ["WhatsAppWebhook"]),
-        // The only module with SQL: LedgerStore and its SQLite (GRDB) implementation.
+        // The only module with SQL: LedgerStore and its SQLite (GRDB) and PostgreSQL (PostgresNIO)
+        // implementations.
         .target(
             name: "MeterStore",
             dependencies: [
                 "MeterCore", "WhatsAppWebhook",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

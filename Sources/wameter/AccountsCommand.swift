@@ -28,9 +28,8 @@ struct AccountsCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let store = try options.openStore()
             let account = Account(id: id, name: name, timezone: timezone, currency: currency, portfolio: portfolio)
-            switch try await store.upsertAccount(account) {
+            switch try await options.withStore({ try await $0.upsertAccount(account) }) {
             case .created:
                 print("added account \(id) (\(timezone), \(currency))")
             case .updated(let timezoneChanged):
@@ -48,7 +47,7 @@ struct AccountsCommand: AsyncParsableCommand {
         @OptionGroup var options: DatabaseOptions
 
         func run() async throws {
-            let accounts = try await options.openStore().accounts()
+            let accounts = try await options.withStore { try await $0.accounts() }
             if accounts.isEmpty {
                 print("no accounts (add one with `wameter accounts add ID --timezone ZONE --currency CODE`)")
                 return

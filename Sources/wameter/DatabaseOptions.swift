@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import MeterStore
 
 /// `--database`, shared by every command; falls back to `WAMETER_DATABASE`, then `wameter.sqlite`.
@@ -7,8 +8,9 @@ struct DatabaseOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "SQLite file path (or postgres:// URL). Default: $WAMETER_DATABASE, else wameter.sqlite.",
-            valueName: "path"))
+            "SQLite file path, or postgres://USER:PASSWORD@HOST:PORT/DATABASE[?sslmode=…&pool_size=…]. "
+                + "Default: $WAMETER_DATABASE, else wameter.sqlite.",
+            valueName: "path|url"))
     var database: String?
 
     var location: String {
@@ -19,15 +21,44 @@ struct DatabaseOptions: ParsableArguments {
         return "wameter.sqlite"
     }
 
-    func openStore() throws -> any LedgerStore {
+    /// The location for logs and messages: a PostgreSQL URL without its password.
+    var displayLocation: String {
+        (try? PostgresSettings(url: location))?.redacted ?? location
+    }
+
+    /// Opens the store, runs `body` with it, and closes it (a PostgreSQL store's connections).
+    func withStore<Result>(
+        logger: Logger = Logger(label: "wameter.store"), _ body: (any LedgerStore) async throws -> Result
+    ) async throws -> Result {
         let location = location
-        if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") {
-            throw ValidationError("PostgreSQL databases are not supported by this build yet; use a SQLite file path")
+        guard PostgresSettings.isPostgresURL(location) else {
+            let store: SQLiteLedgerStore
+            do {
+                store = try SQLiteLedgerStore(path: location)
+            } catch {
+                throw ValidationError("cannot open database \(location): \(error)")
+            }
+            return try await body(store)
+        }
+        let settings: PostgresSettings
+        do {
+            settings = try PostgresSettings(url: location)
+        } catch {
+            throw ValidationError("--database: \(error.description)")
+        }
+        let store: PostgresLedgerStore
+        do {
+            store = try await PostgresLedgerStore.open(settings, logger: logger)
+        } catch {
+            throw ValidationError("cannot open database \(settings.redacted): \(PostgresLedgerStore.describe(error))")
         }
         do {
-            return try SQLiteLedgerStore(path: location)
+            let result = try await body(store)
+            await store.close()
+            return result
         } catch {
-            throw ValidationError("cannot open database \(location): \(error)")
+            await store.close()
+            throw error
         }
     }
 }

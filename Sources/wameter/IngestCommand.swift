@@ -32,18 +32,21 @@ struct IngestCommand: AsyncParsableCommand {
             handle = opened
         }
         let name = file == "-" ? "stdin" : file
-        var ingestor = JSONLIngestor(
-            store: try options.openStore(),
-            source: "file:" + (file == "-" ? "stdin" : URL(fileURLWithPath: file).lastPathComponent),
-            onPremisesAccount: account)
-        ingestor.batchSize = batchSize
-        ingestor.onProblem = { printError("\(name):\($0.line): \($0.reason)") }
-        if !quiet {
-            ingestor.progress = { lines, events, seconds in
-                printError("… \(lines) lines, \(events) events, \(Int(Double(events) / max(seconds, 0.001))) events/s")
+        let summary = try await options.withStore { store in
+            var ingestor = JSONLIngestor(
+                store: store,
+                source: "file:" + (file == "-" ? "stdin" : URL(fileURLWithPath: file).lastPathComponent),
+                onPremisesAccount: account)
+            ingestor.batchSize = batchSize
+            ingestor.onProblem = { printError("\(name):\($0.line): \($0.reason)") }
+            if !quiet {
+                ingestor.progress = { lines, events, seconds in
+                    printError(
+                        "… \(lines) lines, \(events) events, \(Int(Double(events) / max(seconds, 0.001))) events/s")
+                }
             }
+            return try await ingestor.run(handle, receivedAt: Int64(Date().timeIntervalSince1970))
         }
-        let summary = try await ingestor.run(handle, receivedAt: Int64(Date().timeIntervalSince1970))
         let outcome = summary.outcome
         for account in Set(outcome.createdAccounts).sorted() {
             printError(

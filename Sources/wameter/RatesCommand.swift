@@ -45,7 +45,7 @@ struct RatesCommand: AsyncParsableCommand {
                 printError("nothing imported: \(error.errors.count) problem(s) in \(file)")
                 throw ExitCode(1)
             }
-            try await options.openStore().importRates(card.rates, tiers: card.tiers)
+            try await options.withStore { try await $0.importRates(card.rates, tiers: card.tiers) }
             for note in card.notes { print("note: \(note)") }
             let currencies = Set(card.rates.map(\.currency) + card.tiers.map(\.currency)).sorted()
             let what = card.tiers.isEmpty ? "\(card.rates.count) rate(s)" : "\(card.tiers.count) volume tier(s)"
@@ -70,9 +70,9 @@ struct RatesCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let store = try options.openStore()
-            var rates = try await store.rateEntries()
-            var tiers = try await store.tierEntries()
+            var (rates, tiers) = try await options.withStore { store in
+                (try await store.rateEntries(), try await store.tierEntries())
+            }
             if rates.isEmpty && tiers.isEmpty {
                 print("No card imported; reports use the built-in card (\(DefaultRateCard.source)).\n")
                 rates = DefaultRateCard.rates

@@ -13,7 +13,7 @@ struct RebuildCommand: AsyncParsableCommand {
 
     func run() async throws {
         let started = Date()
-        let outcome = try await options.openStore().rebuild(decoder: WebhookDecoder())
+        let outcome = try await options.withStore { try await $0.rebuild(decoder: WebhookDecoder()) }
         print(
             "rebuilt from \(outcome.bodies) archived bodies: \(outcome.statusEvents) statuses, "
                 + "\(outcome.inboundMessages) inbound messages in \(String(format: "%.2f", Date().timeIntervalSince(started))) s"

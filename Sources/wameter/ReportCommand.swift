@@ -23,10 +23,11 @@ struct ReportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try options.openStore()
         do {
-            let report = try await store.report(
-                accountID: account, month: YearMonth(month)!, now: Int64(Date().timeIntervalSince1970))
+            let report = try await options.withStore { store in
+                try await store.report(
+                    accountID: account, month: YearMonth(month)!, now: Int64(Date().timeIntervalSince1970))
+            }
             print(report.rendered(as: format), terminator: "")
         } catch let error as LedgerStoreError {
             throw ValidationError(error.description)

@@ -33,12 +33,16 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error")
         }
         logger.logLevel = level
-        let store = try options.openStore()
-        let app = buildApplication(
-            configuration: configuration, store: store, clock: { Int64(Date().timeIntervalSince1970) }, logger: logger)
-        logger.info(
-            "wameter serving",
-            metadata: ["address": "\(configuration.host):\(configuration.port)", "database": "\(options.location)"])
-        try await app.runService()
+        try await options.withStore(logger: logger) { store in
+            let app = buildApplication(
+                configuration: configuration, store: store, clock: { Int64(Date().timeIntervalSince1970) },
+                logger: logger)
+            logger.info(
+                "wameter serving",
+                metadata: [
+                    "address": "\(configuration.host):\(configuration.port)", "database": "\(options.displayLocation)",
+                ])
+            try await app.runService()
+        }
     }
 }

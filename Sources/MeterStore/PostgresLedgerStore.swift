@@ -1,0 +1,361 @@
+import Foundation
+import Logging
+import MeterCore
+import PostgresNIO
+import WhatsAppWebhook
+
+/// The store for several instances on one database: PostgreSQL through PostgresNIO's pooled client.
+///
+/// Every instance may ingest at any time; `PostgresLedgerWriter` makes concurrent merges of the
+/// same records exact. Whole-ledger rewrites (rebuild, an account's time zone change) take the
+/// ledger lock exclusively and so wait for in-flight ingests and hold off new ones.
+///
+/// Durability: PostgreSQL's default `synchronous_commit = on`, so `ingest` returns only after the
+/// commit is flushed to its WAL; callers acknowledge a webhook only then.
+public final class PostgresLedgerStore: LedgerStore {
+    public let settings: PostgresSettings
+    private let client: PostgresClient
+    private let running: Task<Void, Never>
+    private let transactions: PostgresTransactions
+    private let logger: Logger
+    private let dayCaches = DayKeyCaches()
+    private let ledgerLock: Int64
+
+    private init(settings: PostgresSettings, logger: Logger) throws {
+        self.settings = settings
+        self.logger = logger
+        let client = PostgresClient(configuration: try settings.clientConfiguration(), backgroundLogger: logger)
+        self.client = client
+        // The client's connections live as long as this task; `close()` ends it.
+        running = Task { await client.run() }
+        transactions = PostgresTransactions(client: client, logger: logger, timeout: settings.operationTimeout)
+        ledgerLock = PostgresLocks.ledger(schema: settings.schema)
+    }
+
+    /// Connects and migrates. Call `close()` when done with the store.
+    public static func open(_ settings: PostgresSettings, logger: Logger) async throws -> PostgresLedgerStore {
+        let store = try PostgresLedgerStore(settings: settings, logger: logger)
+        do {
+            try await store.transactions.run { connection in
+                try await PostgresSchema.migrate(connection, schema: settings.schema, logger: logger)
+            }
+        } catch {
+            await store.close()
+            throw error
+        }
+        return store
+    }
+
+    /// Closes every connection. The store is unusable afterwards.
+    public func close() async {
+        running.cancel()
+        await running.value
+    }
+
+    // MARK: - Accounts
+
+    public func upsertAccount(_ account: Account) async throws -> AccountChange {
+        let problems = Account.validate(timezone: account.timezone, currency: account.currency)
+        guard problems.isEmpty else { throw LedgerStoreError.invalidAccount(account.id, problems) }
+        let (logger, ledgerLock, dayCaches) = (self.logger, self.ledgerLock, self.dayCaches)
+        return try await transactions.run { connection in
+            // Exclusive: a time zone change moves every counter of the account, which must not
+            // interleave with an ingest that bucketed days in the old zone.
+            try await connection.query("SELECT pg_advisory_xact_lock(\(ledgerLock))", logger: logger)
+            let existing = try await Self.accounts(
+                connection, logger,
+                "SELECT \(unescaped: Self.accountColumns) FROM accounts WHERE id = \(account.id) FOR UPDATE"
+            ).first
+            var account = account
+            account.name = account.name ?? existing?.name
+            account.portfolio = account.portfolio ?? existing?.portfolio
+            try await connection.query(
+                """
+                INSERT INTO accounts (id, name, timezone, currency, portfolio, auto_created)
+                VALUES (\(account.id), \(account.name), \(account.timezone), \(account.currency), \(account.portfolio), false)
+                ON CONFLICT (id) DO UPDATE SET name = excluded.name, timezone = excluded.timezone,
+                    currency = excluded.currency, portfolio = excluded.portfolio, auto_created = false
+                """, logger: logger)
+            guard let existing else { return .created }
+            let timezoneChanged = existing.timezone != account.timezone
+            if timezoneChanged {
+                try await connection.query("DELETE FROM rollups WHERE account = \(account.id)", logger: logger)
+                var ledger = PostgresLedgerWriter(connection: connection, logger: logger, dayCaches: dayCaches)
+                try await ledger.addContributions(of: account.id)
+                try await ledger.flushRollups()
+            }
+            var stored = account
+            stored.autoCreated = false
+            var previous = existing
+            previous.autoCreated = false
+            return stored == previous ? .unchanged : .updated(timezoneChanged: timezoneChanged)
+        }
+    }
+
+    public func account(id: String) async throws -> Account? {
+        let logger = logger
+        return try await transactions.run(.repeatableReadOnly) { connection in
+            try await Self.accounts(
+                connection, logger, "SELECT \(unescaped: Self.accountColumns) FROM accounts WHERE id = \(id)"
+            ).first
+        }
+    }
+
+    public func accounts() async throws -> [Account] {
+        let logger = logger
+        return try await transactions.run(.repeatableReadOnly) { connection in
+            try await Self.accounts(
+                connection, logger, "SELECT \(unescaped: Self.accountColumns) FROM accounts ORDER BY id")
+        }
+    }
+
+    static let accountColumns = "id, name, timezone, currency, portfolio, auto_created"
+    static let rateColumns = "effective_from, currency, market, category, rate"
+    static let tierColumns = "effective_from, currency, market, category, volume_from, volume_to, rate"
+
+    /// Accounts from a query selecting `accountColumns`.
+    static func accounts(
+        _ connection: PostgresConnection, _ logger: Logger, _ query: PostgresQuery
+    ) async throws -> [Account] {
+        var accounts: [Account] = []
+        for try await (id, name, timezone, currency, portfolio, autoCreated) in try await connection.query(
+            query, logger: logger
+        ).decode((String, String?, String, String, String?, Bool).self) {
+            accounts.append(
+                Account(
+                    id: id, name: name, timezone: timezone, currency: currency, portfolio: portfolio,
+                    autoCreated: autoCreated))
+        }
+        return accounts
+    }
+
+    // MARK: - Rates
+
+    public func importRates(_ entries: [RateEntry], tiers: [TierEntry]) async throws {
+        let logger = logger
+        try await transactions.run { connection in
+            for query in PostgresBulk.queries(
+                "INSERT INTO rates (effective_from, currency, market, category, rate)", columns: 5,
+                rows: Self.lastOfEachKey(entries) {
+                    [$0.effectiveFrom.description, $0.currency, $0.market, $0.category]
+                },
+                tail: "ON CONFLICT (effective_from, currency, market, category) DO UPDATE SET rate = excluded.rate",
+                bind: { entry, b in
+                    b.append(Int64(entry.effectiveFrom))
+                    b.append(entry.currency)
+                    b.append(entry.market)
+                    b.append(entry.category)
+                    b.append("\(entry.rate)")
+                })
+            {
+                try await connection.query(query, logger: logger)
+            }
+            // A tier table is replaced whole: a new table with other bounds must not keep old tiers.
+            for table in Set(tiers.map { TierTableKey($0) }) {
+                try await connection.query(
+                    """
+                    DELETE FROM rate_tiers WHERE effective_from = \(Int64(table.effectiveFrom))
+                        AND currency = \(table.currency) AND market = \(table.market) AND category = \(table.category)
+                    """, logger: logger)
+            }
+            for query in PostgresBulk.queries(
+                "INSERT INTO rate_tiers (effective_from, currency, market, category, volume_from, volume_to, rate)",
+                columns: 7,
+                rows: Self.lastOfEachKey(tiers) {
+                    [$0.effectiveFrom.description, $0.currency, $0.market, $0.category, $0.volumeFrom.description]
+                },
+                tail: "ON CONFLICT (effective_from, currency, market, category, volume_from) DO UPDATE SET "
+                    + "volume_to = excluded.volume_to, rate = excluded.rate",
+                bind: { tier, b in
+                    b.append(Int64(tier.effectiveFrom))
+                    b.append(tier.currency)
+                    b.append(tier.market)
+                    b.append(tier.category)
+                    b.append(tier.volumeFrom)
+                    b.append(tier.volumeTo)
+                    b.append("\(tier.rate)")
+                })
+            {
+                try await connection.query(query, logger: logger)
+            }
+        }
+    }
+
+    private struct TierTableKey: Hashable {
+        var effectiveFrom: DayKey
+        var currency, market, category: String
+
+        init(_ tier: TierEntry) {
+            (effectiveFrom, currency, market, category) = (
+                tier.effectiveFrom, tier.currency, tier.market, tier.category
+            )
+        }
+    }
+
+    /// One row per key, the last one given winning, as SQLite's `INSERT OR REPLACE` row by row does:
+    /// one multi-row upsert may not touch the same row twice.
+    private static func lastOfEachKey<Row>(_ rows: [Row], key: (Row) -> [String]) -> [Row] {
+        var index: [[String]: Int] = [:]
+        var unique: [Row] = []
+        for row in rows {
+            if let at = index[key(row)] {
+                unique[at] = row
+            } else {
+                index[key(row)] = unique.count
+                unique.append(row)
+            }
+        }
+        return unique
+    }
+
+    public func rateEntries() async throws -> [RateEntry] {
+        let logger = logger
+        return try await transactions.run(.repeatableReadOnly) { connection in
+            try await Self.rateEntries(
+                connection, logger,
+                "SELECT \(unescaped: Self.rateColumns) FROM rates ORDER BY currency, market, category, effective_from")
+        }
+    }
+
+    public func tierEntries() async throws -> [TierEntry] {
+        let logger = logger
+        return try await transactions.run(.repeatableReadOnly) { connection in
+            try await Self.tierEntries(
+                connection, logger,
+                "SELECT \(unescaped: Self.tierColumns) FROM rate_tiers ORDER BY currency, market, category, effective_from, volume_from"
+            )
+        }
+    }
+
+    static func rateEntries(
+        _ connection: PostgresConnection, _ logger: Logger, _ query: PostgresQuery
+    ) async throws -> [RateEntry] {
+        var entries: [RateEntry] = []
+        for try await (from, currency, market, category, rate) in try await connection.query(query, logger: logger)
+            .decode((Int64, String, String, String, String).self)
+        {
+            entries.append(
+                RateEntry(
+                    effectiveFrom: DayKey(from), currency: currency, market: market, category: category,
+                    rate: decimal(rate)))
+        }
+        return entries
+    }
+
+    static func tierEntries(
+        _ connection: PostgresConnection, _ logger: Logger, _ query: PostgresQuery
+    ) async throws -> [TierEntry] {
+        var entries: [TierEntry] = []
+        for try await (from, currency, market, category, volumeFrom, volumeTo, rate) in try await connection.query(
+            query, logger: logger
+        ).decode((Int64, String, String, String, Int64, Int64?, String).self) {
+            entries.append(
+                TierEntry(
+                    effectiveFrom: DayKey(from), currency: currency, market: market, category: category,
+                    volumeFrom: Int(volumeFrom), volumeTo: volumeTo.map(Int.init), rate: decimal(rate)))
+        }
+        return entries
+    }
+
+    /// Rates are stored as decimal text, written by `importRates` from a `Decimal`.
+    private static func decimal(_ text: String) -> Decimal {
+        Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) ?? 0
+    }
+
+    // MARK: - Ingest
+
+    public func ingest(_ bodies: [ReceivedBody]) async throws -> IngestOutcome {
+        let (logger, ledgerLock, dayCaches) = (self.logger, self.ledgerLock, self.dayCaches)
+        return try await transactions.run { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock_shared(\(ledgerLock))", logger: logger)
+            var ledger = PostgresLedgerWriter(connection: connection, logger: logger, dayCaches: dayCaches)
+            // Re-delivered bodies are archived too and merge into the ledger as no-ops.
+            try await ledger.archive(bodies)
+            try await ledger.apply(bodies.map { ($0.events, $0.onPremisesAccount) })
+            try await ledger.flushRollups()
+            var outcome = ledger.outcome
+            outcome.bodies = bodies.count
+            return outcome
+        }
+    }
+
+    public func rebuild(decoder: WebhookDecoder) async throws -> IngestOutcome {
+        let (logger, ledgerLock, dayCaches) = (self.logger, self.ledgerLock, self.dayCaches)
+        return try await transactions.run { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(ledgerLock))", logger: logger)
+            try await connection.query(
+                "TRUNCATE messages, conversations, inbound_messages, rollups, tier_updates", logger: logger)
+            var ledger = PostgresLedgerWriter(connection: connection, logger: logger, dayCaches: dayCaches)
+            var bodies = 0
+            var after: Int64 = 0
+            // Pages by id: the connection cannot run the writer's statements while a result is open.
+            while true {
+                var batch: [(events: [WebhookEvent], onPremisesAccount: String)] = []
+                for try await (id, onPremises, bytes) in try await connection.query(
+                    "SELECT id, on_premises_account, body FROM raw_bodies WHERE id > \(after) ORDER BY id LIMIT 2000",
+                    logger: logger
+                ).decode((Int64, String, Data).self) {
+                    do {
+                        batch.append((try decoder.decode(bytes, onPremisesAccount: onPremises), onPremises))
+                    } catch {
+                        throw LedgerStoreError.corruptArchive(id: id, reason: String(describing: error))
+                    }
+                    after = id
+                }
+                if batch.isEmpty { break }
+                bodies += batch.count
+                try await ledger.apply(batch)
+            }
+            try await ledger.flushRollups()
+            var outcome = ledger.outcome
+            outcome.bodies = bodies
+            return outcome
+        }
+    }
+
+    public func archivedBodyCount() async throws -> Int {
+        let logger = logger
+        return try await transactions.run(.repeatableReadOnly) { connection in
+            var count = 0
+            for try await n in try await connection.query("SELECT count(*) FROM raw_bodies", logger: logger)
+                .decode(Int.self)
+            {
+                count = n
+            }
+            return count
+        }
+    }
+
+    public func ping() async throws {
+        let logger = logger
+        _ = try await transactions.run(.repeatableReadOnly) { connection in
+            try await connection.query("SELECT 1", logger: logger)
+        }
+    }
+
+    // MARK: - Reports
+
+    public func reportInputs(account: Account, month: YearMonth, now: Int64) async throws -> ReportInputs {
+        guard let calendar = BillingCalendar(timezoneIdentifier: account.timezone) else {
+            throw LedgerStoreError.invalidAccount(account.id, ["unknown time zone \(account.timezone)"])
+        }
+        let reader = PostgresReportReader(
+            logger: logger, dayCaches: dayCaches, account: account, month: month, range: calendar.range(of: month),
+            now: now)
+        return try await transactions.run(.repeatableReadOnly) { connection in try await reader.read(connection) }
+    }
+}
+
+extension PostgresLedgerStore {
+    /// A readable account of a store error. PostgresNIO's errors print a generic text by design (so
+    /// that queries and values do not leak into logs); the server's own message and code are safe
+    /// and say what went wrong.
+    public static func describe(_ error: any Error) -> String {
+        guard let error = error as? PSQLError else { return String(describing: error) }
+        if let message = error.serverInfo?[.message] {
+            return "\(message) (SQLSTATE \(error.serverInfo?[.sqlState] ?? "?"))"
+        }
+        if let underlying = error.underlying { return String(describing: underlying) }
+        return "\(error.code)"
+    }
+}

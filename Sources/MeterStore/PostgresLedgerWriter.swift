@@ -1,0 +1,208 @@
+import Foundation
+import Logging
+import MeterCore
+import PostgresNIO
+import WhatsAppWebhook
+
+/// Applies decoded events to the ledger tables inside one PostgreSQL transaction, safely alongside
+/// other instances doing the same on the same database.
+///
+/// The merge is `LedgerBatch` and `LedgerMerger`, as for SQLite. What is particular here is that
+/// another instance may be merging the same record at the same moment (Meta delivers to every
+/// subscribed app and retries), so a record is read and written under its row lock:
+/// 1. each record of the batch is first offered as new (`INSERT … ON CONFLICT DO NOTHING`); the ones
+///    inserted are done, and a concurrent writer of the same key waits on the insert;
+/// 2. the others exist: they are read `FOR UPDATE`, which waits for any writer of them and then
+///    returns its committed result; they are joined and written back under the lock.
+/// Keys are taken in sorted order everywhere (records, then counters) so two writers cannot wait
+/// on each other in a cycle; if PostgreSQL still reports a deadlock, the transaction is retried.
+/// Row locks live in the rows, not in the shared lock table, so a batch of any size is fine.
+struct PostgresLedgerWriter {
+    typealias Key = LedgerBatch.Key
+
+    let connection: PostgresConnection
+    let logger: Logger
+    private let dayCaches: DayKeyCaches
+    private var merger = LedgerMerger()
+    var outcome = IngestOutcome()
+
+    init(connection: PostgresConnection, logger: Logger, dayCaches: DayKeyCaches) {
+        self.connection = connection
+        self.logger = logger
+        self.dayCaches = dayCaches
+    }
+
+    /// Appends the bodies to the raw archive.
+    func archive(_ bodies: [ReceivedBody]) async throws {
+        for query in try PostgresBulk.queries(
+            "INSERT INTO raw_bodies (received_at, source, on_premises_account, body)", columns: 4, rows: bodies,
+            bind: { body, b in
+                b.append(body.receivedAt)
+                b.append(body.source)
+                b.append(body.onPremisesAccount)
+                try b.append(body.bytes)
+            })
+        {
+            try await connection.query(query, logger: logger)
+        }
+    }
+
+    /// Applies the events of bodies that were just archived (or are being replayed).
+    mutating func apply(_ bodies: [(events: [WebhookEvent], onPremisesAccount: String)]) async throws {
+        let batch = LedgerBatch(bodies)
+        try await ensureAccounts(batch.accounts)
+        for update in batch.tierUpdates { try await store(update) }
+        var counts = batch.outcome
+        counts.createdAccounts = []
+        outcome.add(counts)
+
+        let messages = try await merge(batch.messages, into: .messages)
+        _ = try await merge(LedgerMerger.conversations(of: messages), into: .conversations)
+        _ = try await merge(batch.inbound, into: .inbound)
+    }
+
+    /// Inserts the deltas that are new, joins the others with their stored records under row locks
+    /// and writes back those that changed. Returns the changed records.
+    private mutating func merge<Record: LedgerRecord>(
+        _ deltas: [Key: Record], into table: PostgresRecordTable<Record>
+    ) async throws -> [(key: Key, record: Record)] {
+        guard !deltas.isEmpty else { return [] }
+        let keys = deltas.keys.sorted()
+        var inserted: Set<Key> = []
+        for query in PostgresBulk.queries(
+            "INSERT INTO \(table.name) (\(table.columnList))", columns: table.columns.count, rows: keys,
+            tail: "ON CONFLICT (account, \(table.keyColumn)) DO NOTHING RETURNING account, \(table.keyColumn)",
+            bind: { key, b in table.bind(deltas[key]!, &b) })
+        {
+            for try await (account, id) in try await connection.query(query, logger: logger).decode(
+                (String, String).self)
+            {
+                inserted.insert(Key(account: account, id: id))
+            }
+        }
+        var changed = merger.merge(deltas.filter { inserted.contains($0.key) }) { _ in nil }
+
+        let existing = keys.filter { !inserted.contains($0) }
+        guard !existing.isEmpty else { return changed }
+        var stored: [Key: Record] = [:]
+        stored.reserveCapacity(existing.count)
+        let rows = try await connection.query(
+            PostgresQuery(
+                unsafeSQL: """
+                    SELECT \(table.columnList) FROM \(table.name)
+                    WHERE (account, \(table.keyColumn)) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+                    ORDER BY account, \(table.keyColumn) FOR UPDATE
+                    """,
+                binds: try Self.bindings(existing.map(\.account), existing.map(\.id))), logger: logger)
+        for try await row in rows {
+            // Columns 0 and 1 are the account and the key.
+            let cells = row.makeRandomAccess()
+            stored[Key(account: try cells[0].decode(String.self), id: try cells[1].decode(String.self))] =
+                try table.decode(cells)
+        }
+        let updates = merger.merge(deltas.filter { !inserted.contains($0.key) }) { stored[$0] }
+        for query in PostgresBulk.queries(
+            "INSERT INTO \(table.name) (\(table.columnList))", columns: table.columns.count,
+            rows: updates.sorted { $0.key < $1.key },
+            tail: "ON CONFLICT (account, \(table.keyColumn)) DO UPDATE SET \(table.updateFromExcluded)",
+            bind: { update, b in table.bind(update.record, &b) })
+        {
+            try await connection.query(query, logger: logger)
+        }
+        changed += updates
+        return changed
+    }
+
+    /// Writes the accumulated counter changes, in key order. Call once, at the end of the transaction.
+    mutating func flushRollups() async throws {
+        let cells = merger.takeRollups(sorted: true)
+        guard !cells.isEmpty else { return }
+        try await connection.query(
+            PostgresQuery(
+                unsafeSQL: """
+                    INSERT INTO rollups (account, day, metric, category, country, count)
+                    SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[], $4::text[], $5::text[], $6::int8[])
+                    ON CONFLICT (account, day, metric, category, country) DO UPDATE SET count = rollups.count + excluded.count
+                    """,
+                binds: try Self.bindings(
+                    cells.map(\.account), cells.map { Int64($0.key.day) }, cells.map { Int64($0.key.metric.rawValue) },
+                    cells.map(\.key.category), cells.map(\.key.country), cells.map { Int64($0.count) })),
+            logger: logger)
+        // A cell that went back to zero is removed, so the table holds exactly the non-zero sums.
+        // Only cells that went down can have reached zero.
+        let down = cells.filter { $0.count < 0 }
+        guard !down.isEmpty else { return }
+        try await connection.query(
+            PostgresQuery(
+                unsafeSQL: """
+                    DELETE FROM rollups WHERE count = 0 AND (account, day, metric, category, country) IN
+                        (SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[], $4::text[], $5::text[]))
+                    """,
+                binds: try Self.bindings(
+                    down.map(\.account), down.map { Int64($0.key.day) }, down.map { Int64($0.key.metric.rawValue) },
+                    down.map(\.key.category), down.map(\.key.country))),
+            logger: logger)
+    }
+
+    /// Adds the contributions of an account's stored records (when its time zone changes).
+    mutating func addContributions(of account: String) async throws {
+        try await ensureAccounts([account])
+        try await countStored(account, in: PostgresRecordTable<MessageRecord>.messages)
+        try await countStored(account, in: PostgresRecordTable<ConversationRecord>.conversations)
+        try await countStored(account, in: PostgresRecordTable<InboundRecord>.inbound)
+    }
+
+    private mutating func countStored<Record: LedgerRecord>(
+        _ account: String, in table: PostgresRecordTable<Record>
+    ) async throws {
+        let rows = try await connection.query(
+            PostgresQuery(
+                unsafeSQL: "SELECT \(table.columnList) FROM \(table.name) WHERE account = $1",
+                binds: try Self.bindings(account)), logger: logger)
+        for try await row in rows { merger.count(try table.decode(row.makeRandomAccess()), account: account) }
+    }
+
+    /// Keeps each distinct tier announcement once, at the earliest time it was announced (§13.16).
+    private func store(_ update: TierUpdate) async throws {
+        try await connection.query(
+            """
+            INSERT INTO tier_updates (account, effective_month, region, pricing_category, tier, tier_update_time)
+            VALUES (\(update.account), \(update.effectiveMonth), \(update.region), \(update.pricingCategory), \
+            \(update.tier), \(update.updatedAt))
+            ON CONFLICT (account, effective_month, region, pricing_category, tier)
+            DO UPDATE SET tier_update_time = least(tier_updates.tier_update_time, excluded.tier_update_time)
+            """, logger: logger)
+    }
+
+    /// Loads the accounts' day caches for the merge, creating (UTC, USD) those a webhook names first.
+    /// Another instance may create the same account at the same moment: the insert waits for it and
+    /// then does nothing, and only the instance that inserted reports the account as created.
+    private mutating func ensureAccounts(_ accounts: [String]) async throws {
+        let missing = accounts.filter { merger.days[$0] == nil }.sorted()
+        guard !missing.isEmpty else { return }
+        let placeholder = Account.placeholder(id: "")
+        let created = try await connection.query(
+            """
+            INSERT INTO accounts (id, timezone, currency, auto_created)
+            SELECT id, \(placeholder.timezone), \(placeholder.currency), true FROM unnest(\(missing)::text[]) AS id
+            ON CONFLICT (id) DO NOTHING RETURNING id
+            """, logger: logger
+        ).decode(String.self)
+        var createdNow: Set<String> = []
+        for try await id in created { createdNow.insert(id) }
+        outcome.createdAccounts += accounts.filter(createdNow.contains)
+        for try await (id, zone) in try await connection.query(
+            "SELECT id, timezone FROM accounts WHERE id = ANY(\(missing))", logger: logger
+        ).decode((String, String).self) {
+            merger.days[id] = dayCaches.cache(for: zone)
+        }
+    }
+
+    static func bindings<each Value: PostgresDynamicTypeEncodable>(
+        _ values: repeat each Value
+    ) throws -> PostgresBindings {
+        var bindings = PostgresBindings()
+        repeat bindings.append(each values)
+        return bindings
+    }
+}

@@ -1,0 +1,221 @@
+import Logging
+import PostgresNIO
+
+/// The PostgreSQL schema and its migrations, owned by the store like `SQLiteSchema`.
+///
+/// The tables match SQLite's version 2 (the state of the ledger when this backend was added), with
+/// PostgreSQL's types: BIGINT times and counters, BOOLEAN flags, BYTEA bodies, and rates as exact
+/// decimal TEXT (parsed into `Decimal`, never a float). Migrations run in one transaction under an
+/// advisory lock, so several instances starting at once apply each exactly once: the first takes
+/// the lock and migrates, the others wait for it and then find nothing left to do.
+enum PostgresSchema {
+    struct Migration {
+        var name: String
+        var statements: [String]
+    }
+
+    static let migrations: [Migration] = [
+        Migration(
+            name: "v1: ledger, rates, volume tiers",
+            statements: [
+                """
+                CREATE TABLE accounts (
+                    id TEXT PRIMARY KEY,
+                    name TEXT,
+                    timezone TEXT NOT NULL,
+                    currency TEXT NOT NULL,
+                    portfolio TEXT,
+                    auto_created BOOLEAN NOT NULL DEFAULT false
+                )
+                """,
+                "CREATE INDEX accounts_portfolio ON accounts (portfolio) WHERE portfolio IS NOT NULL",
+                // The source of truth: every body as received, retries included. Ids come from a
+                // sequence, so instances interleave; the merge is order-free, so replay order does
+                // not change the ledger.
+                """
+                CREATE TABLE raw_bodies (
+                    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                    received_at BIGINT NOT NULL,
+                    source TEXT NOT NULL,
+                    on_premises_account TEXT NOT NULL,
+                    body BYTEA NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE messages (
+                    account TEXT NOT NULL,
+                    wamid TEXT NOT NULL,
+                    phone_number_id TEXT,
+                    recipient_id TEXT,
+                    recipient_participant_id TEXT,
+                    recipient_user_id TEXT,
+                    recipient_country_code TEXT,
+                    is_group BOOLEAN NOT NULL,
+                    callback_data TEXT,
+                    sent_at BIGINT,
+                    delivered_at BIGINT,
+                    read_at BIGINT,
+                    failed_at BIGINT,
+                    error_code BIGINT,
+                    pricing_model TEXT,
+                    pricing_type TEXT,
+                    pricing_category TEXT,
+                    pricing_billable BOOLEAN,
+                    pricing_subtype TEXT,
+                    pricing_key BIGINT,
+                    cost_amount TEXT,
+                    cost_currency TEXT,
+                    cost_at BIGINT,
+                    conversation_id TEXT,
+                    conversation_origin TEXT,
+                    conversation_expires_at BIGINT,
+                    conversation_key BIGINT,
+                    PRIMARY KEY (account, wamid)
+                )
+                """,
+                // Pending and dropped counts: sent, neither delivered nor failed, not a group message
+                // (its deliveries are per-member records).
+                """
+                CREATE INDEX messages_undelivered ON messages (account, sent_at)
+                    WHERE delivered_at IS NULL AND failed_at IS NULL AND NOT is_group
+                """,
+                // Messages that may count toward volume tiers, read in delivery order when a pool
+                // passes a tier boundary.
+                """
+                CREATE INDEX messages_tiered ON messages (account, delivered_at)
+                    WHERE pricing_category IN ('utility', 'authentication', 'authentication_international')
+                """,
+                // Messages whose webhook carried their price (max-price Marketing Messages API).
+                "CREATE INDEX messages_webhook_priced ON messages (account, delivered_at) WHERE cost_amount IS NOT NULL",
+                """
+                CREATE TABLE conversations (
+                    account TEXT NOT NULL,
+                    conversation_id TEXT NOT NULL,
+                    first_sent_at BIGINT,
+                    first_delivered_at BIGINT,
+                    category TEXT,
+                    category_key BIGINT,
+                    recipient_number TEXT,
+                    recipient_country_code TEXT,
+                    is_free_entry_point BOOLEAN NOT NULL,
+                    PRIMARY KEY (account, conversation_id)
+                )
+                """,
+                // Free tier: the first N conversations of a month by first delivery.
+                """
+                CREATE INDEX conversations_delivered ON conversations (account, first_delivered_at)
+                    WHERE first_delivered_at IS NOT NULL
+                """,
+                """
+                CREATE INDEX conversations_undelivered ON conversations (account, first_sent_at)
+                    WHERE first_delivered_at IS NULL
+                """,
+                """
+                CREATE TABLE inbound_messages (
+                    account TEXT NOT NULL,
+                    wamid TEXT NOT NULL,
+                    phone_number_id TEXT,
+                    sender TEXT,
+                    sender_country_code TEXT,
+                    received_at BIGINT NOT NULL,
+                    type TEXT,
+                    has_referral BOOLEAN NOT NULL,
+                    PRIMARY KEY (account, wamid)
+                )
+                """,
+                // Counters per account-local day; equal to the sum of the records' contributions.
+                """
+                CREATE TABLE rollups (
+                    account TEXT NOT NULL,
+                    day BIGINT NOT NULL,
+                    metric BIGINT NOT NULL,
+                    category TEXT NOT NULL,
+                    country TEXT NOT NULL,
+                    count BIGINT NOT NULL,
+                    PRIMARY KEY (account, day, metric, category, country)
+                )
+                """,
+                """
+                CREATE TABLE rates (
+                    effective_from BIGINT NOT NULL,
+                    currency TEXT NOT NULL,
+                    market TEXT NOT NULL,
+                    category TEXT NOT NULL,
+                    rate TEXT NOT NULL,
+                    PRIMARY KEY (effective_from, currency, market, category)
+                )
+                """,
+                """
+                CREATE TABLE rate_tiers (
+                    effective_from BIGINT NOT NULL,
+                    currency TEXT NOT NULL,
+                    market TEXT NOT NULL,
+                    category TEXT NOT NULL,
+                    volume_from BIGINT NOT NULL,
+                    volume_to BIGINT,
+                    rate TEXT NOT NULL,
+                    PRIMARY KEY (effective_from, currency, market, category, volume_from)
+                )
+                """,
+                """
+                CREATE TABLE tier_updates (
+                    account TEXT NOT NULL,
+                    effective_month TEXT NOT NULL,
+                    region TEXT NOT NULL,
+                    pricing_category TEXT NOT NULL,
+                    tier TEXT NOT NULL,
+                    tier_update_time BIGINT NOT NULL,
+                    PRIMARY KEY (account, effective_month, region, pricing_category, tier)
+                )
+                """,
+            ])
+    ]
+
+    /// Applies the migrations not yet applied. Safe to run from several processes at once.
+    static func migrate(_ connection: PostgresConnection, schema: String?, logger: Logger) async throws {
+        try await connection.query(
+            "SELECT pg_advisory_xact_lock(\(PostgresLocks.migrations(schema: schema)))", logger: logger)
+        if let schema {
+            // The name was checked to be a plain identifier when the settings were read.
+            try await connection.query(
+                PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"), logger: logger)
+        }
+        try await connection.query(
+            """
+            CREATE TABLE IF NOT EXISTS wameter_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)
+            """, logger: logger)
+        var applied: Set<String> = []
+        for try await name in try await connection.query("SELECT name FROM wameter_migrations", logger: logger)
+            .decode(String.self)
+        {
+            applied.insert(name)
+        }
+        for migration in migrations where !applied.contains(migration.name) {
+            logger.info("applying PostgreSQL migration", metadata: ["migration": .string(migration.name)])
+            for statement in migration.statements {
+                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+            }
+            try await connection.query(
+                "INSERT INTO wameter_migrations (name, applied_at) VALUES (\(migration.name), now())", logger: logger)
+        }
+    }
+}
+
+/// Advisory-lock keys, per schema so that two ledgers in one database do not share them.
+enum PostgresLocks {
+    /// Held exclusively while migrating.
+    static func migrations(schema: String?) -> Int64 { key("wameter.migrations", schema) }
+
+    /// Held shared by every ingest and exclusively by whatever rewrites the ledger as a whole
+    /// (rebuild, an account's time zone change), so those never interleave with an ingest.
+    static func ledger(schema: String?) -> Int64 { key("wameter.ledger", schema) }
+
+    /// FNV-1a: stable across processes and releases (Swift's `Hasher` is seeded per process).
+    private static func key(_ name: String, _ schema: String?) -> Int64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in (name + "/" + (schema ?? "")).utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+        }
+        return Int64(bitPattern: hash)
+    }
+}

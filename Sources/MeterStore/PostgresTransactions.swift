@@ -1,0 +1,129 @@
+import Logging
+import PostgresNIO
+
+/// Runs the store's transactions on a PostgresNIO client: bounded in time, and retried when
+/// PostgreSQL aborts one to resolve a conflict between instances.
+struct PostgresTransactions: Sendable {
+    enum Isolation: String {
+        /// Each statement sees what is committed when it starts; writers lock what they change.
+        case readCommitted = "READ COMMITTED"
+        /// One snapshot for the whole transaction: a report's queries all see the same ledger.
+        case repeatableReadOnly = "REPEATABLE READ, READ ONLY"
+    }
+
+    let client: PostgresClient
+    let logger: Logger
+    let timeout: Duration
+
+    /// How often a transaction aborted by a deadlock or a serialization failure is tried again.
+    /// Both are PostgreSQL resolving a conflict between concurrent writers; the retry sees the
+    /// other side's committed result.
+    static let attempts = 5
+
+    /// Runs `body` in a transaction on a leased connection, committing when it returns.
+    func run<Result: Sendable>(
+        _ isolation: Isolation = .readCommitted,
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        var attempt = 1
+        while true {
+            do {
+                return try await withTimeout { try await once(isolation, body) }
+            } catch let error as PSQLError where attempt < Self.attempts && Self.isRetryable(error) {
+                logger.debug(
+                    "transaction aborted by a conflict; retrying",
+                    metadata: ["attempt": .stringConvertible(attempt), "sqlstate": .string(Self.sqlState(error) ?? "")])
+                attempt += 1
+            }
+        }
+    }
+
+    private func once<Result: Sendable>(
+        _ isolation: Isolation, _ body: @Sendable (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        try await client.withConnection { connection in
+            try await connection.query(
+                PostgresQuery(unsafeSQL: "BEGIN ISOLATION LEVEL \(isolation.rawValue)"), logger: logger)
+            let result: Result
+            do {
+                result = try await body(connection)
+            } catch {
+                // The connection goes back to the pool: it must not stay inside the failed transaction.
+                _ = try? await connection.query("ROLLBACK", logger: logger)
+                throw error
+            }
+            try await connection.query("COMMIT", logger: logger)
+            return result
+        }
+    }
+
+    /// Fails with `PostgresStoreError.timedOut` when the database does not answer in time, so a
+    /// webhook gets its 503 promptly instead of waiting for the pool's own, much longer, give-up.
+    private func withTimeout<Result: Sendable>(
+        _ operation: @escaping @Sendable () async throws -> Result
+    ) async throws -> Result {
+        try await withThrowingTaskGroup(of: Result.self) { group in
+            group.addTask { try await operation() }
+            group.addTask { [timeout] in
+                try await Task.sleep(for: timeout)
+                throw PostgresStoreError.timedOut(timeout)
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+    }
+
+    static func sqlState(_ error: PSQLError) -> String? { error.serverInfo?[.sqlState] }
+
+    /// 40001 serialization_failure, 40P01 deadlock_detected.
+    static func isRetryable(_ error: PSQLError) -> Bool {
+        guard let state = sqlState(error) else { return false }
+        return state == "40001" || state == "40P01"
+    }
+}
+
+public enum PostgresStoreError: Error, CustomStringConvertible {
+    case timedOut(Duration)
+
+    public var description: String {
+        switch self {
+        case .timedOut(let limit): "PostgreSQL did not answer within \(limit) (operation_timeout)"
+        }
+    }
+}
+
+/// Multi-row statements: `HEAD VALUES ($1, …), (…) TAIL`, split so that no statement passes the
+/// protocol's limit of 65,535 parameters.
+enum PostgresBulk {
+    static let maxParameters = 65_535
+
+    static func queries<Row>(
+        _ head: String, columns: Int, rows: some Collection<Row>, tail: String = "",
+        bind: (Row, inout PostgresBindings) throws -> Void
+    ) rethrows -> [PostgresQuery] {
+        let perStatement = maxParameters / columns
+        var queries: [PostgresQuery] = []
+        var index = rows.startIndex
+        while index != rows.endIndex {
+            let end = rows.index(index, offsetBy: perStatement, limitedBy: rows.endIndex) ?? rows.endIndex
+            let chunk = rows[index..<end]
+            var bindings = PostgresBindings(capacity: chunk.count * columns)
+            var sql = head + " VALUES "
+            sql.reserveCapacity(head.count + tail.count + chunk.count * columns * 6)
+            var parameter = 0
+            for (n, row) in chunk.enumerated() {
+                sql += n == 0 ? "(" : ", ("
+                for column in 0..<columns {
+                    parameter += 1
+                    sql += column == 0 ? "$\(parameter)" : ", $\(parameter)"
+                }
+                sql += ")"
+                try bind(row, &bindings)
+            }
+            sql += " " + tail
+            queries.append(PostgresQuery(unsafeSQL: sql, binds: bindings))
+            index = end
+        }
+        return queries
+    }
+}
