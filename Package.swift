@@ -77,7 +77,11 @@ let package = Package(
             dependencies: ["TrafficSimulator", "WhatsAppWebhook", "MeterStore", "MeterCore", "TestSupport"]),
         // Webhook-body scenarios shared by the store and command tests.
         .target(
-            name: "TestSupport", dependencies: ["MeterStore", "MeterCore", "WhatsAppWebhook"], path: "Tests/TestSupport"
+            name: "TestSupport",
+            dependencies: [
+                "MeterStore", "MeterCore", "WhatsAppWebhook", .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/TestSupport"
         ),
         .testTarget(
             name: "MeterStoreTests",

@@ -4,7 +4,7 @@ import MeterStore
 import TestSupport
 import Testing
 
-@Suite("Conversation free tiers")
+@Suite("Conversation free tiers", .closesStores)
 struct FreeTierTests {
     /// `count` delivered conversations of a category, one minute apart from `start`.
     func conversations(
@@ -19,17 +19,17 @@ struct FreeTierTests {
         }
     }
 
-    func store() async throws -> any LedgerStore {
-        let store = try SQLiteLedgerStore()
+    func store(_ backend: StoreBackend) async throws -> any LedgerStore {
+        let store = try await backend.makeStore()
         _ = try await store.upsertAccount(Account(id: "A", timezone: "America/Sao_Paulo", currency: "USD"))
         return store
     }
 
     @Test(
         "2022: the first 1,000 conversations of any category are free, at 999, 1,000 and 1,001",
-        arguments: [999, 1_000, 1_001])
-    func tier2022(count: Int) async throws {
-        let store = try await store()
+        arguments: StoreBackend.all, [999, 1_000, 1_001])
+    func tier2022(_ backend: StoreBackend, count: Int) async throws {
+        let store = try await store(backend)
         let start = utc("2022-05-03T12:00:00Z")
         try await S.ingest(
             store,
@@ -41,9 +41,9 @@ struct FreeTierTests {
         #expect(report.conversations.charged == max(0, count - 1_000))
     }
 
-    @Test("\"first\" means first delivered, whatever the order of arrival")
-    func firstByDelivery() async throws {
-        let store = try await store()
+    @Test("\"first\" means first delivered, whatever the order of arrival", arguments: StoreBackend.all)
+    func firstByDelivery(_ backend: StoreBackend) async throws {
+        let store = try await store(backend)
         let start = utc("2022-05-03T12:00:00Z")
         // The last conversation to be delivered goes to Brazil and arrives first.
         let late = S.status(
@@ -57,9 +57,9 @@ struct FreeTierTests {
         #expect(report.unrated.units.first?.market == "Brazil")
     }
 
-    @Test("June 2023 to October 2024: only the first 1,000 service conversations are free")
-    func tier2023() async throws {
-        let store = try await store()
+    @Test("June 2023 to October 2024: only the first 1,000 service conversations are free", arguments: StoreBackend.all)
+    func tier2023(_ backend: StoreBackend) async throws {
+        let store = try await store(backend)
         let start = utc("2023-07-03T12:00:00Z")
         try await S.ingest(
             store,
@@ -72,18 +72,18 @@ struct FreeTierTests {
         #expect(report.conversations.freeTier == 1_000)
     }
 
-    @Test("from November 2024 every service conversation is free")
-    func serviceFree() async throws {
-        let store = try await store()
+    @Test("from November 2024 every service conversation is free", arguments: StoreBackend.all)
+    func serviceFree(_ backend: StoreBackend) async throws {
+        let store = try await store(backend)
         try await S.ingest(store, conversations(1_200, "service", from: utc("2024-11-03T12:00:00Z"), prefix: "s"))
         let report = try await S.report(store, "A", "2024-11")
         #expect(report.conversations.delivered == 1_200)
         #expect(report.conversations.charged == 0)
     }
 
-    @Test("free entry point conversations are free and do not use the free tier")
-    func freeEntryPoint() async throws {
-        let store = try await store()
+    @Test("free entry point conversations are free and do not use the free tier", arguments: StoreBackend.all)
+    func freeEntryPoint(_ backend: StoreBackend) async throws {
+        let store = try await store(backend)
         let start = utc("2022-05-03T12:00:00Z")
         let fep = (0..<3).map {
             S.status(
@@ -97,9 +97,9 @@ struct FreeTierTests {
         #expect(report.conversations.delivered == 1_004)
     }
 
-    @Test("the free tier resets at local midnight of the 1st")
-    func resetsMonthly() async throws {
-        let store = try await store()
+    @Test("the free tier resets at local midnight of the 1st", arguments: StoreBackend.all)
+    func resetsMonthly(_ backend: StoreBackend) async throws {
+        let store = try await store(backend)
         // São Paulo is UTC-3: 2022-06-01T02:00Z is still May 31st there.
         try await S.ingest(
             store, conversations(1_000, "business_initiated", from: utc("2022-05-20T00:00:00Z"), prefix: "a"))

@@ -7,7 +7,7 @@ import WhatsAppWebhook
 
 typealias S = LedgerScenario
 
-@Suite("SQLite ledger store")
+@Suite("Ledger store", .closesStores)
 struct LedgerStoreTests {
     /// A mixed scenario: CBP conversations (several messages each, one never delivered), PMP messages
     /// (charged, free, failed, read without delivered, pricing only on sent), inbound messages, two
@@ -65,23 +65,25 @@ struct LedgerStoreTests {
         return all
     }
 
-    func freshStore() async throws -> any LedgerStore {
-        let store = try SQLiteLedgerStore()
+    func freshStore(_ backend: StoreBackend) async throws -> any LedgerStore {
+        let store = try await backend.makeStore()
         _ = try await store.upsertAccount(Account(id: "A", timezone: "Asia/Kolkata", currency: "USD"))
         _ = try await store.upsertAccount(Account(id: "B", timezone: "America/Los_Angeles", currency: "USD"))
         return store
     }
 
-    @Test("any order and any batching of the same bodies, with duplicates, gives the same reports")
-    func orderFree() async throws {
+    @Test(
+        "any order and any batching of the same bodies, with duplicates, gives the same reports",
+        arguments: StoreBackend.all)
+    func orderFree(_ backend: StoreBackend) async throws {
         let bodies = Self.mixedBodies()
-        let inOrder = try await freshStore()
+        let inOrder = try await freshStore(backend)
         try await S.ingestOneByOne(inOrder, bodies)
         let expected = try await reports(inOrder)
 
         var rng = SystemRandomNumberGenerator()
         for round in 0..<4 {
-            let store = try await freshStore()
+            let store = try await freshStore(backend)
             var shuffled = bodies + bodies.prefix(round * 3)
             shuffled.shuffle(using: &rng)
             var index = 0
@@ -92,14 +94,14 @@ struct LedgerStoreTests {
             }
             #expect(try await reports(store) == expected, "round \(round)")
         }
-        let reversed = try await freshStore()
+        let reversed = try await freshStore(backend)
         try await S.ingest(reversed, bodies.reversed())
         #expect(try await reports(reversed) == expected)
     }
 
-    @Test("the mixed scenario's numbers")
-    func mixedNumbers() async throws {
-        let store = try await freshStore()
+    @Test("the mixed scenario's numbers", arguments: StoreBackend.all)
+    func mixedNumbers(_ backend: StoreBackend) async throws {
+        let store = try await freshStore(backend)
         try await S.ingest(store, Self.mixedBodies())
         let june = try await S.report(store, "A", "2023-06", now: utc("2023-07-05T00:00:00Z"))
         let july = try await S.report(store, "A", "2023-07", now: utc("2023-07-05T00:00:00Z"))
@@ -127,9 +129,11 @@ struct LedgerStoreTests {
         #expect(b.byMarket["United Kingdom"]?.charged == 1)
     }
 
-    @Test("ingesting the same bodies twice changes no count; the archive keeps both deliveries")
-    func idempotent() async throws {
-        let store = try await freshStore()
+    @Test(
+        "ingesting the same bodies twice changes no count; the archive keeps both deliveries",
+        arguments: StoreBackend.all)
+    func idempotent(_ backend: StoreBackend) async throws {
+        let store = try await freshStore(backend)
         let bodies = Self.mixedBodies()
         try await S.ingest(store, bodies)
         let before = try await reports(store)
@@ -141,9 +145,9 @@ struct LedgerStoreTests {
         #expect(try await reports(store) == before)
     }
 
-    @Test("rebuild from the raw archive gives the same reports")
-    func rebuild() async throws {
-        let store = try await freshStore()
+    @Test("rebuild from the raw archive gives the same reports", arguments: StoreBackend.all)
+    func rebuild(_ backend: StoreBackend) async throws {
+        let store = try await freshStore(backend)
         try await S.ingest(store, Self.mixedBodies())
         let before = try await reports(store)
         let outcome = try await store.rebuild(decoder: WebhookDecoder())
@@ -151,9 +155,11 @@ struct LedgerStoreTests {
         #expect(try await reports(store) == before)
     }
 
-    @Test("a conversation sent in one month and delivered in the next counts in the delivery month")
-    func sentAndDeliveredInDifferentMonths() async throws {
-        let store = try SQLiteLedgerStore()
+    @Test(
+        "a conversation sent in one month and delivered in the next counts in the delivery month",
+        arguments: StoreBackend.all)
+    func sentAndDeliveredInDifferentMonths(_ backend: StoreBackend) async throws {
+        let store = try await backend.makeStore()
         _ = try await store.upsertAccount(Account(id: "A", timezone: "America/Los_Angeles", currency: "USD"))
         try await S.ingest(
             store,
@@ -177,9 +183,9 @@ struct LedgerStoreTests {
         #expect(july.messages.delivered == 1)
     }
 
-    @Test("month boundaries are the account's local midnight")
-    func monthBoundaryInTimeZone() async throws {
-        let store = try SQLiteLedgerStore()
+    @Test("month boundaries are the account's local midnight", arguments: StoreBackend.all)
+    func monthBoundaryInTimeZone(_ backend: StoreBackend) async throws {
+        let store = try await backend.makeStore()
         _ = try await store.upsertAccount(Account(id: "A", timezone: "Asia/Kolkata", currency: "USD"))
         _ = try await store.upsertAccount(Account(id: "U", timezone: "UTC", currency: "USD"))
         // 2023-06-30T18:29:59Z is June 30th 23:59:59 IST; one second later is July 1st.
@@ -199,9 +205,11 @@ struct LedgerStoreTests {
         #expect(try await S.report(store, "U", "2023-06").conversations.delivered == 1)
     }
 
-    @Test("messages not delivered are pending for 30 days, then dropped; failures are neither")
-    func pendingThenDropped() async throws {
-        let store = try SQLiteLedgerStore()
+    @Test(
+        "messages not delivered are pending for 30 days, then dropped; failures are neither",
+        arguments: StoreBackend.all)
+    func pendingThenDropped(_ backend: StoreBackend) async throws {
+        let store = try await backend.makeStore()
         let sent = utc("2025-09-10T00:00:00Z")
         try await S.ingest(
             store,
@@ -220,9 +228,11 @@ struct LedgerStoreTests {
         #expect(dropped.messages.charged == 0)
     }
 
-    @Test("a webhook for an account never added creates it with UTC and USD; adding it later moves its days")
-    func unknownAccount() async throws {
-        let store = try SQLiteLedgerStore()
+    @Test(
+        "a webhook for an account never added creates it with UTC and USD; adding it later moves its days",
+        arguments: StoreBackend.all)
+    func unknownAccount(_ backend: StoreBackend) async throws {
+        let store = try await backend.makeStore()
         let outcome = try await S.ingest(
             store,
             [
@@ -252,9 +262,9 @@ struct LedgerStoreTests {
         #expect(try await store.account(id: "NEW")?.autoCreated == false)
     }
 
-    @Test("updating an account without --name or --portfolio keeps the stored ones")
-    func updateKeepsOptionalFields() async throws {
-        let store = try SQLiteLedgerStore()
+    @Test("updating an account without --name or --portfolio keeps the stored ones", arguments: StoreBackend.all)
+    func updateKeepsOptionalFields(_ backend: StoreBackend) async throws {
+        let store = try await backend.makeStore()
         #expect(
             try await store.upsertAccount(
                 Account(id: "A", name: "Shop", timezone: "UTC", currency: "USD", portfolio: "P1")) == .created)
@@ -268,9 +278,9 @@ struct LedgerStoreTests {
         #expect(stored.currency == "EUR")
     }
 
-    @Test("a batched body for several accounts lands in each account (reference 11.11)")
-    func batchedAccounts() async throws {
-        let store = try SQLiteLedgerStore()
+    @Test("a batched body for several accounts lands in each account (reference 11.11)", arguments: StoreBackend.all)
+    func batchedAccounts(_ backend: StoreBackend) async throws {
+        let store = try await backend.makeStore()
         let body = try Data(
             contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .appendingPathComponent("Fixtures/reference-11.11-0-0.json"))
@@ -288,9 +298,9 @@ struct LedgerStoreTests {
         #expect(second.messages.byCategory["authentication_international"]?.charged == 1)
     }
 
-    @Test("On-Premises bodies are attributed to the account the caller names")
-    func onPremises() async throws {
-        let store = try SQLiteLedgerStore()
+    @Test("On-Premises bodies are attributed to the account the caller names", arguments: StoreBackend.all)
+    func onPremises(_ backend: StoreBackend) async throws {
+        let store = try await backend.makeStore()
         let body = Data(
             #"{"statuses":[{"id":"gB1","recipient_id":"16315551234","status":"delivered","timestamp":"1643048200","type":"message","conversation":{"id":"conv","expiration_timestamp":1643134600,"origin":{"type":"user_initiated"}},"pricing":{"billable":true,"pricing_model":"CBP","category":"user_initiated"}}]}"#
                 .utf8)

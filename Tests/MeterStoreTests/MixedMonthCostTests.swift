@@ -7,7 +7,7 @@ import Testing
 /// One month priced by hand and by wameter: several markets and categories, a rate change in the
 /// middle of the month (on the account's local day, not UTC's), volume tiers crossed, and a tier
 /// table replaced mid-month.
-@Suite("A mixed month, costed by hand")
+@Suite("A mixed month, costed by hand", .closesStores)
 struct MixedMonthCostTests {
     static let rates = """
         effective_from,currency,market,category,rate
@@ -27,9 +27,9 @@ struct MixedMonthCostTests {
         2026-03-15,USD,India,utility,3,,0.0008
         """
 
-    @Test("March 2026 in Asia/Kolkata")
-    func march() async throws {
-        let store = try SQLiteLedgerStore()
+    @Test("March 2026 in Asia/Kolkata", arguments: StoreBackend.all)
+    func march(_ backend: StoreBackend) async throws {
+        let store = try await backend.makeStore()
         _ = try await store.upsertAccount(Account(id: "A", timezone: "Asia/Kolkata", currency: "USD"))
         try await store.importRates(
             try RateCardImport.parse(Self.rates).rates, tiers: try RateCardImport.parse(Self.tiers).tiers)

@@ -7,19 +7,21 @@ import Testing
 /// Everything besides the card's list rate that changes what a charged unit costs (reference §7).
 /// Priced with the built-in card (India marketing 0.0118, Brazil marketing 0.0625, India
 /// authentication-international 0.0280 in February 2026).
-@Suite("Rate overrides")
+@Suite("Rate overrides", .closesStores)
 struct RateOverrideTests {
     let t = utc("2026-02-03T10:00:00Z")
 
-    func store() async throws -> any LedgerStore {
-        let store = try SQLiteLedgerStore()
+    func store(_ backend: StoreBackend) async throws -> any LedgerStore {
+        let store = try await backend.makeStore()
         _ = try await store.upsertAccount(Account(id: "A", timezone: "UTC", currency: "USD"))
         return store
     }
 
-    @Test("pricing.cost on a max-price delivery replaces the card's rate; another currency does not")
-    func webhookCost() async throws {
-        let store = try await store()
+    @Test(
+        "pricing.cost on a max-price delivery replaces the card's rate; another currency does not",
+        arguments: StoreBackend.all)
+    func webhookCost(_ backend: StoreBackend) async throws {
+        let store = try await store(backend)
         try await S.ingest(
             store,
             [
@@ -34,9 +36,11 @@ struct RateOverrideTests {
         #expect(report.cost.total == "0.0311")  // 0.0035 + 0.0040 + 2 × 0.0118 (card, marketing rate)
     }
 
-    @Test("no phone number: the contact's country decides the market; with neither, market Unknown is reported")
-    func businessScopedUsers() async throws {
-        let store = try await store()
+    @Test(
+        "no phone number: the contact's country decides the market; with neither, market Unknown is reported",
+        arguments: StoreBackend.all)
+    func businessScopedUsers(_ backend: StoreBackend) async throws {
+        let store = try await store(backend)
         try await S.ingest(
             store,
             [
@@ -52,9 +56,9 @@ struct RateOverrideTests {
             ])
     }
 
-    @Test("a group message is charged once per member it reaches, at each member's rate")
-    func groups() async throws {
-        let store = try await store()
+    @Test("a group message is charged once per member it reaches, at each member's rate", arguments: StoreBackend.all)
+    func groups(_ backend: StoreBackend) async throws {
+        let store = try await store(backend)
         let bodies = [
             S.groupSent("g1", at: t),
             S.groupDelivery("g1", member: "919876543210", at: t + 5),
@@ -72,9 +76,9 @@ struct RateOverrideTests {
         #expect(report.byMarket["Brazil"] == .init(charged: 1, cost: "0.0625"))
     }
 
-    @Test("authentication_international in either spelling gets its own rate")
-    func authenticationInternational() async throws {
-        let store = try await store()
+    @Test("authentication_international in either spelling gets its own rate", arguments: StoreBackend.all)
+    func authenticationInternational(_ backend: StoreBackend) async throws {
+        let store = try await store(backend)
         try await S.ingest(
             store,
             [
@@ -85,9 +89,11 @@ struct RateOverrideTests {
         #expect(report.messages.byCategory["authentication_international"]?.cost == "0.056")
     }
 
-    @Test("an unknown category is charged, counted and listed as unrated, never priced at zero silently")
-    func unknownCategory() async throws {
-        let store = try await store()
+    @Test(
+        "an unknown category is charged, counted and listed as unrated, never priced at zero silently",
+        arguments: StoreBackend.all)
+    func unknownCategory(_ backend: StoreBackend) async throws {
+        let store = try await store(backend)
         try await S.ingest(store, [S.status("x1", "delivered", at: t, pricing: S.pmp("business_agent"))])
         let report = try await S.report(store, "A", "2026-02")
         #expect(report.messages.charged == 1)

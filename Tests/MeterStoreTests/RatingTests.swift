@@ -4,11 +4,13 @@ import MeterStore
 import TestSupport
 import Testing
 
-@Suite("Rating with imported rate cards")
+@Suite("Rating with imported rate cards", .closesStores)
 struct RatingTests {
-    @Test("cost = rate in force on the delivery day × charged units, in the account's currency")
-    func cost() async throws {
-        let store = try SQLiteLedgerStore()
+    @Test(
+        "cost = rate in force on the delivery day × charged units, in the account's currency",
+        arguments: StoreBackend.all)
+    func cost(_ backend: StoreBackend) async throws {
+        let store = try await backend.makeStore()
         _ = try await store.upsertAccount(Account(id: "A", timezone: "Asia/Kolkata", currency: "USD"))
         try await store.importRates(
             try RateCardImport.parse(
@@ -44,9 +46,10 @@ struct RatingTests {
             ])
     }
 
-    @Test("the built-in card prices reports until an import replaces it, without a rebuild")
-    func ratesAppliedAtReportTime() async throws {
-        let store = try SQLiteLedgerStore()
+    @Test(
+        "the built-in card prices reports until an import replaces it, without a rebuild", arguments: StoreBackend.all)
+    func ratesAppliedAtReportTime(_ backend: StoreBackend) async throws {
+        let store = try await backend.makeStore()
         _ = try await store.upsertAccount(Account(id: "A", timezone: "UTC", currency: "USD"))
         try await S.ingest(
             store,

@@ -6,7 +6,7 @@ import Testing
 
 /// Volume tiers end to end: webhooks in, portfolio pools counted, marginal rates applied in delivery
 /// order, Meta's tier webhooks shown next to the computed tier.
-@Suite("Volume-tier pricing")
+@Suite("Volume-tier pricing", .closesStores)
 struct VolumeTierPricingTests {
     /// India utility: 1–3 at 0.0014, 4–5 at 0.0010, 6 and up at 0.0005.
     static let tiers = """
@@ -16,8 +16,8 @@ struct VolumeTierPricingTests {
         2026-01-01,USD,India,utility,6,,0.0005
         """
 
-    func store(_ accounts: [Account]) async throws -> any LedgerStore {
-        let store = try SQLiteLedgerStore()
+    func store(_ backend: StoreBackend, _ accounts: [Account]) async throws -> any LedgerStore {
+        let store = try await backend.makeStore()
         for account in accounts { _ = try await store.upsertAccount(account) }
         try await store.importRates([], tiers: try RateCardImport.parse(Self.tiers).tiers)
         return store
@@ -29,9 +29,11 @@ struct VolumeTierPricingTests {
 
     @Test(
         "one account: N-1, N and N+1 messages at each boundary cost the marginal sum",
-        arguments: [(2, "0.0028"), (3, "0.0042"), (4, "0.0052"), (5, "0.0062"), (6, "0.0067"), (7, "0.0072")])
-    func boundaries(count: Int, cost: String) async throws {
-        let store = try await store([Account(id: "A", timezone: "UTC", currency: "USD")])
+        arguments: StoreBackend.all,
+        [(2, "0.0028"), (3, "0.0042"), (4, "0.0052"), (5, "0.0062"), (6, "0.0067"), (7, "0.0072")])
+    func boundaries(_ backend: StoreBackend, expected: (count: Int, cost: String)) async throws {
+        let (count, cost) = expected
+        let store = try await store(backend, [Account(id: "A", timezone: "UTC", currency: "USD")])
         let start = utc("2026-02-03T10:00:00Z")
         // Several a day, so the daily path (at most 3) and the ordered path (4 and up) both run.
         try await S.ingest(store, (0..<count).map { utility("A", "u\($0)", at: start + Int64($0) * 20_000) })
@@ -47,12 +49,16 @@ struct VolumeTierPricingTests {
             ])
     }
 
-    @Test("two accounts of one portfolio, interleaved: each message gets its place in the shared count")
-    func interleaved() async throws {
-        let store = try await store([
-            Account(id: "A", timezone: "UTC", currency: "USD", portfolio: "P"),
-            Account(id: "B", timezone: "UTC", currency: "USD", portfolio: "P"),
-        ])
+    @Test(
+        "two accounts of one portfolio, interleaved: each message gets its place in the shared count",
+        arguments: StoreBackend.all)
+    func interleaved(_ backend: StoreBackend) async throws {
+        let store = try await store(
+            backend,
+            [
+                Account(id: "A", timezone: "UTC", currency: "USD", portfolio: "P"),
+                Account(id: "B", timezone: "UTC", currency: "USD", portfolio: "P"),
+            ])
         let start = utc("2026-02-03T10:00:00Z")
         // A, B, A, B, A, B, A: A holds places 1, 3, 5, 7 and B places 2, 4, 6. Sent in another order.
         let bodies = (0..<7).map { utility($0 % 2 == 0 ? "A" : "B", "m\($0)", at: start + Int64($0) * 60) }
@@ -71,12 +77,16 @@ struct VolumeTierPricingTests {
         #expect(try await S.report(store, "A", "2026-02").cost.total == "0.0043")
     }
 
-    @Test("two time zones: each message counts in its own account's month, ordered by delivery time")
-    func timeZones() async throws {
-        let store = try await store([
-            Account(id: "A", timezone: "Asia/Kolkata", currency: "USD", portfolio: "P"),
-            Account(id: "B", timezone: "America/New_York", currency: "USD", portfolio: "P"),
-        ])
+    @Test(
+        "two time zones: each message counts in its own account's month, ordered by delivery time",
+        arguments: StoreBackend.all)
+    func timeZones(_ backend: StoreBackend) async throws {
+        let store = try await store(
+            backend,
+            [
+                Account(id: "A", timezone: "Asia/Kolkata", currency: "USD", portfolio: "P"),
+                Account(id: "B", timezone: "America/New_York", currency: "USD", portfolio: "P"),
+            ])
         try await S.ingest(
             store,
             [
@@ -96,9 +106,11 @@ struct VolumeTierPricingTests {
         #expect(try await S.report(store, "B", "2026-01").cost.total == "0.0014")
     }
 
-    @Test("authentication-international shares the authentication pool; group utility and free messages count in none")
-    func poolMembership() async throws {
-        let store = try SQLiteLedgerStore()
+    @Test(
+        "authentication-international shares the authentication pool; group utility and free messages count in none",
+        arguments: StoreBackend.all)
+    func poolMembership(_ backend: StoreBackend) async throws {
+        let store = try await backend.makeStore()
         _ = try await store.upsertAccount(Account(id: "A", timezone: "UTC", currency: "USD"))
         try await store.importRates(
             [
@@ -135,9 +147,9 @@ struct VolumeTierPricingTests {
             ])
     }
 
-    @Test("Meta's tier webhooks are stored once each and shown next to the computed tier")
-    func tierUpdates() async throws {
-        let store = try await store([Account(id: "A", timezone: "UTC", currency: "USD")])
+    @Test("Meta's tier webhooks are stored once each and shown next to the computed tier", arguments: StoreBackend.all)
+    func tierUpdates(_ backend: StoreBackend) async throws {
+        let store = try await store(backend, [Account(id: "A", timezone: "UTC", currency: "USD")])
         try await S.ingest(
             store,
             [
