@@ -86,8 +86,9 @@ let package = Package(
         .testTarget(
             name: "MeterStoreTests",
             dependencies: [
-                "MeterStore", "MeterCore", "WhatsAppWebhook", "TestSupport",
+                "MeterStore", "MeterCore", "WhatsAppWebhook", "TestSupport", "TrafficSimulator",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]),
         .testTarget(name: "WameterTests", dependencies: ["wameter", "MeterStore", "MeterCore", "TestSupport"]),
         .testTarget(

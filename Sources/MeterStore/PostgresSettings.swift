@@ -113,7 +113,7 @@ public struct PostgresSettings: Sendable, Equatable {
     }
 
     /// The PostgresNIO client configuration these settings describe.
-    func clientConfiguration() throws -> PostgresClient.Configuration {
+    public func clientConfiguration() throws -> PostgresClient.Configuration {
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: username, password: password, database: database, tls: try tls())
         configuration.options.maximumConnections = poolSize

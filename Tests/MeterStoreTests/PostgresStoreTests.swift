@@ -1,0 +1,135 @@
+import Foundation
+import Logging
+import MeterCore
+import MeterStore
+import PostgresNIO
+import TestSupport
+import Testing
+import TrafficSimulator
+import WhatsAppWebhook
+
+/// What only the PostgreSQL store has to prove: several instances on one database.
+@Suite("PostgreSQL store, several instances", .closesStores, .enabled(if: StoreBackend.postgresURL != nil))
+struct PostgresStoreTests {
+    static let logger: Logger = {
+        var logger = Logger(label: "wameter.test")
+        logger.logLevel = .warning
+        return logger
+    }()
+
+    func open(_ settings: PostgresSettings) async throws -> PostgresLedgerStore {
+        let store = try await PostgresLedgerStore.open(settings, logger: Self.logger)
+        OpenedStores.current?.add(store)
+        return store
+    }
+
+    @Test("instances starting at once on an empty database apply each migration exactly once")
+    func concurrentMigrations() async throws {
+        let settings = try StoreBackend.freshSchemaSettings(poolSize: 2)
+        let stores = try await withThrowingTaskGroup(of: PostgresLedgerStore.self) { group in
+            for _ in 0..<5 { group.addTask { try await open(settings) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(stores.count == 5)
+        // Every instance sees one ledger.
+        _ = try await stores[0].upsertAccount(Account(id: "A", timezone: "UTC", currency: "USD"))
+        for store in stores { #expect(try await store.accounts().map(\.id) == ["A"]) }
+
+        let client = PostgresClient(configuration: try settings.clientConfiguration())
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { await client.run() }
+            var applied: [String] = []
+            for try await name in try await client.query("SELECT name FROM wameter_migrations").decode(String.self) {
+                applied.append(name)
+            }
+            #expect(applied == ["v1: ledger, rates, volume tiers"])
+            group.cancelAll()
+        }
+    }
+
+    /// Realistic traffic in both pricing eras (conversations and per-message pricing).
+    static func traffic() -> [ReceivedBody] {
+        let decoder = WebhookDecoder()
+        var bodies: [ReceivedBody] = []
+        for settings in [
+            SimulationSettings(seed: 11, start: 1_716_163_200, meanGapSeconds: 90),
+            SimulationSettings(seed: 12, start: 1_789_862_400, meanGapSeconds: 90),
+        ] {
+            var simulator = TrafficSimulator(settings)
+            for _ in 0..<2_000 {
+                let body = simulator.next()
+                bodies.append(
+                    ReceivedBody(
+                        bytes: body.bytes, events: try! decoder.decode(body.bytes), receivedAt: 0, source: "test"))
+            }
+        }
+        return bodies
+    }
+
+    static func addAccounts(_ store: any LedgerStore) async throws {
+        for account in SimulatedAccount.demo {
+            _ = try await store.upsertAccount(
+                Account(
+                    id: account.id, timezone: account.timezone, currency: account.currency,
+                    portfolio: account.portfolio))
+        }
+    }
+
+    static func reports(_ store: any LedgerStore) async throws -> [String: Report] {
+        var all: [String: Report] = [:]
+        for account in SimulatedAccount.demo {
+            for month in ["2024-05", "2024-06", "2026-09", "2026-10"] {
+                all[account.id + "/" + month] = try await store.report(
+                    accountID: account.id, month: YearMonth(month)!, now: 1_800_000_000)
+            }
+        }
+        return all
+    }
+
+    @Test("two instances merging the same and different deliveries at once produce exactly one instance's ledger")
+    func concurrentInstances() async throws {
+        let bodies = Self.traffic()
+        let single = try SQLiteLedgerStore()
+        try await Self.addAccounts(single)
+        _ = try await single.ingest(bodies)
+        let expected = try await Self.reports(single)
+
+        let settings = try StoreBackend.freshSchemaSettings()
+        let first = try await open(settings)
+        let second = try await open(settings)
+        try await Self.addAccounts(first)
+        // Meta delivers to every subscribed app and retries: the first instance gets the first 70%
+        // in order, the second the last 70% shuffled, so 40% reach both at about the same time;
+        // each instance also has two deliveries in flight at once, as a server under load has.
+        var random = SystemRandomNumberGenerator()
+        let cut = bodies.count * 3 / 10
+        let toFirst = Array(bodies[..<(bodies.count - cut)])
+        let toSecond = Array(bodies[cut...]).shuffled(using: &random)
+        func feed(_ store: PostgresLedgerStore, _ bodies: [ReceivedBody], batch: Int, lane: Int) async throws {
+            var index = lane * batch
+            while index < bodies.count {
+                _ = try await store.ingest(Array(bodies[index..<min(index + batch, bodies.count)]))
+                index += 2 * batch
+            }
+        }
+        try await withThrowingDiscardingTaskGroup { group in
+            for lane in 0..<2 {
+                group.addTask { try await feed(first, toFirst, batch: 25, lane: lane) }
+                group.addTask { try await feed(second, toSecond, batch: 40, lane: lane) }
+            }
+        }
+        #expect(try await first.archivedBodyCount() == toFirst.count + toSecond.count)
+        let fromFirst = try await Self.reports(first)
+        let fromSecond = try await Self.reports(second)
+        for key in expected.keys.sorted() {
+            #expect(fromFirst[key] == expected[key], "\(key)")
+            #expect(fromSecond[key] == expected[key], "\(key)")
+        }
+        #expect(expected.values.contains { $0.conversations.delivered > 0 })
+        #expect(expected.values.contains { $0.messages.charged > 0 })
+
+        // And a rebuild from the interleaved archive gives the same ledger again.
+        _ = try await second.rebuild(decoder: WebhookDecoder())
+        #expect(try await Self.reports(first) == expected)
+    }
+}
