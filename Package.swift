@@ -94,7 +94,7 @@ let package = Package(
         .testTarget(
             name: "MeterServerTests",
             dependencies: [
-                "MeterServer", "MeterStore", "MeterCore", "WhatsAppWebhook", "TestSupport",
+                "MeterServer", "MeterStore", "MeterCore", "WhatsAppWebhook", "TestSupport", "TrafficSimulator",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -1,5 +1,6 @@
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// Runs the store's transactions on a PostgresNIO client: bounded in time, and retried when
 /// PostgreSQL aborts one to resolve a conflict between instances.
@@ -49,7 +50,8 @@ struct PostgresTransactions: Sendable {
                 result = try await body(connection)
             } catch {
                 // The connection goes back to the pool: it must not stay inside the failed transaction.
-                _ = try? await connection.query("ROLLBACK", logger: logger)
+                // (A closed one has no transaction left, and a query written to it would never end.)
+                if !connection.isClosed { _ = try? await connection.query("ROLLBACK", logger: logger) }
                 throw error
             }
             try await connection.query("COMMIT", logger: logger)
@@ -59,17 +61,34 @@ struct PostgresTransactions: Sendable {
 
     /// Fails with `PostgresStoreError.timedOut` when the database does not answer in time, so a
     /// webhook gets its 503 promptly instead of waiting for the pool's own, much longer, give-up.
+    ///
+    /// The caller is answered at the deadline even if the operation has not returned: a PostgresNIO
+    /// query written to a connection the server has just closed may never complete, and waiting for
+    /// it would stall every later delivery. Such an operation is cancelled and left to end on its
+    /// own; its transaction never commits, and the pool replaces the closed connection.
     private func withTimeout<Result: Sendable>(
         _ operation: @escaping @Sendable () async throws -> Result
     ) async throws -> Result {
-        try await withThrowingTaskGroup(of: Result.self) { group in
-            group.addTask { try await operation() }
-            group.addTask { [timeout] in
-                try await Task.sleep(for: timeout)
-                throw PostgresStoreError.timedOut(timeout)
+        let race = DeadlineRace<Result>()
+        let timeout = timeout
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                race.start(continuation)
+                let work = Task {
+                    do {
+                        race.finish(.success(try await operation()))
+                    } catch {
+                        race.finish(.failure(error))
+                    }
+                }
+                let timer = Task {
+                    try? await Task.sleep(for: timeout)
+                    if race.finish(.failure(PostgresStoreError.timedOut(timeout))) { work.cancel() }
+                }
+                race.whenFinished { timer.cancel() }
             }
-            defer { group.cancelAll() }
-            return try await group.next()!
+        } onCancel: {
+            race.finish(.failure(CancellationError()))
         }
     }
 
@@ -125,5 +144,57 @@ enum PostgresBulk {
             index = end
         }
         return queries
+    }
+}
+
+/// The first of an operation's result and its deadline to finish answers the caller; the other is
+/// ignored.
+private final class DeadlineRace<Result: Sendable>: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<Result, any Error>?
+        var early: Swift.Result<Result, any Error>?
+        var done = false
+        var onFinish: (@Sendable () -> Void)?
+    }
+
+    private let state = Mutex(State())
+
+    func start(_ continuation: CheckedContinuation<Result, any Error>) {
+        let early = state.withLock { state -> Swift.Result<Result, any Error>? in
+            if let early = state.early { return early }
+            state.continuation = continuation
+            return nil
+        }
+        // Cancelled before it started.
+        if let early { continuation.resume(with: early) }
+    }
+
+    func whenFinished(_ action: @escaping @Sendable () -> Void) {
+        let finished = state.withLock { state in
+            if !state.done { state.onFinish = action }
+            return state.done
+        }
+        if finished { action() }
+    }
+
+    /// Answers the caller unless it already has been; true when this call did.
+    @discardableResult
+    func finish(_ result: Swift.Result<Result, any Error>) -> Bool {
+        typealias Taken = (
+            won: Bool, continuation: CheckedContinuation<Result, any Error>?, onFinish: (@Sendable () -> Void)?
+        )
+        let taken = state.withLock { state -> Taken in
+            guard !state.done else { return (false, nil, nil) }
+            state.done = true
+            let taken: Taken = (true, state.continuation, state.onFinish)
+            // Finished before it started: `start` answers with this.
+            if state.continuation == nil { state.early = result }
+            state.continuation = nil
+            state.onFinish = nil
+            return taken
+        }
+        taken.continuation?.resume(with: result)
+        taken.onFinish?()
+        return taken.won
     }
 }

@@ -19,10 +19,15 @@ final class ServerProcess: @unchecked Sendable {
     let process = Process()
     let port: Int
 
-    init(database: URL, port: Int, log: URL) throws {
+    convenience init(database: URL, port: Int, log: URL) throws {
+        try self.init(database: database.path, port: port, log: log)
+    }
+
+    /// `database` is a SQLite path or a `postgres://` URL.
+    init(database: String, port: Int, log: URL) throws {
         self.port = port
         process.executableURL = Self.binary
-        process.arguments = ["serve", "--database", database.path, "--port", String(port), "--log-level", "warning"]
+        process.arguments = ["serve", "--database", database, "--port", String(port), "--log-level", "warning"]
         var environment = ProcessInfo.processInfo.environment
         environment["WAMETER_APP_SECRET"] = ServerFixture.secret
         environment["WAMETER_VERIFY_TOKEN"] = "verify-me"
