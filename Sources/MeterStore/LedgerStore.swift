@@ -37,6 +37,23 @@ public struct ReceivedBody: Sendable {
     }
 }
 
+/// A body from the raw archive, as it was received.
+public struct ArchivedBody: Sendable, Equatable {
+    public var id: Int64
+    public var receivedAt: Int64
+    public var source: String
+    public var onPremisesAccount: String
+    public var bytes: Data
+
+    public init(id: Int64, receivedAt: Int64, source: String, onPremisesAccount: String, bytes: Data) {
+        self.id = id
+        self.receivedAt = receivedAt
+        self.source = source
+        self.onPremisesAccount = onPremisesAccount
+        self.bytes = bytes
+    }
+}
+
 /// What one `ingest` call did.
 public struct IngestOutcome: Sendable, Equatable {
     public var bodies = 0
@@ -94,6 +111,10 @@ public protocol LedgerStore: Sendable {
 
     /// Number of bodies archived (every delivery, retries included).
     func archivedBodyCount() async throws -> Int
+
+    /// Archived bodies with ids above `id`, in id order, at most `limit` (for copying a ledger to
+    /// another database: page with the last id returned).
+    func archivedBodies(after id: Int64, limit: Int) async throws -> [ArchivedBody]
 
     /// Checks that the database answers (for health checks).
     func ping() async throws

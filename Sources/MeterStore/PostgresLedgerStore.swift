@@ -326,6 +326,24 @@ public final class PostgresLedgerStore: LedgerStore {
         }
     }
 
+    public func archivedBodies(after id: Int64, limit: Int) async throws -> [ArchivedBody] {
+        let logger = logger
+        return try await transactions.run(.repeatableReadOnly) { connection in
+            var bodies: [ArchivedBody] = []
+            for try await (id, receivedAt, source, onPremises, bytes) in try await connection.query(
+                """
+                SELECT id, received_at, source, on_premises_account, body FROM raw_bodies
+                WHERE id > \(id) ORDER BY id LIMIT \(limit)
+                """, logger: logger
+            ).decode((Int64, Int64, String, String, Data).self) {
+                bodies.append(
+                    ArchivedBody(
+                        id: id, receivedAt: receivedAt, source: source, onPremisesAccount: onPremises, bytes: bytes))
+            }
+            return bodies
+        }
+    }
+
     public func ping() async throws {
         let logger = logger
         _ = try await transactions.run(.repeatableReadOnly) { connection in

@@ -97,6 +97,7 @@ public struct PostgresSettings: Sendable, Equatable {
     /// The URL with the password masked, for logs and messages.
     public var redacted: String {
         "postgres://\(username)\(password == nil ? "" : ":***")@\(host):\(port)/\(database ?? "")"
+            + (schema.map { "?schema=\($0)" } ?? "")
     }
 
     private static func seconds(_ value: String, name: String) throws(PostgresSettingsError) -> Duration {

@@ -214,6 +214,23 @@ public final class SQLiteLedgerStore: LedgerStore {
         try await writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM raw_bodies") ?? 0 }
     }
 
+    public func archivedBodies(after id: Int64, limit: Int) async throws -> [ArchivedBody] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, received_at, source, on_premises_account, body FROM raw_bodies
+                    WHERE id > ? ORDER BY id LIMIT ?
+                    """,
+                arguments: [id, limit]
+            ).map {
+                ArchivedBody(
+                    id: $0["id"], receivedAt: $0["received_at"], source: $0["source"],
+                    onPremisesAccount: $0["on_premises_account"], bytes: $0["body"])
+            }
+        }
+    }
+
     public func ping() async throws {
         _ = try await writer.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
     }

@@ -22,7 +22,9 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// The location for logs and messages: a PostgreSQL URL without its password.
-    var displayLocation: String {
+    var displayLocation: String { Self.display(location) }
+
+    static func display(_ location: String) -> String {
         (try? PostgresSettings(url: location))?.redacted ?? location
     }
 
@@ -30,7 +32,14 @@ struct DatabaseOptions: ParsableArguments {
     func withStore<Result>(
         logger: Logger = Logger(label: "wameter.store"), _ body: (any LedgerStore) async throws -> Result
     ) async throws -> Result {
-        let location = location
+        try await Self.withStore(at: location, logger: logger, body)
+    }
+
+    /// Opens the store at a SQLite path or `postgres://` URL, runs `body` with it, and closes it.
+    static func withStore<Result>(
+        at location: String, logger: Logger = Logger(label: "wameter.store"),
+        _ body: (any LedgerStore) async throws -> Result
+    ) async throws -> Result {
         guard PostgresSettings.isPostgresURL(location) else {
             let store: SQLiteLedgerStore
             do {

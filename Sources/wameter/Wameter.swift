@@ -13,7 +13,7 @@ struct Wameter: AsyncParsableCommand {
             DemoCommand.self, ServeCommand.self, AccountsCommand.self, RatesCommand.self, MarketsCommand.self,
             SimulateCommand.self, IngestCommand.self,
             ReportCommand.self,
-            RebuildCommand.self,
+            RebuildCommand.self, MigrateCommand.self,
         ]
     )
 }

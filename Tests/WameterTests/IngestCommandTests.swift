@@ -26,11 +26,16 @@ enum Package {
 
     /// Runs the real executable, as a user would.
     static func run(_ arguments: [String], database: URL, stdin: Data? = nil) throws -> Result {
+        try run(arguments, database: database.path, stdin: stdin)
+    }
+
+    /// Runs the real executable on a SQLite path or `postgres://` URL (as `WAMETER_DATABASE`).
+    static func run(_ arguments: [String], database: String, stdin: Data? = nil) throws -> Result {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
-        environment["WAMETER_DATABASE"] = database.path
+        environment["WAMETER_DATABASE"] = database
         process.environment = environment
         let out = Pipe()
         let err = Pipe()

@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import MeterStore
+import WhatsAppWebhook
+
+/// `wameter migrate --to DEST`: moves a ledger to another database, e.g. from the SQLite file to
+/// PostgreSQL when one instance is no longer enough (or back).
+struct MigrateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate",
+        abstract: "Copy the ledger (accounts, rate cards, raw archive) to another, empty database.",
+        discussion: """
+            Reads the database named by --database (only reads it) and writes to --to: the accounts \
+            added with `accounts add`, every imported rate and volume tier, and every archived body with \
+            its original receive time and source. The ledger at the destination is computed from the \
+            archive as it is copied, so its reports equal the source's. Accounts created by webhooks \
+            are created again by their bodies. Stop the servers writing to the source first, or run it \
+            again on a fresh destination afterwards.
+
+            Example: wameter migrate --database wameter.sqlite --to postgres://wameter:secret@db:5432/wameter
+            """)
+
+    @OptionGroup var options: DatabaseOptions
+    @Option(
+        help: ArgumentHelp(
+            "The destination: a SQLite path or postgres:// URL. Must hold no archive.", valueName: "path|url"))
+    var to: String
+    @Option(help: "Bodies copied per transaction.") var batchSize = 1_000
+    @Flag(help: "Do not print progress.") var quiet = false
+
+    func validate() throws {
+        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+        if to == options.location { throw ValidationError("--to must name another database than --database") }
+    }
+
+    func run() async throws {
+        let started = Date()
+        let (accounts, rates, bodies) = try await options.withStore { source in
+            try await DatabaseOptions.withStore(at: to) { destination in
+                guard try await destination.archivedBodyCount() == 0 else {
+                    throw ValidationError(
+                        "\(DatabaseOptions.display(to)) already holds archived bodies; migrate into an empty database")
+                }
+                return try await copy(from: source, to: destination)
+            }
+        }
+        print(
+            "migrated \(accounts) account(s), \(rates) rate and tier entries and \(bodies) archived bodies "
+                + "from \(options.displayLocation) to \(DatabaseOptions.display(to)) "
+                + "in \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
+    }
+
+    private func copy(from source: any LedgerStore, to destination: any LedgerStore) async throws -> (Int, Int, Int) {
+        // Accounts first, so that bodies are bucketed in their real time zones as they are copied.
+        let accounts = try await source.accounts().filter { !$0.autoCreated }
+        for account in accounts { _ = try await destination.upsertAccount(account) }
+        let rates = try await source.rateEntries()
+        let tiers = try await source.tierEntries()
+        if !rates.isEmpty || !tiers.isEmpty { try await destination.importRates(rates, tiers: tiers) }
+
+        let decoder = WebhookDecoder()
+        let total = try await source.archivedBodyCount()
+        var copied = 0
+        var after: Int64 = 0
+        while true {
+            let page = try await source.archivedBodies(after: after, limit: batchSize)
+            guard let last = page.last else { break }
+            let received = try page.map { archived in
+                do {
+                    return try ReceivedBody.decode(
+                        archived.bytes, decoder: decoder, receivedAt: archived.receivedAt, source: archived.source,
+                        onPremisesAccount: archived.onPremisesAccount)
+                } catch {
+                    throw LedgerStoreError.corruptArchive(id: archived.id, reason: String(describing: error))
+                }
+            }
+            _ = try await destination.ingest(received)
+            copied += page.count
+            after = last.id
+            if !quiet { printError("… \(copied) of \(total) archived bodies") }
+        }
+        let copiedCount = try await destination.archivedBodyCount()
+        guard copiedCount == copied else {
+            throw ValidationError("the destination holds \(copiedCount) archived bodies after copying \(copied)")
+        }
+        return (accounts.count, rates.count + tiers.count, copied)
+    }
+}
