@@ -66,9 +66,7 @@ public final class PostgresLedgerStore: LedgerStore {
                 connection, logger,
                 "SELECT \(unescaped: Self.accountColumns) FROM accounts WHERE id = \(account.id) FOR UPDATE"
             ).first
-            var account = account
-            account.name = account.name ?? existing?.name
-            account.portfolio = account.portfolio ?? existing?.portfolio
+            let account = account.filled(from: existing)
             try await connection.query(
                 """
                 INSERT INTO accounts (id, name, timezone, currency, portfolio, auto_created)
@@ -76,19 +74,14 @@ public final class PostgresLedgerStore: LedgerStore {
                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, timezone = excluded.timezone,
                     currency = excluded.currency, portfolio = excluded.portfolio, auto_created = false
                 """, logger: logger)
-            guard let existing else { return .created }
-            let timezoneChanged = existing.timezone != account.timezone
-            if timezoneChanged {
+            let change = AccountChange.of(storing: account, over: existing)
+            if change == .updated(timezoneChanged: true) {
                 try await connection.query("DELETE FROM rollups WHERE account = \(account.id)", logger: logger)
                 var ledger = PostgresLedgerWriter(connection: connection, logger: logger, dayCaches: dayCaches)
                 try await ledger.addContributions(of: account.id)
                 try await ledger.flushRollups()
             }
-            var stored = account
-            stored.autoCreated = false
-            var previous = existing
-            previous.autoCreated = false
-            return stored == previous ? .unchanged : .updated(timezoneChanged: timezoneChanged)
+            return change
         }
     }
 

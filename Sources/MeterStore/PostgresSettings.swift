@@ -94,10 +94,25 @@ public struct PostgresSettings: Sendable, Equatable {
         }
     }
 
-    /// The URL with the password masked, for logs and messages.
+    /// The URL with the password masked, for logs and messages; it names every setting that is not
+    /// the default, so it connects the same way (given the password).
     public var redacted: String {
-        "postgres://\(username)\(password == nil ? "" : ":***")@\(host):\(port)/\(database ?? "")"
-            + (schema.map { "?schema=\($0)" } ?? "")
+        var parameters: [String] = []
+        if sslMode != .prefer { parameters.append("sslmode=\(sslMode.rawValue)") }
+        if let sslRootCertificate { parameters.append("sslrootcert=\(sslRootCertificate)") }
+        if poolSize != 10 { parameters.append("pool_size=\(poolSize)") }
+        if connectTimeout != .seconds(10) { parameters.append("connect_timeout=\(Self.seconds(connectTimeout))") }
+        if operationTimeout != .seconds(10) {
+            parameters.append("operation_timeout=\(Self.seconds(operationTimeout))")
+        }
+        if let schema { parameters.append("schema=\(schema)") }
+        return "postgres://\(username)\(password == nil ? "" : ":***")@\(host):\(port)/\(database ?? "")"
+            + (parameters.isEmpty ? "" : "?" + parameters.joined(separator: "&"))
+    }
+
+    private static func seconds(_ duration: Duration) -> String {
+        let milliseconds = duration.components.seconds * 1_000 + duration.components.attoseconds / 1_000_000_000_000_000
+        return milliseconds % 1_000 == 0 ? "\(milliseconds / 1_000)" : "\(Double(milliseconds) / 1_000)"
     }
 
     private static func seconds(_ value: String, name: String) throws(PostgresSettingsError) -> Duration {

@@ -40,30 +40,22 @@ public final class SQLiteLedgerStore: LedgerStore {
         return try await writer.write { db in
             let existing = try Row.fetchOne(db, sql: "SELECT * FROM accounts WHERE id = ?", arguments: [account.id])
                 .map(Self.account(from:))
-            // An update that leaves out the name or portfolio keeps the stored ones.
-            var account = account
-            account.name = account.name ?? existing?.name
-            account.portfolio = account.portfolio ?? existing?.portfolio
+            let account = account.filled(from: existing)
             try db.execute(
                 sql: """
                     INSERT OR REPLACE INTO accounts (id, name, timezone, currency, portfolio, auto_created)
                     VALUES (?, ?, ?, ?, ?, 0)
                     """,
                 arguments: [account.id, account.name, account.timezone, account.currency, account.portfolio])
-            guard let existing else { return .created }
-            let timezoneChanged = existing.timezone != account.timezone
-            if timezoneChanged {
+            let change = AccountChange.of(storing: account, over: existing)
+            if change == .updated(timezoneChanged: true) {
                 // Day buckets are local days: move every counter of the account to the new zone.
                 try db.execute(sql: "DELETE FROM rollups WHERE account = ?", arguments: [account.id])
                 var ledger = SQLiteLedgerWriter(db: db, dayCaches: dayCaches)
                 try ledger.addContributions(of: account.id)
                 try ledger.flushRollups()
             }
-            var stored = account
-            stored.autoCreated = false
-            var previous = existing
-            previous.autoCreated = false
-            return stored == previous ? .unchanged : .updated(timezoneChanged: timezoneChanged)
+            return change
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import MeterCore
 
 /// A simulated WhatsApp Business Account: what `wameter accounts add` would be given for it.
 public struct SimulatedAccount: Sendable, Equatable {
@@ -23,6 +24,11 @@ public struct SimulatedAccount: Sendable, Equatable {
         self.portfolio = portfolio
         self.phoneNumberIds = phoneNumberIds
         self.sendsConversationPerMessage = sendsConversationPerMessage
+    }
+
+    /// The account as `wameter accounts add` would register it.
+    public var account: Account {
+        Account(id: id, name: name, timezone: timezone, currency: currency, portfolio: portfolio)
     }
 
     /// Three accounts of one portfolio in three time zones, with two phone numbers each.

@@ -33,10 +33,7 @@ struct PostgresInstancesTests {
 
     static func addAccounts(_ store: any LedgerStore) async throws {
         for account in SimulatedAccount.demo {
-            _ = try await store.upsertAccount(
-                Account(
-                    id: account.id, timezone: account.timezone, currency: account.currency,
-                    portfolio: account.portfolio))
+            _ = try await store.upsertAccount(account.account)
         }
     }
 
@@ -51,16 +48,8 @@ struct PostgresInstancesTests {
         }
     }
 
-    /// POSTs a signed body; nil when no HTTP answer came.
     static func post(_ body: Data, to port: Int) async -> Int? {
-        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/webhook")
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(
-            name: "X-Hub-Signature-256", value: WebhookSignature.header(for: body, appSecret: ServerFixture.secret))
-        request.body = .bytes(ByteBuffer(data: body))
-        guard let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(10)) else { return nil }
-        return Int(response.status.code)
+        await CrashRecoveryTests.postStatus(body, to: port)
     }
 
     static func health(_ port: Int) async -> (status: Int, body: String)? {

@@ -19,7 +19,11 @@ struct PostgresSettingsTests {
         #expect(settings.connectTimeout == .seconds(3))
         #expect(settings.operationTimeout == .milliseconds(2_500))
         #expect(settings.schema == "wameter")
-        #expect(settings.redacted == "postgres://meter:***@db.internal:6432/ledger?schema=wameter")
+        #expect(
+            settings.redacted
+                == "postgres://meter:***@db.internal:6432/ledger?sslmode=verify-full&sslrootcert=/etc/ca.pem"
+                + "&pool_size=25&connect_timeout=3&operation_timeout=2.5&schema=wameter")
+        #expect(try PostgresSettings(url: settings.redacted.replacingOccurrences(of: "***", with: "x")).poolSize == 25)
     }
 
     @Test("defaults: port 5432, sslmode prefer, 10 connections, 10-second timeouts; postgresql:// too")

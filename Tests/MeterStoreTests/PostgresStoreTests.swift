@@ -68,10 +68,7 @@ struct PostgresStoreTests {
 
     static func addAccounts(_ store: any LedgerStore) async throws {
         for account in SimulatedAccount.demo {
-            _ = try await store.upsertAccount(
-                Account(
-                    id: account.id, timezone: account.timezone, currency: account.currency,
-                    portfolio: account.portfolio))
+            _ = try await store.upsertAccount(account.account)
         }
     }
 

@@ -125,10 +125,7 @@ struct TrafficSimulatorTests {
         func ingest(_ bodies: [SimulatedBody], batch: Int) async throws -> any LedgerStore {
             let store = try SQLiteLedgerStore()
             for account in SimulatedAccount.demo {
-                _ = try await store.upsertAccount(
-                    Account(
-                        id: account.id, timezone: account.timezone, currency: account.currency,
-                        portfolio: account.portfolio))
+                _ = try await store.upsertAccount(account.account)
             }
             var index = 0
             while index < bodies.count {
