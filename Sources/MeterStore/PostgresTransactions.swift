@@ -35,6 +35,9 @@ struct PostgresTransactions: Sendable {
                     "transaction aborted by a conflict; retrying",
                     metadata: ["attempt": .stringConvertible(attempt), "sqlstate": .string(Self.sqlState(error) ?? "")])
                 attempt += 1
+            } catch let error as PSQLError {
+                // PostgresNIO's errors print a generic text by design; say what the server said.
+                throw PostgresStoreError.failed(PostgresLedgerStore.describe(error))
             }
         }
     }
@@ -103,10 +106,13 @@ struct PostgresTransactions: Sendable {
 
 public enum PostgresStoreError: Error, CustomStringConvertible {
     case timedOut(Duration)
+    /// A database error, as the server or the connection described it.
+    case failed(String)
 
     public var description: String {
         switch self {
         case .timedOut(let limit): "PostgreSQL did not answer within \(limit) (operation_timeout)"
+        case .failed(let reason): "PostgreSQL: \(reason)"
         }
     }
 }
