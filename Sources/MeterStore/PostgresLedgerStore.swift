@@ -33,7 +33,17 @@ public final class PostgresLedgerStore: LedgerStore {
     }
 
     /// Connects and migrates. Call `close()` when done with the store.
+    ///
+    /// One direct connection is made first: a wrong password, an unknown database or a refused
+    /// connection fails at once with the server's reason, where the pool would only time out.
     public static func open(_ settings: PostgresSettings, logger: Logger) async throws -> PostgresLedgerStore {
+        do {
+            let probe = try await PostgresConnection.connect(
+                configuration: try settings.connectionConfiguration(), id: 0, logger: logger)
+            try await probe.close()
+        } catch let error as PSQLError {
+            throw PostgresStoreError.failed(describe(error))
+        }
         let store = try PostgresLedgerStore(settings: settings, logger: logger)
         do {
             try await store.transactions.run { connection in
@@ -365,6 +375,9 @@ extension PostgresLedgerStore {
         guard let error = error as? PSQLError else { return String(describing: error) }
         if let message = error.serverInfo?[.message] {
             return "\(message) (SQLSTATE \(error.serverInfo?[.sqlState] ?? "?"))"
+        }
+        if error.code == .sslUnsupported {
+            return "the server does not accept TLS connections (use sslmode=prefer or disable to connect without)"
         }
         if let underlying = error.underlying { return String(describing: underlying) }
         return "\(error.code)"

@@ -141,16 +141,38 @@ public struct PostgresSettings: Sendable, Equatable {
         return configuration
     }
 
+    /// The configuration of one direct connection with these settings (to check them at start).
+    func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        let tls: PostgresConnection.Configuration.TLS
+        switch sslMode {
+        case .disable: tls = .disable
+        case .prefer: tls = .prefer(try NIOSSLContext(configuration: tlsConfiguration()))
+        default: tls = .require(try NIOSSLContext(configuration: tlsConfiguration()))
+        }
+        var configuration = PostgresConnection.Configuration(
+            host: host, port: port, username: username, password: password, database: database, tls: tls)
+        configuration.options.connectTimeout = .nanoseconds(
+            connectTimeout.components.seconds * 1_000_000_000 + connectTimeout.components.attoseconds / 1_000_000_000)
+        return configuration
+    }
+
     private func tls() throws -> PostgresClient.Configuration.TLS {
+        switch sslMode {
+        case .disable: .disable
+        case .prefer: .prefer(tlsConfiguration())
+        default: .require(tlsConfiguration())
+        }
+    }
+
+    private func tlsConfiguration() -> TLSConfiguration {
         var tls = TLSConfiguration.makeClientConfiguration()
         switch sslMode {
-        case .disable: return .disable
-        case .prefer, .require: tls.certificateVerification = .none
+        case .disable, .prefer, .require: tls.certificateVerification = .none
         case .verifyCA: tls.certificateVerification = .noHostnameVerification
         case .verifyFull: tls.certificateVerification = .fullVerification
         }
         if let sslRootCertificate { tls.trustRoots = .file(sslRootCertificate) }
-        return sslMode == .prefer ? .prefer(tls) : .require(tls)
+        return tls
     }
 }
 

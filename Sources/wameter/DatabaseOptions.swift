@@ -30,14 +30,22 @@ struct DatabaseOptions: ParsableArguments {
 
     /// Opens the store, runs `body` with it, and closes it (a PostgreSQL store's connections).
     func withStore<Result>(
-        logger: Logger = Logger(label: "wameter.store"), _ body: (any LedgerStore) async throws -> Result
+        logger: Logger = DatabaseOptions.commandLogger, _ body: (any LedgerStore) async throws -> Result
     ) async throws -> Result {
         try await Self.withStore(at: location, logger: logger, body)
     }
 
+    /// A quiet store logger for commands: PostgresNIO logs each failed connection attempt at info,
+    /// and a command reports its own errors.
+    static var commandLogger: Logger {
+        var logger = Logger(label: "wameter.store")
+        logger.logLevel = .warning
+        return logger
+    }
+
     /// Opens the store at a SQLite path or `postgres://` URL, runs `body` with it, and closes it.
     static func withStore<Result>(
-        at location: String, logger: Logger = Logger(label: "wameter.store"),
+        at location: String, logger: Logger = DatabaseOptions.commandLogger,
         _ body: (any LedgerStore) async throws -> Result
     ) async throws -> Result {
         guard PostgresSettings.isPostgresURL(location) else {

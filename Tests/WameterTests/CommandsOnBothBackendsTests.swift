@@ -81,4 +81,19 @@ struct CommandsOnBothBackendsTests {
             }
         }
     }
+
+    @Test("a database that cannot be opened is named with the server's reason, and the password never shown")
+    func openFailures() throws {
+        let url = try #require(StoreBackend.postgresURL)
+        let missing = url.replacingOccurrences(of: "@", with: ":s3cret@")
+            .replacingOccurrences(of: "/postgres?", with: "/no_such_database?")
+        let result = try Package.run(["accounts", "list"], database: missing)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains(#"database "no_such_database" does not exist"#), "\(result.stderr)")
+        #expect(!result.stderr.contains("s3cret"))
+        #expect(result.stderr.contains(":***@"))
+        let badParameter = try Package.run(["accounts", "list"], database: url + "&pool_size=none")
+        #expect(badParameter.status != 0)
+        #expect(badParameter.stderr.contains("pool_size must be"))
+    }
 }
