@@ -151,7 +151,9 @@ struct PostgresInstancesTests {
         try await server.waitUntilHealthy(HTTPClient.shared)
         try Self.addAccounts(database: cluster.url)
 
-        let bodies = Self.traffic(900)
+        // Enough bodies, at a bounded pace, that deliveries are still arriving while the database
+        // is down and after it is back.
+        let bodies = Self.traffic(2_000)
         let acknowledgements = Acknowledgements()
         let outage = OutageLog()
         let next = Counter()
@@ -162,7 +164,7 @@ struct PostgresInstancesTests {
                         let status = await Self.post(bodies[index], to: port)
                         if status == 200 { await acknowledgements.add(index) } else { await outage.record(status) }
                         // Deliveries keep coming at a steady pace while the database is away.
-                        try await Task.sleep(for: .milliseconds(5))
+                        try await Task.sleep(for: .milliseconds(10))
                     }
                 }
             }
@@ -170,7 +172,10 @@ struct PostgresInstancesTests {
                 while await acknowledgements.count < 250 { try await Task.sleep(for: .milliseconds(5)) }
                 try cluster.stop()
                 // While it is down: deliveries are refused with 503 and /health reports the database.
-                while await outage.serviceUnavailable == 0 { try await Task.sleep(for: .milliseconds(20)) }
+                let deadline = ContinuousClock.now + .seconds(30)
+                while await outage.serviceUnavailable == 0, ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
                 await outage.health(await Self.health(port))
                 try await Task.sleep(for: .seconds(1))
                 try cluster.start()
