@@ -42,7 +42,7 @@ struct PostgresReportReader: Sendable {
             """
         if onlyTiered {
             query.sql +=
-                " AND metric = \(RollupMetric.messageCharged.rawValue) AND category IN \(SQLiteSchema.tieredCategories)"
+                " AND metric = \(RollupMetric.messageCharged.rawValue) AND category IN \(LedgerSQL.tieredCategories)"
         }
         var rows: [RollupRow] = []
         for try await (day, metric, category, country, count) in try await connection.query(query, logger: logger)
@@ -147,7 +147,7 @@ struct PostgresReportReader: Sendable {
                 let days = dayCaches.cache(for: member.timezone)
                 for message in try await messages(
                     connection, account: member.id, range: range,
-                    condition: "pricing_category IN \(SQLiteSchema.tieredCategories)")
+                    condition: "pricing_category IN \(LedgerSQL.tieredCategories)")
                 {
                     if let unit = TierUnit.of(message, days: days) { units.append(unit) }
                 }

@@ -345,7 +345,7 @@ public final class SQLiteLedgerStore: LedgerStore {
                 db,
                 sql: """
                     SELECT day, category, country, count FROM rollups
-                    WHERE account = ? AND day BETWEEN ? AND ? AND metric = ? AND category IN \(SQLiteSchema.tieredCategories)
+                    WHERE account = ? AND day BETWEEN ? AND ? AND metric = ? AND category IN \(LedgerSQL.tieredCategories)
                     """,
                 arguments: [member.id, month.firstDay, month.lastPossibleDay, RollupMetric.messageCharged.rawValue]
             ).map {
@@ -368,7 +368,7 @@ public final class SQLiteLedgerStore: LedgerStore {
                     sql: """
                         SELECT \(SQLiteLedgerWriter.messageColumns) FROM messages
                         WHERE account = ? AND delivered_at >= ? AND delivered_at < ?
-                          AND pricing_category IN \(SQLiteSchema.tieredCategories)
+                          AND pricing_category IN \(LedgerSQL.tieredCategories)
                         """,
                     arguments: [member.id, range.lowerBound, range.upperBound])
                 while let row = try rows.next() {

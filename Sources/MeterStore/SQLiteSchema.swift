@@ -4,11 +4,6 @@ import WhatsAppWebhook
 
 /// The SQLite schema, owned by the store and applied by its migrator (GRDB's demo-app pattern).
 enum SQLiteSchema {
-    /// The categories that count toward volume tiers (`RateCardImport.tieredCategories`), spelled as
-    /// the `messages_tiered` index's condition: a query must repeat it exactly for SQLite to use that
-    /// partial index. (The migration keeps its own literal: migrations never change once shipped.)
-    static let tieredCategories = "('utility', 'authentication', 'authentication_international')"
-
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in

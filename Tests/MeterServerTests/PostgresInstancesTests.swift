@@ -25,16 +25,9 @@ struct PostgresInstancesTests {
 
     /// The ledger one SQLite instance keeps for the same bodies.
     static func reference(_ bodies: [Data]) async throws -> any LedgerStore {
-        let store = try SQLiteLedgerStore()
-        try await addAccounts(store)
+        let store = try await StoreBackend.sqlite.makeStore(accounts: SimulatedAccount.demo.map(\.account))
         try await LedgerScenario.ingest(store, bodies)
         return store
-    }
-
-    static func addAccounts(_ store: any LedgerStore) async throws {
-        for account in SimulatedAccount.demo {
-            _ = try await store.upsertAccount(account.account)
-        }
     }
 
     /// The demo accounts, added with the CLI (which therefore runs on PostgreSQL too).
@@ -72,14 +65,11 @@ struct PostgresInstancesTests {
                 #expect(response.status == .ok)
                 let served = try JSONDecoder().decode(
                     Report.self, from: Data(buffer: try await response.body.collect(upTo: 1 << 22)))
-                let expected = try await reference.report(accountID: account.id, month: YearMonth(month)!, now: 0)
-                var comparable = Report.withoutLines(expected)
-                // "Pending" depends on the time of asking; both sides were asked at different moments.
-                comparable.messages.pending = served.messages.pending
-                comparable.messages.dropped = served.messages.dropped
-                comparable.conversations.pending = served.conversations.pending
-                comparable.conversations.dropped = served.conversations.dropped
-                #expect(served == comparable, "account \(account.id), \(month), port \(port)")
+                // Asked at the same time as the server (pending versus dropped depends on it; the
+                // traffic is months old, so seconds apart cannot change it).
+                let expected = try await reference.report(
+                    accountID: account.id, month: YearMonth(month)!, now: Int64(Date().timeIntervalSince1970))
+                #expect(served == Report.withoutLines(expected), "account \(account.id), \(month), port \(port)")
             }
         }
     }

@@ -20,9 +20,7 @@ struct FreeTierTests {
     }
 
     func store(_ backend: StoreBackend) async throws -> any LedgerStore {
-        let store = try await backend.makeStore()
-        _ = try await store.upsertAccount(Account(id: "A", timezone: "America/Sao_Paulo", currency: "USD"))
-        return store
+        try await backend.makeStore(accounts: [Account(id: "A", timezone: "America/Sao_Paulo", currency: "USD")])
     }
 
     @Test(

@@ -66,10 +66,10 @@ struct LedgerStoreTests {
     }
 
     func freshStore(_ backend: StoreBackend) async throws -> any LedgerStore {
-        let store = try await backend.makeStore()
-        _ = try await store.upsertAccount(Account(id: "A", timezone: "Asia/Kolkata", currency: "USD"))
-        _ = try await store.upsertAccount(Account(id: "B", timezone: "America/Los_Angeles", currency: "USD"))
-        return store
+        try await backend.makeStore(accounts: [
+            Account(id: "A", timezone: "Asia/Kolkata", currency: "USD"),
+            Account(id: "B", timezone: "America/Los_Angeles", currency: "USD"),
+        ])
     }
 
     @Test(

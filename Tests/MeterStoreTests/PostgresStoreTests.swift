@@ -66,12 +66,6 @@ struct PostgresStoreTests {
         return bodies
     }
 
-    static func addAccounts(_ store: any LedgerStore) async throws {
-        for account in SimulatedAccount.demo {
-            _ = try await store.upsertAccount(account.account)
-        }
-    }
-
     static func reports(_ store: any LedgerStore) async throws -> [String: Report] {
         var all: [String: Report] = [:]
         for account in SimulatedAccount.demo {
@@ -86,15 +80,14 @@ struct PostgresStoreTests {
     @Test("two instances merging the same and different deliveries at once produce exactly one instance's ledger")
     func concurrentInstances() async throws {
         let bodies = Self.traffic()
-        let single = try SQLiteLedgerStore()
-        try await Self.addAccounts(single)
+        let single = try await StoreBackend.sqlite.makeStore(accounts: SimulatedAccount.demo.map(\.account))
         _ = try await single.ingest(bodies)
         let expected = try await Self.reports(single)
 
         let settings = try StoreBackend.freshSchemaSettings()
         let first = try await open(settings)
         let second = try await open(settings)
-        try await Self.addAccounts(first)
+        for account in SimulatedAccount.demo { _ = try await first.upsertAccount(account.account) }
         // Meta delivers to every subscribed app and retries: the first instance gets the first 70%
         // in order, the second the last 70% shuffled, so 40% reach both at about the same time;
         // each instance also has two deliveries in flight at once, as a server under load has.

@@ -12,9 +12,7 @@ struct RateOverrideTests {
     let t = utc("2026-02-03T10:00:00Z")
 
     func store(_ backend: StoreBackend) async throws -> any LedgerStore {
-        let store = try await backend.makeStore()
-        _ = try await store.upsertAccount(Account(id: "A", timezone: "UTC", currency: "USD"))
-        return store
+        try await backend.makeStore(accounts: [Account(id: "A", timezone: "UTC", currency: "USD")])
     }
 
     @Test(

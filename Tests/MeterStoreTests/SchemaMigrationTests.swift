@@ -57,7 +57,7 @@ struct SchemaMigrationTests {
 struct SchemaConstantTests {
     @Test("the SQL list of tier categories is the core's list, in the index's spelling")
     func tieredCategories() {
-        let listed = SQLiteSchema.tieredCategories.split(separator: "'").enumerated().filter { $0.offset % 2 == 1 }
+        let listed = LedgerSQL.tieredCategories.split(separator: "'").enumerated().filter { $0.offset % 2 == 1 }
             .map { String($0.element) }
         #expect(Set(listed) == RateCardImport.tieredCategories)
         #expect(listed == ["utility", "authentication", "authentication_international"])

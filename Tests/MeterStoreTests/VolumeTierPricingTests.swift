@@ -17,8 +17,7 @@ struct VolumeTierPricingTests {
         """
 
     func store(_ backend: StoreBackend, _ accounts: [Account]) async throws -> any LedgerStore {
-        let store = try await backend.makeStore()
-        for account in accounts { _ = try await store.upsertAccount(account) }
+        let store = try await backend.makeStore(accounts: accounts)
         try await store.importRates([], tiers: try RateCardImport.parse(Self.tiers).tiers)
         return store
     }

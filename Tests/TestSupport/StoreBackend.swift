@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MeterCore
 import MeterStore
 import Synchronization
 import Testing
@@ -30,6 +31,13 @@ public enum StoreBackend: String, Sendable, CustomTestStringConvertible {
             OpenedStores.current?.add(store)
             return store
         }
+    }
+
+    /// A new store with these accounts added, as `wameter accounts add` would.
+    public func makeStore(accounts: [Account]) async throws -> any LedgerStore {
+        let store = try await makeStore()
+        for account in accounts { _ = try await store.upsertAccount(account) }
+        return store
     }
 
     /// Settings for a schema no test has used: each store starts from an empty ledger.
