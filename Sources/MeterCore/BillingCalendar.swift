@@ -86,11 +86,20 @@ public struct BillingCalendar: Sendable {
 
     /// The local day of a UTC instant: the civil date of the instant shifted by the zone's offset at
     /// that instant (cheaper than calendar components, and the same by definition).
+    ///
+    /// Total: webhook timestamps are checked at the edge (`InputRules`), but an instant outside
+    /// years 1 to 9999 is clamped to them here rather than overflowing `DayKey`, so no value that
+    /// reaches the calendar can trap the process.
     public func day(of epochSeconds: Int64) -> DayKey {
-        let offset = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(epochSeconds)))
-        let local = epochSeconds + Int64(offset)
+        let instant = min(max(epochSeconds, Self.earliestInstant), Self.latestInstant)
+        let offset = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(instant)))
+        let local = instant + Int64(offset)
         return Self.civilDay(daysSinceEpoch: local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
     }
+
+    /// 0001-01-02 and 9999-12-30 UTC: a day inside years 1 to 9999 in every time zone.
+    static let earliestInstant: Int64 = -62_135_510_400
+    static let latestInstant: Int64 = 253_402_128_000
 
     /// Gregorian date of a day count since 1970-01-01 (Howard Hinnant's `civil_from_days`).
     static func civilDay(daysSinceEpoch days: Int64) -> DayKey {
@@ -106,11 +115,27 @@ public struct BillingCalendar: Sendable {
         return DayKey(year * 10_000 + month * 100 + day)
     }
 
-    /// The UTC instant at which a local day starts.
+    /// The UTC instant at which a local day starts (its first instant when a time zone change skips
+    /// midnight). Foundation answers for any real date; for a day it cannot place, the day's UTC
+    /// midnight shifted by the zone's offset is used instead of trapping.
     public func start(of day: DayKey) -> Int64 {
         let parts = DateComponents(year: Int(day / 10000), month: Int(day / 100 % 100), day: Int(day % 100))
-        let date = calendar.date(from: parts)!
-        return Int64(calendar.startOfDay(for: date).timeIntervalSince1970)
+        if let date = calendar.date(from: parts) {
+            return Int64(calendar.startOfDay(for: date).timeIntervalSince1970)
+        }
+        let midnight = Self.daysSinceEpoch(of: day) * 86_400
+        return midnight - Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(midnight))))
+    }
+
+    /// Day count since 1970-01-01 of a Gregorian date (Howard Hinnant's `days_from_civil`).
+    static func daysSinceEpoch(of day: DayKey) -> Int64 {
+        let month = Int64(day / 100 % 100)
+        let year = Int64(day / 10_000) - (month <= 2 ? 1 : 0)
+        let era = (year >= 0 ? year : year - 399) / 400
+        let yearOfEra = year - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + Int64(day % 100) - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
     }
 
     /// `[start, end)` of a billing month, in UTC epoch seconds.
@@ -137,7 +162,9 @@ public final class DayKeyCache: @unchecked Sendable {
     }
 
     public func day(of epochSeconds: Int64) -> DayKey {
-        let quarter = epochSeconds >= 0 ? epochSeconds / 900 : (epochSeconds - 899) / 900
+        // Clamped as `BillingCalendar.day(of:)` clamps, so that the rounding cannot overflow either.
+        let instant = min(max(epochSeconds, BillingCalendar.earliestInstant), BillingCalendar.latestInstant)
+        let quarter = instant >= 0 ? instant / 900 : (instant - 899) / 900
         lock.lock()
         defer { lock.unlock() }
         if let day = days[quarter] { return day }

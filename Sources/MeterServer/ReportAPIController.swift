@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import MeterCore
 import MeterStore
+import WhatsAppWebhook
 
 /// `/api/v1`: accounts and month reports, the same JSON as `wameter report --format json`.
 struct ReportAPIController<Context: RequestContext> {
@@ -24,7 +25,11 @@ struct ReportAPIController<Context: RequestContext> {
     }
 
     @Sendable func report(_ request: Request, context: Context) async throws -> Response {
-        let id = try context.parameters.require("id")
+        // Path segments arrive percent-encoded; an id that is not a valid account id cannot exist.
+        let segment = try context.parameters.require("id")
+        guard let id = segment.removingPercentEncoding, InputRules.accountIdProblem(id) == nil else {
+            throw APIError(.notFound, "unknown account \(segment)")
+        }
         guard let text = request.uri.queryParameters["month"] else {
             throw APIError(.badRequest, "month is required, as ?month=YYYY-MM")
         }

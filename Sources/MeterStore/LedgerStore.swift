@@ -63,6 +63,9 @@ public struct IngestOutcome: Sendable, Equatable {
     public var otherChanges = 0
     /// Accounts created because a webhook named them first (UTC, USD until `accounts add`).
     public var createdAccounts: [String] = []
+    /// Archived bodies that a rebuild left out because they no longer pass the input rules (stored
+    /// by a version of wameter that accepted them, see docs/input.md); they stay in the archive.
+    public var skippedArchivedBodies: [Int64] = []
 
     public init() {}
 
@@ -73,6 +76,7 @@ public struct IngestOutcome: Sendable, Equatable {
         systemErrors += other.systemErrors
         otherChanges += other.otherChanges
         createdAccounts += other.createdAccounts
+        skippedArchivedBodies += other.skippedArchivedBodies
     }
 }
 
@@ -126,7 +130,8 @@ public protocol LedgerStore: Sendable {
     /// Gathers what a month's report is computed from; `now` decides pending versus dropped.
     func reportInputs(account: Account, month: YearMonth, now: Int64) async throws -> ReportInputs
 
-    /// Recomputes every derived table from the raw archive, atomically.
+    /// Recomputes every derived table from the raw archive, atomically. A body the decoder now
+    /// rejects is left out and named in `skippedArchivedBodies`, so one old body cannot block it.
     func rebuild(decoder: WebhookDecoder) async throws -> IngestOutcome
 
     /// Number of bodies archived (every delivery, retries included).

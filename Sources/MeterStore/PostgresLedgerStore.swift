@@ -65,7 +65,7 @@ public final class PostgresLedgerStore: LedgerStore {
     // MARK: - Accounts
 
     public func upsertAccount(_ account: Account) async throws -> AccountChange {
-        let problems = Account.validate(timezone: account.timezone, currency: account.currency)
+        let problems = Account.validate(id: account.id, timezone: account.timezone, currency: account.currency)
         guard problems.isEmpty else { throw LedgerStoreError.invalidAccount(account.id, problems) }
         let (logger, ledgerLock, dayCaches) = (self.logger, self.ledgerLock, self.dayCaches)
         return try await transactions.run { connection in
@@ -292,26 +292,30 @@ public final class PostgresLedgerStore: LedgerStore {
             var bodies = 0
             var after: Int64 = 0
             // Pages by id: the connection cannot run the writer's statements while a result is open.
+            var skipped: [Int64] = []
             while true {
                 var batch: [(events: [WebhookEvent], onPremisesAccount: String)] = []
+                var read = 0
                 for try await (id, onPremises, bytes) in try await connection.query(
                     "SELECT id, on_premises_account, body FROM raw_bodies WHERE id > \(after) ORDER BY id LIMIT 2000",
                     logger: logger
                 ).decode((Int64, String, Data).self) {
+                    after = id
+                    read += 1
                     do {
                         batch.append((try decoder.decode(bytes, onPremisesAccount: onPremises), onPremises))
                     } catch {
-                        throw LedgerStoreError.corruptArchive(id: id, reason: String(describing: error))
+                        skipped.append(id)
                     }
-                    after = id
                 }
-                if batch.isEmpty { break }
-                bodies += batch.count
+                if read == 0 { break }
+                bodies += read
                 try await ledger.apply(batch)
             }
             try await ledger.flushRollups()
             var outcome = ledger.outcome
             outcome.bodies = bodies
+            outcome.skippedArchivedBodies = skipped
             return outcome
         }
     }

@@ -35,7 +35,7 @@ public final class SQLiteLedgerStore: LedgerStore {
     // MARK: - Accounts
 
     public func upsertAccount(_ account: Account) async throws -> AccountChange {
-        let problems = Account.validate(timezone: account.timezone, currency: account.currency)
+        let problems = Account.validate(id: account.id, timezone: account.timezone, currency: account.currency)
         guard problems.isEmpty else { throw LedgerStoreError.invalidAccount(account.id, problems) }
         return try await writer.write { db in
             let existing = try Row.fetchOne(db, sql: "SELECT * FROM accounts WHERE id = ?", arguments: [account.id])
@@ -180,16 +180,18 @@ public final class SQLiteLedgerStore: LedgerStore {
         var ledger = SQLiteLedgerWriter(db: db, dayCaches: dayCaches)
         var batch: [(events: [WebhookEvent], onPremisesAccount: String)] = []
         var bodies = 0
+        var skipped: [Int64] = []
         let rows = try Row.fetchCursor(db, sql: "SELECT id, on_premises_account, body FROM raw_bodies ORDER BY id")
         while let row = try rows.next() {
             let bytes: Data = row["body"]
             let onPremises: String = row["on_premises_account"]
+            bodies += 1
             do {
                 batch.append((try decoder.decode(bytes, onPremisesAccount: onPremises), onPremises))
             } catch {
-                throw LedgerStoreError.corruptArchive(id: row["id"], reason: String(describing: error))
+                skipped.append(row["id"])
+                continue
             }
-            bodies += 1
             if batch.count == 2_000 {
                 try ledger.apply(batch)
                 batch.removeAll(keepingCapacity: true)
@@ -199,6 +201,7 @@ public final class SQLiteLedgerStore: LedgerStore {
         try ledger.flushRollups()
         var outcome = ledger.outcome
         outcome.bodies = bodies
+        outcome.skippedArchivedBodies = skipped
         return outcome
     }
 

@@ -39,18 +39,42 @@ enum JSONFields {
         }
     }
 
-    /// Unix seconds as a string of digits (Cloud API) or a number (On-Premises).
+    /// Unix seconds as a string of digits (Cloud API) or a number (On-Premises), within
+    /// `InputRules`' range: anything outside it is not a time Meta sends, and refusing it here keeps
+    /// calendar arithmetic far from the values that overflow it.
     static func seconds(_ value: JSONValue?, _ path: @autoclosure Path) throws(WebhookDecodingError) -> Int64? {
+        var seconds: Int64?
         switch value {
         case nil, .null?: return nil
         case .string(let text)?:
-            if let number = Int64(text) { return number }
+            seconds = Int64(text)
         case .number(let literal)?:
-            if let number = Int64(literal) { return number }
-            if let real = Double(literal), real.isFinite, real.magnitude < 9.0e15 { return Int64(real.rounded(.down)) }
+            if let number = Int64(literal) {
+                seconds = number
+            } else if let real = Double(literal), real.isFinite, real.magnitude < 9.0e15 {
+                seconds = Int64(real.rounded(.down))
+            }
         default: break
         }
-        throw .malformed("\(path()): expected whole seconds as a number or a string of digits")
+        guard let seconds else {
+            throw .malformed("\(path()): expected whole seconds as a number or a string of digits")
+        }
+        guard InputRules.isAcceptedTimestamp(seconds) else {
+            throw .malformed("\(path()): \(seconds) is outside \(InputRules.timestampRangeDescription)")
+        }
+        return seconds
+    }
+
+    /// A time that is only a fallback (`entry[].time`): read like `seconds`, but skipped (absent)
+    /// rather than refused when it is outside the accepted range, so a body whose other fields are
+    /// fine is not refused for it.
+    static func fallbackSeconds(_ value: JSONValue?, _ path: @autoclosure Path) throws(WebhookDecodingError) -> Int64? {
+        do {
+            return try seconds(value, path())
+        } catch {
+            if case .malformed(let reason) = error, reason.contains(" is outside ") { return nil }
+            throw error
+        }
     }
 
     static func integer(_ value: JSONValue?, _ path: @autoclosure Path) throws(WebhookDecodingError) -> Int? {
@@ -73,16 +97,67 @@ enum JSONFields {
         throw .malformed("\(path()): expected true or false")
     }
 
-    /// Money exactly as written: the literal's digits, never through `Double`.
+    /// Money exactly as written, never through `Double`: a plain non-negative decimal of bounded
+    /// precision (`InputRules.costAmount`).
     static func decimal(_ value: JSONValue?, _ path: @autoclosure Path) throws(WebhookDecodingError) -> Decimal? {
         switch value {
         case nil, .null?: return nil
         case .number(let text)?, .string(let text)?:
-            if let number = Decimal(string: text, locale: posix), !number.isNaN { return number }
-        default: break
+            switch InputRules.costAmount(text) {
+            case .success(let amount): return amount
+            case .failure(let problem): throw .malformed("\(path()): \(problem)")
+            }
+        default: throw .malformed("\(path()): expected a decimal amount")
         }
-        throw .malformed("\(path()): expected a decimal amount")
     }
 
-    private static let posix = Locale(identifier: "en_US_POSIX")
+    /// An account (WABA) or phone number id; `""` is refused like any other id that breaks the rules.
+    static func accountId(_ value: JSONValue?, _ path: @autoclosure Path) throws(WebhookDecodingError) -> String? {
+        guard let id = try string(value, path()) else { return nil }
+        if let problem = InputRules.accountIdProblem(id) { throw .malformed("\(path()): \(problem)") }
+        return id
+    }
+
+    /// An id such as a wamid or a conversation id; `""` reads as absent, as Meta sends it for
+    /// withheld recipients.
+    static func token(_ value: JSONValue?, _ path: @autoclosure Path) throws(WebhookDecodingError) -> String? {
+        guard let id = try string(value, path()), !id.isEmpty else { return nil }
+        if let problem = InputRules.tokenProblem(id) { throw .malformed("\(path()): \(problem)") }
+        return id
+    }
+
+    /// A label such as a status, a category or a pricing type; `""` reads as absent. Unknown labels
+    /// are kept (DESIGN: unknown is kept, not rejected) as long as they are printable ASCII.
+    static func label(_ value: JSONValue?, _ path: @autoclosure Path) throws(WebhookDecodingError) -> String? {
+        guard let label = try string(value, path()), !label.isEmpty else { return nil }
+        if let problem = InputRules.labelProblem(label) { throw .malformed("\(path()): \(problem)") }
+        return label
+    }
+
+    /// Free text kept for display: skipped (absent) when it breaks `InputRules.keptText`.
+    static func text(_ value: JSONValue?, _ path: @autoclosure Path) throws(WebhookDecodingError) -> String? {
+        guard let text = try string(value, path()), !text.isEmpty else { return nil }
+        return InputRules.keptText(text)
+    }
+
+    /// An ISO 4217 code, upper-cased; anything but three ASCII letters is refused, because the
+    /// currency decides which costs may be added together.
+    static func currency(_ value: JSONValue?, _ path: @autoclosure Path) throws(WebhookDecodingError) -> String? {
+        guard let code = try string(value, path()), !code.isEmpty else { return nil }
+        guard code.utf8.count == 3,
+            code.utf8.allSatisfy({ ($0 | 0x20) >= UInt8(ascii: "a") && ($0 | 0x20) <= UInt8(ascii: "z") })
+        else { throw .malformed("\(path()): expected a three-letter currency code") }
+        return code.uppercased()
+    }
+
+    /// An ISO 3166 alpha-2 country, upper-cased. It is only a hint for the market (the number wins),
+    /// so anything but two ASCII letters is skipped rather than refused.
+    static func countryCode(_ value: JSONValue?, _ path: @autoclosure Path) throws(WebhookDecodingError) -> String? {
+        guard let code = try string(value, path()) else { return nil }
+        guard code.utf8.count == 2,
+            code.utf8.allSatisfy({ ($0 | 0x20) >= UInt8(ascii: "a") && ($0 | 0x20) <= UInt8(ascii: "z") })
+        else { return nil }
+        return code.uppercased()
+    }
+
 }

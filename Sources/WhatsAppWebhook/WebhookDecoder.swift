@@ -5,8 +5,8 @@ import Foundation
 /// caller can never store part of one.
 ///
 /// Only what wameter reads is looked at; every other key is ignored, which is what keeps new Meta
-/// fields from ever being fatal. Only a missing identity (ids, status, timestamp) or a value of an
-/// impossible type rejects a body.
+/// fields from ever being fatal. A missing identity (ids, status, timestamp), a value of an impossible
+/// type, or a value outside `InputRules` rejects a body (docs/input.md lists each field's rule).
 public struct WebhookDecoder: Sendable {
     public init() {}
 
@@ -25,7 +25,7 @@ public struct WebhookDecoder: Sendable {
         }
         guard case .object = root else { throw .notWhatsApp("the body is not a JSON object") }
 
-        let object = try JSONFields.string(root["object"], "object")
+        let object = try JSONFields.label(root["object"], "object")
         if let object, object != "whatsapp_business_account" {
             throw .notWhatsApp("object is \"\(object)\", expected \"whatsapp_business_account\"")
         }
@@ -46,24 +46,24 @@ public struct WebhookDecoder: Sendable {
             guard try JSONFields.object(entry, "entry[\(entryIndex)]") != nil else {
                 throw .malformed("entry[\(entryIndex)]: expected an object")
             }
-            guard let account = try JSONFields.string(entry["id"], "entry[\(entryIndex)].id") else {
+            guard let account = try JSONFields.accountId(entry["id"], "entry[\(entryIndex)].id") else {
                 throw JSONFields.missing({ "entry[\(entryIndex)].id" })
             }
-            let time = try JSONFields.seconds(entry["time"], "entry[\(entryIndex)].time")
+            let time = try JSONFields.fallbackSeconds(entry["time"], "entry[\(entryIndex)].time")
             let changes = try JSONFields.array(entry["changes"], "entry[\(entryIndex)].changes")
             for (changeIndex, change) in changes.enumerated() {
                 let path = { "entry[\(entryIndex)].changes[\(changeIndex)]" }
                 guard try JSONFields.object(change, path()) != nil else {
                     throw .malformed("\(path()): expected an object")
                 }
-                let field = try JSONFields.string(change["field"], "\(path()).field")
+                let field = try JSONFields.label(change["field"], "\(path()).field")
                 // The value's shape depends on the field: read only the shapes wameter understands, so a
                 // change of a field we do not use can never fail the body.
                 switch field {
                 case "messages", nil:
                     guard let value = try JSONFields.object(change["value"], "\(path()).value") else { continue }
                     let metadata = try JSONFields.object(value["metadata"], "\(path()).value.metadata")
-                    let phone = try JSONFields.string(
+                    let phone = try JSONFields.accountId(
                         metadata?["phone_number_id"], "\(path()).value.metadata.phone_number_id")
                     events += try Self.events(
                         account: account, phoneNumberId: phone, value: value, path: { "\(path()).value." })
@@ -75,18 +75,18 @@ public struct WebhookDecoder: Sendable {
                         VolumeTierInfo(
                             tierUpdateTime: try JSONFields.seconds(
                                 tier["tier_update_time"], "\(tierPath()).tier_update_time"),
-                            pricingCategory: try JSONFields.string(
+                            pricingCategory: try JSONFields.label(
                                 tier["pricing_category"], "\(tierPath()).pricing_category"),
-                            tier: try JSONFields.string(tier["tier"], "\(tierPath()).tier"),
-                            effectiveMonth: try JSONFields.string(
+                            tier: try JSONFields.label(tier["tier"], "\(tierPath()).tier"),
+                            effectiveMonth: try JSONFields.label(
                                 tier["effective_month"], "\(tierPath()).effective_month"),
-                            region: try JSONFields.string(tier["region"], "\(tierPath()).region"))
+                            region: try JSONFields.label(tier["region"], "\(tierPath()).region"))
                     }
                     events.append(
                         .accountUpdate(
                             AccountUpdateEvent(
                                 account: account,
-                                event: try JSONFields.string(value?["event"], "\(path()).value.event"),
+                                event: try JSONFields.label(value?["event"], "\(path()).value.event"),
                                 time: time, volumeTier: tier)))
                 case let field?:
                     events.append(.unhandledChange(account: account, field: field))
@@ -106,10 +106,10 @@ public struct WebhookDecoder: Sendable {
             let contactPath = { "\(path())contacts[\(index)]" }
             let profile = try JSONFields.object(contact["profile"], "\(contactPath()).profile")
             return Contact(
-                waId: nonEmpty(try JSONFields.string(contact["wa_id"], "\(contactPath()).wa_id")),
-                userId: nonEmpty(try JSONFields.string(contact["user_id"], "\(contactPath()).user_id")),
-                countryCode: nonEmpty(
-                    try JSONFields.string(profile?["country_code"], "\(contactPath()).profile.country_code")))
+                waId: try JSONFields.token(contact["wa_id"], "\(contactPath()).wa_id"),
+                userId: try JSONFields.token(contact["user_id"], "\(contactPath()).user_id"),
+                countryCode: try JSONFields.countryCode(
+                    profile?["country_code"], "\(contactPath()).profile.country_code"))
         }
         var events: [WebhookEvent] = []
         let statuses = try JSONFields.array(value["statuses"], "\(path())statuses")
@@ -127,22 +127,21 @@ public struct WebhookDecoder: Sendable {
             guard try JSONFields.object(message, messagePath()) != nil else {
                 throw .malformed("\(messagePath()): expected an object")
             }
-            guard let id = try JSONFields.string(message["id"], "\(messagePath()).id") else {
+            guard let id = try JSONFields.token(message["id"], "\(messagePath()).id") else {
                 throw JSONFields.missing({ "\(messagePath()).id" })
             }
             guard let timestamp = try JSONFields.seconds(message["timestamp"], "\(messagePath()).timestamp") else {
                 throw JSONFields.missing({ "\(messagePath()).timestamp" })
             }
-            let from = nonEmpty(try JSONFields.string(message["from"], "\(messagePath()).from"))
+            let from = try JSONFields.token(message["from"], "\(messagePath()).from")
             let contact = contacts.first { from != nil && $0.waId == from } ?? (contacts.count == 1 ? contacts[0] : nil)
             events.append(
                 .inbound(
                     InboundMessageEvent(
                         account: account, phoneNumberId: phoneNumberId, messageId: id, from: from,
-                        fromUserId: nonEmpty(
-                            try JSONFields.string(message["from_user_id"], "\(messagePath()).from_user_id")),
+                        fromUserId: try JSONFields.token(message["from_user_id"], "\(messagePath()).from_user_id"),
                         fromCountryCode: contact?.countryCode, timestamp: timestamp,
-                        type: try JSONFields.string(message["type"], "\(messagePath()).type"),
+                        type: try JSONFields.label(message["type"], "\(messagePath()).type"),
                         hasReferral: try JSONFields.object(message["referral"], "\(messagePath()).referral") != nil)))
         }
         for (index, error) in errors.enumerated() {
@@ -152,7 +151,7 @@ public struct WebhookDecoder: Sendable {
                     SystemErrorEvent(
                         account: account, phoneNumberId: phoneNumberId,
                         code: try JSONFields.integer(error["code"], "\(errorPath()).code"),
-                        title: try JSONFields.string(error["title"], "\(errorPath()).title"))))
+                        title: try JSONFields.text(error["title"], "\(errorPath()).title"))))
         }
         return events
     }
@@ -167,10 +166,10 @@ public struct WebhookDecoder: Sendable {
         _ status: JSONValue, path: () -> String, account: String?, phoneNumberId: String?, contacts: [Contact]
     ) throws(WebhookDecodingError) -> StatusEvent {
         guard try JSONFields.object(status, path()) != nil else { throw .malformed("\(path()): expected an object") }
-        guard let id = try JSONFields.string(status["id"], "\(path()).id") else {
+        guard let id = try JSONFields.token(status["id"], "\(path()).id") else {
             throw JSONFields.missing({ "\(path()).id" })
         }
-        guard let state = try JSONFields.string(status["status"], "\(path()).status") else {
+        guard let state = try JSONFields.label(status["status"], "\(path()).status") else {
             throw JSONFields.missing({ "\(path()).status" })
         }
         guard let timestamp = try JSONFields.seconds(status["timestamp"], "\(path()).timestamp") else {
@@ -178,10 +177,10 @@ public struct WebhookDecoder: Sendable {
         }
         // Some On-Premises client versions nest the recipient under `message` (reference §5, C17).
         let nested = try JSONFields.object(status["message"], "\(path()).message")
-        let nestedRecipient = nonEmpty(try JSONFields.string(nested?["recipient_id"], "\(path()).message.recipient_id"))
+        let nestedRecipient = try JSONFields.token(nested?["recipient_id"], "\(path()).message.recipient_id")
         let recipient =
-            nonEmpty(try JSONFields.string(status["recipient_id"], "\(path()).recipient_id")) ?? nestedRecipient
-        let userId = nonEmpty(try JSONFields.string(status["recipient_user_id"], "\(path()).recipient_user_id"))
+            try JSONFields.token(status["recipient_id"], "\(path()).recipient_id") ?? nestedRecipient
+        let userId = try JSONFields.token(status["recipient_user_id"], "\(path()).recipient_user_id")
         // Contacts on status webhooks (2026, business-scoped user ids) carry the recipient's country,
         // the only clue to the market when the phone number is withheld (reference §3.6).
         let contact =
@@ -193,41 +192,35 @@ public struct WebhookDecoder: Sendable {
             let cost = try JSONFields.object(wire["cost"], "\(path()).pricing.cost")
             pricing = PricingInfo(
                 billable: try JSONFields.bool(wire["billable"], "\(path()).pricing.billable"),
-                pricingModel: nonEmpty(try JSONFields.string(wire["pricing_model"], "\(path()).pricing.pricing_model")),
-                type: nonEmpty(try JSONFields.string(wire["type"], "\(path()).pricing.type")),
-                category: nonEmpty(try JSONFields.string(wire["category"], "\(path()).pricing.category")),
-                subtype: nonEmpty(try JSONFields.string(wire["subtype"], "\(path()).pricing.subtype")),
+                pricingModel: try JSONFields.label(wire["pricing_model"], "\(path()).pricing.pricing_model"),
+                type: try JSONFields.label(wire["type"], "\(path()).pricing.type"),
+                category: try JSONFields.label(wire["category"], "\(path()).pricing.category"),
+                subtype: try JSONFields.label(wire["subtype"], "\(path()).pricing.subtype"),
                 costAmount: try JSONFields.decimal(cost?["amount"], "\(path()).pricing.cost.amount"),
-                costCurrency: nonEmpty(try JSONFields.string(cost?["currency"], "\(path()).pricing.cost.currency")))
+                costCurrency: try JSONFields.currency(cost?["currency"], "\(path()).pricing.cost.currency"))
         }
         var conversation: ConversationInfo?
         if let wire = try JSONFields.object(status["conversation"], "\(path()).conversation") {
             let origin = try JSONFields.object(wire["origin"], "\(path()).conversation.origin")
             conversation = ConversationInfo(
-                id: nonEmpty(try JSONFields.string(wire["id"], "\(path()).conversation.id")),
+                id: try JSONFields.token(wire["id"], "\(path()).conversation.id"),
                 expirationTimestamp: try JSONFields.seconds(
                     wire["expiration_timestamp"], "\(path()).conversation.expiration_timestamp"),
-                originType: nonEmpty(try JSONFields.string(origin?["type"], "\(path()).conversation.origin.type")))
+                originType: try JSONFields.label(origin?["type"], "\(path()).conversation.origin.type"))
         }
         let errors = try JSONFields.array(status["errors"], "\(path()).errors")
         return StatusEvent(
             account: account, phoneNumberId: phoneNumberId, messageId: id, status: MessageStatus(rawValue: state),
             timestamp: timestamp,
             recipientId: recipient,
-            recipientType: nonEmpty(try JSONFields.string(status["recipient_type"], "\(path()).recipient_type")),
-            recipientParticipantId: nonEmpty(
-                try JSONFields.string(status["recipient_participant_id"], "\(path()).recipient_participant_id")),
-            recipientUserId: userId, recipientCountryCode: contact?.countryCode?.uppercased(),
-            callbackData: nonEmpty(
-                try JSONFields.string(status["biz_opaque_callback_data"], "\(path()).biz_opaque_callback_data")),
+            recipientType: try JSONFields.label(status["recipient_type"], "\(path()).recipient_type"),
+            recipientParticipantId: try JSONFields.token(
+                status["recipient_participant_id"], "\(path()).recipient_participant_id"),
+            recipientUserId: userId, recipientCountryCode: contact?.countryCode,
+            callbackData: try JSONFields.text(status["biz_opaque_callback_data"], "\(path()).biz_opaque_callback_data"),
             conversation: conversation, pricing: pricing,
             errorCode: try errors.first.flatMap { error throws(WebhookDecodingError) in
                 try JSONFields.integer(error["code"], "\(path()).errors[0].code")
             })
-    }
-
-    private static func nonEmpty(_ value: String?) -> String? {
-        guard let value, !value.isEmpty else { return nil }
-        return value
     }
 }

@@ -23,7 +23,7 @@ struct AccountsCommand: AsyncParsableCommand {
         @Option(help: "Business portfolio id; accounts of one portfolio share volume tiers.") var portfolio: String?
 
         func validate() throws {
-            let problems = Account.validate(timezone: timezone, currency: currency)
+            let problems = Account.validate(id: id, timezone: timezone, currency: currency)
             if !problems.isEmpty { throw ValidationError(problems.joined(separator: "\n")) }
         }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MeterStore
+import WhatsAppWebhook
 
 struct IngestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,6 +22,9 @@ struct IngestCommand: AsyncParsableCommand {
 
     func validate() throws {
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+        if let problem = InputRules.accountIdProblem(account) {
+            throw ValidationError("--account \"\(account)\" \(problem)")
+        }
     }
 
     func run() async throws {

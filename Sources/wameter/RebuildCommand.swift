@@ -18,5 +18,12 @@ struct RebuildCommand: AsyncParsableCommand {
             "rebuilt from \(outcome.bodies) archived bodies: \(outcome.statusEvents) statuses, "
                 + "\(outcome.inboundMessages) inbound messages in \(String(format: "%.2f", Date().timeIntervalSince(started))) s"
         )
+        let skipped = outcome.skippedArchivedBodies
+        if !skipped.isEmpty {
+            printError(
+                "warning: \(skipped.count) archived bodies no longer pass the input rules (docs/input.md) and were "
+                    + "left out of the ledger; they stay in the archive. Ids: "
+                    + skipped.prefix(20).map(String.init).joined(separator: ", ") + (skipped.count > 20 ? ", …" : ""))
+        }
     }
 }

@@ -79,4 +79,37 @@ struct BillingCalendarTests {
         #expect(Account.validate(timezone: "Asia/Kolkata", currency: "INR").isEmpty)
         #expect(Account.validate(timezone: "Mars/Olympus", currency: "usd").count == 2)
     }
+
+    @Test("account ids follow the webhook id rule")
+    func accountIdValidation() {
+        #expect(Account.validate(id: "102290129340398", timezone: "UTC", currency: "USD").isEmpty)
+        #expect(Account.validate(id: "on-premises_1.a", timezone: "UTC", currency: "USD").isEmpty)
+        for bad in ["", "X\u{0}Y", "acct.\u{e9}", "a/b", "a b", String(repeating: "1", count: 65)] {
+            #expect(Account.validate(id: bad, timezone: "UTC", currency: "USD").count == 1, "\(bad)")
+        }
+    }
+
+    @Test(
+        "calendar arithmetic never traps: any instant gives a day within years 1 to 9999",
+        arguments: [Int64.max, Int64.min, 7_000_000_000_000, -7_000_000_000_000, 253_402_300_799, -62_135_596_800])
+    func extremeInstants(_ instant: Int64) {
+        for zone in ["UTC", "Asia/Kolkata", "Pacific/Kiritimati", "Pacific/Pago_Pago"] {
+            let calendar = BillingCalendar(timezoneIdentifier: zone)!
+            let day = calendar.day(of: instant)
+            #expect((0001_01_01...9999_12_31).contains(day), "\(zone) \(instant) → \(day)")
+            #expect(DayKeyCache(calendar: calendar).day(of: instant) == day)
+            _ = calendar.start(of: day)
+        }
+    }
+
+    @Test("start of a day is the inverse of day(of:) at the extremes of the accepted range")
+    func startOfDayAtLimits() {
+        let kolkata = BillingCalendar(timezoneIdentifier: "Asia/Kolkata")!
+        // (Foundation's Gregorian calendar is Julian before 1582, so the check stays after it.)
+        for day: DayKey in [1970_01_01, 2009_01_01, 2099_12_31, 9999_12_29] {
+            #expect(kolkata.day(of: kolkata.start(of: day)) == day)
+        }
+        #expect(BillingCalendar.daysSinceEpoch(of: 1970_01_01) == 0)
+        #expect(BillingCalendar.daysSinceEpoch(of: 2024_02_29) == 19_782)
+    }
 }

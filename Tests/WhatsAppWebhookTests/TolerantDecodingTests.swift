@@ -45,7 +45,7 @@ struct TolerantDecodingTests {
         let status = try #require(
             try statuses(
                 envelope(
-                    #"{"id":"w","status":"teleported","timestamp":"1","recipient_id":"1","new_field":{"x":[1,2]},"pricing":{"pricing_model":"XYZ","type":"brand_new","category":"meta_business_agent","billable":true}}"#,
+                    #"{"id":"w","status":"teleported","timestamp":"1700000000","recipient_id":"1","new_field":{"x":[1,2]},"pricing":{"pricing_model":"XYZ","type":"brand_new","category":"meta_business_agent","billable":true}}"#,
                     extraValue: #","future":{"a":1}"#)
             ).first)
         #expect(status.status == .unknown("teleported"))
@@ -67,7 +67,7 @@ struct TolerantDecodingTests {
     @Test("On-Premises nested message.recipient_id is read")
     func nestedRecipient() throws {
         let json =
-            #"{"statuses":[{"id":"gB1","status":"sent","timestamp":"1","message":{"recipient_id":"447700900123"}}]}"#
+            #"{"statuses":[{"id":"gB1","status":"sent","timestamp":"1700000000","message":{"recipient_id":"447700900123"}}]}"#
         let events = try decoder.decode(Data(json.utf8), onPremisesAccount: "a")
         guard case .status(let status) = try #require(events.first) else { return }
         #expect(status.recipientId == "447700900123")
