@@ -81,24 +81,42 @@ struct LedgerMerger {
     /// Counter changes not yet written.
     private(set) var rollups: [String: RollupDelta] = [:]
 
+    /// A record that a merge changed: what was stored before (if anything) and what is now.
+    struct Change<Record: LedgerRecord> {
+        var key: Key
+        var old: Record?
+        var record: Record
+    }
+
     /// The records whose join with the stored one differs from what is stored, joined. `stored`
     /// returns the stored record for a key, if any.
     mutating func merge<Record: LedgerRecord>(
         _ deltas: [Key: Record], stored: (Key) -> Record?
-    ) -> [(key: Key, record: Record)] {
-        var changed: [(key: Key, record: Record)] = []
+    ) -> [Change<Record>] {
+        var changed: [Change<Record>] = []
         changed.reserveCapacity(deltas.count)
         for (key, delta) in deltas {
             let existing = stored(key)
             let merged = existing.map { $0.join(delta) } ?? delta
             if merged == existing { continue }
-            if let days = days[key.account] {
-                rollups[key.account, default: RollupDelta()].replace(
-                    existing?.contributions(days: days) ?? [], with: merged.contributions(days: days))
-            }
-            changed.append((key, merged))
+            moveCounters(key.account, from: existing, to: merged)
+            changed.append(Change(key: key, old: existing, record: merged))
         }
         return changed
+    }
+
+    /// Replaces a stored record (or none) with a recounted one (or none), moving the counters.
+    /// Returns whether anything changed.
+    mutating func replace<Record: LedgerRecord>(_ key: Key, stored: Record?, with fresh: Record?) -> Bool {
+        if stored == fresh { return false }
+        moveCounters(key.account, from: stored, to: fresh)
+        return true
+    }
+
+    private mutating func moveCounters<Record: LedgerRecord>(_ account: String, from old: Record?, to new: Record?) {
+        guard let days = days[account] else { return }
+        rollups[account, default: RollupDelta()].replace(
+            old?.contributions(days: days) ?? [], with: new?.contributions(days: days) ?? [])
     }
 
     /// Counts a record that is already stored as if it were new (when an account's time zone
@@ -109,15 +127,53 @@ struct LedgerMerger {
     }
 
     /// The conversation deltas implied by messages that changed (CBP messages carry their
-    /// conversation), joined per conversation.
-    static func conversations(of messages: [(key: Key, record: MessageRecord)]) -> [Key: ConversationRecord] {
+    /// conversation), joined per conversation, leaving out the conversations in `recounted`.
+    static func conversations(
+        of messages: [Change<MessageRecord>], except recounted: Set<Key> = []
+    ) -> [Key: ConversationRecord] {
         var conversations: [Key: ConversationRecord] = [:]
-        for (_, message) in messages {
-            guard let conversation = ConversationRecord(message: message) else { continue }
-            let key = Key(account: message.account, id: conversation.conversationId)
+        for change in messages {
+            guard let conversation = ConversationRecord(message: change.record) else { continue }
+            let key = Key(account: change.record.account, id: conversation.conversationId)
+            if recounted.contains(key) { continue }
             conversations[key] = conversations[key].map { $0.join(conversation) } ?? conversation
         }
         return conversations
+    }
+
+    /// The conversations that joining cannot keep right and that must be recounted from their
+    /// messages: those a changed message contributed to before and now contributes to less, or not
+    /// at all.
+    ///
+    /// A conversation is the join of what its messages contribute. When a message's contribution
+    /// only grows, joining the new one into the stored conversation gives that join again. But a
+    /// message can leave a conversation (a later, preferred status names another conversation id)
+    /// or contribute less (its preferred pricing changes), and a join cannot take anything away:
+    /// the conversation would keep what the message gave it, and the ledger would depend on how the
+    /// statuses were grouped into transactions, so a rebuild would disagree with the live ledger.
+    static func conversationsToRecount(of messages: [Change<MessageRecord>]) -> Set<Key> {
+        var recount: Set<Key> = []
+        for change in messages {
+            guard let old = change.old, let before = ConversationRecord(message: old) else { continue }
+            if let after = ConversationRecord(message: change.record), after.conversationId == before.conversationId,
+                before.join(after) == after
+            {
+                continue
+            }
+            recount.insert(Key(account: old.account, id: before.conversationId))
+        }
+        return recount
+    }
+
+    /// A conversation as its messages make it now: the join of their contributions, or `nil` when
+    /// none contributes any more.
+    static func recount(_ key: Key, messages: [MessageRecord]) -> ConversationRecord? {
+        var conversation: ConversationRecord?
+        for message in messages {
+            guard let part = ConversationRecord(message: message), part.conversationId == key.id else { continue }
+            conversation = conversation.map { $0.join(part) } ?? part
+        }
+        return conversation
     }
 
     /// The non-zero counter changes, and clears them. `sorted` orders them by account then cell, so

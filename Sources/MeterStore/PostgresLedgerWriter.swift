@@ -57,15 +57,63 @@ struct PostgresLedgerWriter {
         outcome.add(counts)
 
         let messages = try await merge(batch.messages, into: .messages)
-        _ = try await merge(LedgerMerger.conversations(of: messages), into: .conversations)
+        let recounted = LedgerMerger.conversationsToRecount(of: messages)
+        _ = try await merge(LedgerMerger.conversations(of: messages, except: recounted), into: .conversations)
+        try await recount(recounted)
         _ = try await merge(batch.inbound, into: .inbound)
+    }
+
+    /// Recounts conversations from their messages (already written), see
+    /// `LedgerMerger.conversationsToRecount`. Rare, so one conversation at a time: its row is locked
+    /// first, so that another instance joining a message into it waits and joins into the result.
+    private mutating func recount(_ keys: Set<Key>) async throws {
+        let conversations = PostgresRecordTable<ConversationRecord>.conversations
+        let messages = PostgresRecordTable<MessageRecord>.messages
+        for key in keys.sorted() {
+            var stored: ConversationRecord?
+            for try await row in try await connection.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        SELECT \(conversations.columnList) FROM conversations
+                        WHERE account = $1 AND conversation_id = $2 FOR UPDATE
+                        """, binds: try Self.bindings(key.account, key.id)), logger: logger)
+            {
+                stored = try conversations.decode(row.makeRandomAccess())
+            }
+            var members: [MessageRecord] = []
+            for try await row in try await connection.query(
+                PostgresQuery(
+                    unsafeSQL:
+                        "SELECT \(messages.columnList) FROM messages WHERE account = $1 AND conversation_id = $2",
+                    binds: try Self.bindings(key.account, key.id)), logger: logger)
+            {
+                members.append(try messages.decode(row.makeRandomAccess()))
+            }
+            let fresh = LedgerMerger.recount(key, messages: members)
+            guard merger.replace(key, stored: stored, with: fresh) else { continue }
+            if let fresh {
+                for query in PostgresBulk.queries(
+                    "INSERT INTO conversations (\(conversations.columnList))", columns: conversations.columns.count,
+                    rows: [fresh],
+                    tail: "ON CONFLICT (account, conversation_id) DO UPDATE SET \(conversations.updateFromExcluded)",
+                    bind: { record, b in conversations.bind(record, &b) })
+                {
+                    try await connection.query(query, logger: logger)
+                }
+            } else {
+                try await connection.query(
+                    PostgresQuery(
+                        unsafeSQL: "DELETE FROM conversations WHERE account = $1 AND conversation_id = $2",
+                        binds: try Self.bindings(key.account, key.id)), logger: logger)
+            }
+        }
     }
 
     /// Inserts the deltas that are new, joins the others with their stored records under row locks
     /// and writes back those that changed. Returns the changed records.
     private mutating func merge<Record: LedgerRecord>(
         _ deltas: [Key: Record], into table: PostgresRecordTable<Record>
-    ) async throws -> [(key: Key, record: Record)] {
+    ) async throws -> [LedgerMerger.Change<Record>] {
         guard !deltas.isEmpty else { return [] }
         let keys = deltas.keys.sorted()
         var inserted: Set<Key> = []

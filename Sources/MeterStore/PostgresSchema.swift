@@ -168,7 +168,17 @@ enum PostgresSchema {
                     PRIMARY KEY (account, effective_month, region, pricing_category, tier)
                 )
                 """,
-            ])
+            ]),
+        Migration(
+            name: "v2: messages by conversation",
+            statements: [
+                // Recounting a conversation that a message left reads its messages by conversation
+                // id (LedgerMerger.conversationsToRecount).
+                """
+                CREATE INDEX messages_conversation ON messages (account, conversation_id)
+                    WHERE conversation_id IS NOT NULL
+                """
+            ]),
     ]
 
     /// Applies the migrations not yet applied. Safe to run from several processes at once.

@@ -33,10 +33,12 @@ struct SQLiteLedgerWriter {
         let messages = try merge(
             batch.messages, table: "messages", columns: Self.messageColumns, decode: Self.message(from:offset:),
             arguments: Self.arguments(of:), insert: Self.insertMessage, update: Self.updateMessage)
+        let recounted = LedgerMerger.conversationsToRecount(of: messages)
         _ = try merge(
-            LedgerMerger.conversations(of: messages), table: "conversations", columns: Self.conversationColumns,
-            decode: Self.conversation(from:offset:), arguments: Self.arguments(of:), insert: Self.insertConversation,
-            update: Self.updateConversation)
+            LedgerMerger.conversations(of: messages, except: recounted), table: "conversations",
+            columns: Self.conversationColumns, decode: Self.conversation(from:offset:), arguments: Self.arguments(of:),
+            insert: Self.insertConversation, update: Self.updateConversation)
+        try recount(recounted)
         _ = try merge(
             batch.inbound, table: "inbound_messages", columns: Self.inboundColumns, decode: Self.inbound(from:offset:),
             arguments: Self.arguments(of:), insert: Self.insertInbound, update: Self.updateInbound)
@@ -47,13 +49,37 @@ struct SQLiteLedgerWriter {
     private mutating func merge<Record: LedgerRecord>(
         _ deltas: [Key: Record], table: String, columns: String, decode: (Row, Int) -> Record,
         arguments: (Record) -> StatementArguments, insert: String, update: String
-    ) throws -> [(key: Key, record: Record)] {
+    ) throws -> [LedgerMerger.Change<Record>] {
         let stored = try loadAll(deltas.keys, table: table, columns: columns, decode: decode)
         let changed = merger.merge(deltas) { stored[$0]?.record }
-        for (key, record) in changed {
-            try write(arguments(record), id: stored[key]?.id, insert: insert, update: update)
+        for change in changed {
+            try write(arguments(change.record), id: stored[change.key]?.id, insert: insert, update: update)
         }
         return changed
+    }
+
+    /// Recounts conversations from their messages (already written), see
+    /// `LedgerMerger.conversationsToRecount`. Rare: only when a message leaves a conversation or
+    /// gives it less, so one query per conversation is fine.
+    private mutating func recount(_ keys: Set<Key>) throws {
+        guard !keys.isEmpty else { return }
+        let stored = try loadAll(
+            keys, table: "conversations", columns: Self.conversationColumns, decode: Self.conversation(from:offset:))
+        for key in keys.sorted() {
+            let members = try Row.fetchAll(
+                db, sql: "SELECT \(Self.messageColumns) FROM messages WHERE account = ? AND conversation_id = ?",
+                arguments: [key.account, key.id]
+            ).map { Self.message(from: $0) }
+            let fresh = LedgerMerger.recount(key, messages: members)
+            guard merger.replace(key, stored: stored[key]?.record, with: fresh) else { continue }
+            if let fresh {
+                try write(
+                    Self.arguments(of: fresh), id: stored[key]?.id, insert: Self.insertConversation,
+                    update: Self.updateConversation)
+            } else if let id = stored[key]?.id {
+                try db.execute(sql: "DELETE FROM conversations WHERE id = ?", arguments: [id])
+            }
+        }
     }
 
     /// Writes the accumulated counter changes. Call once, at the end of the transaction.

@@ -164,6 +164,15 @@ enum SQLiteSchema {
             // from the archive, so the derived tables are rebuilt from it.
             _ = try SQLiteLedgerStore.rebuildLedger(db, decoder: WebhookDecoder(), dayCaches: DayKeyCaches())
         }
+        migrator.registerMigration("v3: messages by conversation") { db in
+            // Recounting a conversation that a message left reads its messages by conversation id
+            // (LedgerMerger.conversationsToRecount). Messages without a conversation stay out of it.
+            try db.execute(
+                sql: """
+                    CREATE INDEX messages_conversation ON messages (account, conversation_id)
+                        WHERE conversation_id IS NOT NULL;
+                    """)
+        }
         return migrator
     }
 }
