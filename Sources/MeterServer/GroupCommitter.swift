@@ -9,11 +9,17 @@ import Synchronization
 /// next one, so the cost of an `fsync` is shared by all of them (group commit).
 ///
 /// A request is answered only after the transaction holding its body has committed: durable before
-/// acknowledged. A failed transaction fails every request in it (they get 503 and Meta re-sends).
+/// acknowledged. When a transaction fails, one body must not take the others down with it: while
+/// the database still answers, the group is split in halves and each half committed on its own,
+/// down to single bodies, so only a body that cannot be committed even alone gets an error
+/// (`Failure.unstorable`, answered 400). When the database does not answer, nothing is split and
+/// every request gets its error (503, and Meta re-sends).
 public final class GroupCommitter: Service, Sendable {
     public enum Failure: Error, Equatable {
         /// The server is shutting down and takes no new deliveries.
         case shuttingDown
+        /// This body failed on its own while the database answered: retrying it will not help.
+        case unstorable(String)
     }
 
     private struct Waiting {
@@ -76,20 +82,50 @@ public final class GroupCommitter: Service, Sendable {
                 return batch
             }
             if batch.isEmpty { return }
-            do {
-                let outcome = try await store.ingest(batch.map(\.body))
-                if !outcome.createdAccounts.isEmpty {
-                    logger.warning(
-                        "accounts created by webhooks with time zone UTC and currency USD; set them with `wameter accounts add`",
-                        metadata: ["accounts": .array(outcome.createdAccounts.map { .string($0) })])
-                }
-                for waiting in batch { waiting.continuation.resume(returning: outcome) }
-            } catch {
+            await commit(batch[...])
+        }
+    }
+
+    /// Commits a group; on failure, finds the bodies that cannot be committed (see the type's note).
+    private func commit(_ group: ArraySlice<Waiting>) async {
+        do {
+            let outcome = try await store.ingest(group.map(\.body))
+            if !outcome.createdAccounts.isEmpty {
+                logger.warning(
+                    "accounts created by webhooks with time zone UTC and currency USD; set them with `wameter accounts add`",
+                    metadata: ["accounts": .array(outcome.createdAccounts.map { .string($0) })])
+            }
+            for waiting in group { waiting.continuation.resume(returning: outcome) }
+        } catch {
+            guard !StoreFailure.isTransient(error), await databaseAnswers() else {
                 logger.error(
                     "could not commit deliveries; they are not acknowledged and Meta will re-send them",
-                    metadata: ["bodies": .stringConvertible(batch.count), "error": .string(String(describing: error))])
-                for waiting in batch { waiting.continuation.resume(throwing: error) }
+                    metadata: ["bodies": .stringConvertible(group.count), "error": .string(String(describing: error))])
+                for waiting in group { waiting.continuation.resume(throwing: error) }
+                return
             }
+            guard group.count > 1 else {
+                let reason = String(describing: error)
+                logger.error(
+                    "a delivery cannot be stored although the database answers; it is refused with 400",
+                    metadata: ["error": .string(reason), "bytes": .stringConvertible(group.first!.body.bytes.count)])
+                group.first!.continuation.resume(throwing: Failure.unstorable(reason))
+                return
+            }
+            let middle = group.startIndex + group.count / 2
+            await commit(group[..<middle])
+            await commit(group[middle...])
+        }
+    }
+
+    /// Whether the store answers a trivial query: tells a body that cannot be stored from a
+    /// database that cannot store anything.
+    private func databaseAnswers() async -> Bool {
+        do {
+            try await store.ping()
+            return true
+        } catch {
+            return false
         }
     }
 }
