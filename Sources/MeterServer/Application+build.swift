@@ -1,6 +1,8 @@
 import Hummingbird
+import HummingbirdCore
 import Logging
 import MeterStore
+import NIOCore
 
 /// Wires the server: controllers over the store, the group committer as a lifecycle service.
 /// Everything is passed in (DESIGN: constructor injection), so tests build it with an in-memory
@@ -12,14 +14,23 @@ public func buildApplication(
     let committer = GroupCommitter(store: store, maxBatch: configuration.maxBatch, logger: logger)
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
-    WebhookController(configuration: configuration, committer: committer, clock: clock).addRoutes(to: router)
+    let bodyMemory = BodyMemoryBudget(capacity: configuration.limits.bodyMemoryBytes)
+    WebhookController(configuration: configuration, committer: committer, bodyMemory: bodyMemory, clock: clock)
+        .addRoutes(to: router)
     HealthController(store: store).addRoutes(to: router)
     ReportAPIController(store: store, apiToken: configuration.apiToken, clock: clock)
         .addRoutes(to: router.group("api/v1"))
+    let limits = configuration.limits
+    let bodyTimeout = TimeAmount.nanoseconds(Int64(limits.bodyTimeout / .nanoseconds(1)))
     return Application(
         router: router,
+        server: .http1(
+            configuration: HTTP1Channel.Configuration(
+                additionalChannelHandlers: [BodyDeadlineHandler(limit: bodyTimeout)],
+                idleTimeout: TimeAmount.nanoseconds(Int64(limits.idleTimeout / .nanoseconds(1))))),
         configuration: ApplicationConfiguration(
-            address: .hostname(configuration.host, port: configuration.port), serverName: "wameter"),
+            address: .hostname(configuration.host, port: configuration.port), serverName: "wameter",
+            availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections, logger: logger)),
         // Listed before the HTTP server, which the application appends last: on shutdown the server
         // stops first and finishes its requests, then the committer commits what they handed over.
         services: [committer],

@@ -14,6 +14,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var maxBodyBytes: Int
     /// Most bodies committed in one transaction.
     public var maxBatch: Int
+    /// Connections, timeouts and body memory (see `ServerLimits`).
+    public var limits: ServerLimits
 
     public static let defaultHost = "127.0.0.1"
     public static let defaultPort = 8080
@@ -21,7 +23,8 @@ public struct ServerConfiguration: Sendable, Equatable {
 
     public init(
         host: String = defaultHost, port: Int = defaultPort, appSecrets: [String], verifyToken: String,
-        apiToken: String, maxBodyBytes: Int = defaultMaxBodyBytes, maxBatch: Int = 1_000
+        apiToken: String, maxBodyBytes: Int = defaultMaxBodyBytes, maxBatch: Int = 1_000,
+        limits: ServerLimits = ServerLimits()
     ) {
         self.host = host
         self.port = port
@@ -30,6 +33,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         self.apiToken = apiToken
         self.maxBodyBytes = maxBodyBytes
         self.maxBatch = maxBatch
+        self.limits = limits
     }
 
     /// Every problem with the settings, in one error, so a user fixes them all in one go.
@@ -42,7 +46,7 @@ public struct ServerConfiguration: Sendable, Equatable {
 
     /// Reads flags (which win) and the environment.
     public static func load(
-        host: String?, port: Int?, environment: [String: String]
+        host: String?, port: Int?, limits flags: ServerLimits.Flags = .init(), environment: [String: String]
     ) throws(Problems)
         -> ServerConfiguration
     {
@@ -83,8 +87,11 @@ public struct ServerConfiguration: Sendable, Equatable {
         } else if apiToken!.count < 16 {
             problems.append("WAMETER_API_TOKEN is shorter than 16 characters")
         }
+        let limits = ServerLimits.load(
+            flags, environment: value, maxBodyBytes: defaultMaxBodyBytes, problems: &problems)
         if !problems.isEmpty { throw Problems(problems: problems) }
         return ServerConfiguration(
-            host: host, port: resolvedPort, appSecrets: secrets, verifyToken: verifyToken!, apiToken: apiToken!)
+            host: host, port: resolvedPort, appSecrets: secrets, verifyToken: verifyToken!, apiToken: apiToken!,
+            limits: limits)
     }
 }

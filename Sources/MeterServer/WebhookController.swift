@@ -12,10 +12,15 @@ struct WebhookController<Context: RequestContext> {
     let clock: @Sendable () -> Int64
     let decoder = WebhookDecoder()
     let signature: WebhookSignature
+    let bodyMemory: BodyMemoryBudget
 
-    init(configuration: ServerConfiguration, committer: GroupCommitter, clock: @escaping @Sendable () -> Int64) {
+    init(
+        configuration: ServerConfiguration, committer: GroupCommitter, bodyMemory: BodyMemoryBudget,
+        clock: @escaping @Sendable () -> Int64
+    ) {
         self.configuration = configuration
         self.committer = committer
+        self.bodyMemory = bodyMemory
         self.clock = clock
         signature = WebhookSignature(appSecrets: configuration.appSecrets)
     }
@@ -41,20 +46,37 @@ struct WebhookController<Context: RequestContext> {
     }
 
     /// Verifies, decodes, and commits one delivery; answers 200 only once it is durable.
+    ///
+    /// What can be refused without reading the body is refused first (too large, no signature,
+    /// over the body memory budget), so a request that will not be stored costs little. The body is
+    /// hashed as it arrives, and copied once, into the bytes that are archived.
     @Sendable func receive(_ request: Request, context: Context) async throws -> Response {
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > configuration.maxBodyBytes {
+        let maxBytes = configuration.maxBodyBytes
+        let declared = request.headers[.contentLength].flatMap(Int.init)
+        if let declared, declared > maxBytes {
+            throw APIError(.contentTooLarge, "body of \(declared) bytes is over the \(maxBytes)-byte limit")
+        }
+        // The signature covers the bytes exactly as received (reference §2.2).
+        guard var verifier = signature.verifier(header: request.headers[.xHubSignature256]) else {
+            throw APIError(.unauthorized, "missing or invalid X-Hub-Signature-256")
+        }
+        let reservation = declared ?? maxBytes
+        guard bodyMemory.reserve(reservation) else {
             throw APIError(
-                .contentTooLarge, "body of \(length) bytes is over the \(configuration.maxBodyBytes)-byte limit")
+                .serviceUnavailable, "too many bodies in flight, try again later", headers: [.retryAfter: "1"])
         }
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: configuration.maxBodyBytes)
-        } catch is NIOTooManyBytesError {
-            throw APIError(.contentTooLarge, "body is over the \(configuration.maxBodyBytes)-byte limit")
+        defer { bodyMemory.release(reservation) }
+
+        var bytes = Data()
+        bytes.reserveCapacity(declared ?? 0)
+        for try await chunk in request.body {
+            guard bytes.count + chunk.readableBytes <= maxBytes else {
+                throw APIError(.contentTooLarge, "body is over the \(maxBytes)-byte limit")
+            }
+            verifier.update(chunk.readableBytesView)
+            bytes.append(contentsOf: chunk.readableBytesView)
         }
-        let bytes = Data(buffer: buffer)
-        // The signature covers the bytes exactly as received (reference §2.2): checked before parsing.
-        guard signature.isValid(body: bytes, header: request.headers[.xHubSignature256]) else {
+        guard verifier.isValid else {
             throw APIError(.unauthorized, "missing or invalid X-Hub-Signature-256")
         }
         let body: ReceivedBody
@@ -65,6 +87,8 @@ struct WebhookController<Context: RequestContext> {
         }
         do {
             _ = try await committer.submit(body)
+        } catch GroupCommitter.Failure.unstorable(let reason) {
+            throw APIError(.badRequest, "the body cannot be stored: \(reason)")
         } catch {
             throw APIError(.serviceUnavailable, "not stored, try again later")
         }

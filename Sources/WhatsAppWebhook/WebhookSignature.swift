@@ -13,16 +13,39 @@ public struct WebhookSignature: Sendable {
 
     /// - Parameter header: the header value, `sha256=<hex>`; a bare hex digest is accepted too.
     public func isValid(body: some DataProtocol, header: String?) -> Bool {
-        guard var hex = header?.trimmingCharactersInWhitespace(), !hex.isEmpty else { return false }
+        guard var verifier = verifier(header: header) else { return false }
+        verifier.update(body)
+        return verifier.isValid
+    }
+
+    /// A check of a body that arrives in parts, or `nil` when the header is missing or is not a
+    /// SHA-256 digest, so that such a request can be refused before its body is read.
+    public func verifier(header: String?) -> Verifier? {
+        guard var hex = header?.trimmingCharactersInWhitespace(), !hex.isEmpty else { return nil }
         if hex.lowercased().hasPrefix("sha256=") { hex.removeFirst(7) }
-        guard let expected = Self.bytes(fromHex: hex), expected.count == SHA256.byteCount else { return false }
-        var matched = false
-        for secret in secrets {
-            let key = SymmetricKey(data: secret)
-            // HMAC's isValidAuthenticationCode compares in constant time.
-            if HMAC<SHA256>.isValidAuthenticationCode(expected, authenticating: body, using: key) { matched = true }
+        guard let expected = Self.bytes(fromHex: hex), expected.count == SHA256.byteCount else { return nil }
+        return Verifier(expected: expected, macs: secrets.map { HMAC<SHA256>(key: SymmetricKey(data: $0)) })
+    }
+
+    /// Feeds the body's bytes, in order, to one HMAC per app secret.
+    public struct Verifier {
+        fileprivate let expected: [UInt8]
+        fileprivate var macs: [HMAC<SHA256>]
+
+        public mutating func update(_ bytes: some DataProtocol) {
+            for index in macs.indices { macs[index].update(data: bytes) }
         }
-        return matched
+
+        /// Whether any secret's digest equals the header's, compared in constant time.
+        public var isValid: Bool {
+            var matched = false
+            for mac in macs {
+                let code = mac.finalize()
+                // MessageAuthenticationCode's == compares in constant time.
+                if code == expected { matched = true }
+            }
+            return matched
+        }
     }
 
     /// The header Meta would send for `body` (tests, the simulator).
