@@ -36,6 +36,7 @@ public final class GroupCommitter: Service, Sendable {
     private let maxBatch: Int
     private let logger: Logger
     private let state = Mutex(State())
+    private let memoryReturn = MemoryReturn()
     private let wakeUp: AsyncStream<Void>
     private let wakeUpContinuation: AsyncStream<Void>.Continuation
 
@@ -83,6 +84,7 @@ public final class GroupCommitter: Service, Sendable {
             }
             if batch.isEmpty { return }
             await commit(batch[...])
+            memoryReturn.processed(bytes: batch.reduce(0) { $0 + $1.body.bytes.count })
         }
     }
 

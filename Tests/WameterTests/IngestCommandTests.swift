@@ -90,6 +90,37 @@ struct IngestCommandTests {
         #expect(report.messages.delivered == 2)  // m1 and m2, not m9 from the broken line
     }
 
+    @Test(
+        "the executable: a line with a timestamp past 2099 is reported and its batch's valid lines kept; "
+            + "a time zone change afterwards does not crash")
+    func hostileTimestamp() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Package.binary.path), "build wameter first")
+        let directory = try Package.temporaryDirectory()
+        let database = directory.appendingPathComponent("ledger.sqlite")
+        let hostile = String(decoding: Self.good, as: UTF8.self).replacingOccurrences(
+            of: "\"1752577200\"", with: "\"7000000000000\"")
+        #expect(hostile != String(decoding: Self.good, as: UTF8.self))
+        let url = try file([
+            String(decoding: Self.good, as: UTF8.self), hostile, String(decoding: Self.good2, as: UTF8.self),
+        ])
+        let ingest = try Package.run(["ingest", url.path, "--quiet"], database: database)
+        // Before the input rules, this line overflowed the calendar and killed the process (SIGILL).
+        #expect(ingest.status == 1)
+        #expect(ingest.stderr.contains("bodies.jsonl:2: malformed WhatsApp webhook"))
+        #expect(ingest.stderr.contains("7000000000000 is outside 2009-01-01 to 2099-12-31"))
+        #expect(ingest.stdout.contains("ingested 2 bodies"))
+        let add = try Package.run(
+            ["accounts", "add", "A", "--timezone", "Asia/Kolkata", "--currency", "USD"], database: database)
+        #expect(add.status == 0, "\(add.stderr)")
+        let report = try Package.run(
+            ["report", "--account", "A", "--month", "2025-07", "--format", "json"], database: database)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])
+        #expect((json["messages"] as? [String: Any])?["delivered"] as? Int == 2)
+        let badAccount = try Package.run(
+            ["accounts", "add", "a/b", "--timezone", "UTC", "--currency", "USD"], database: database)
+        #expect(badAccount.status != 0)
+    }
+
     @Test("bodies are committed in batches, and every batch lands")
     func batches() async throws {
         let lines = (0..<25).map {
