@@ -14,8 +14,9 @@ mkdir -p bench-data
 file=bench-data/events-$events.jsonl
 db=bench-data/bench-$events.sqlite
 
-swift build -c release --product wameter >/dev/null
-bin=.build/release/wameter
+# WAMETER_BIN runs another build (e.g. an older commit's, for a before/after pair in one session).
+bin=${WAMETER_BIN:-.build/release/wameter}
+[ -n "${WAMETER_BIN:-}" ] || swift build -c release --product wameter >/dev/null
 [ -f "$file" ] || python3 scripts/generate-webhooks.py --events "$events" --out "$file" --month 2026-02 --seed 1
 rm -f "$db" "$db-wal" "$db-shm"
 

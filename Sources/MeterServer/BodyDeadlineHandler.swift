@@ -11,6 +11,8 @@ final class BodyDeadlineHandler: ChannelInboundHandler, RemovableChannelHandler 
 
     private let limit: TimeAmount
     private var deadline: Scheduled<Void>?
+    /// A request's head has come and its end has not.
+    private var awaitingEnd = false
 
     init(limit: TimeAmount) {
         self.limit = limit
@@ -19,18 +21,27 @@ final class BodyDeadlineHandler: ChannelInboundHandler, RemovableChannelHandler 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head:
-            deadline?.cancel()
-            let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-            deadline = context.eventLoop.scheduleTask(in: limit) {
-                loopBound.value.close(promise: nil)
-            }
+            awaitingEnd = true
         case .body:
             break
         case .end:
+            awaitingEnd = false
             deadline?.cancel()
             deadline = nil
         }
         context.fireChannelRead(data)
+    }
+
+    /// The timer is set only when a read ends with a request still incomplete: most requests
+    /// arrive whole in one read, and then no timer is scheduled at all (this is the hot path).
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if awaitingEnd, deadline == nil {
+            let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            deadline = context.eventLoop.scheduleTask(in: limit) {
+                loopBound.value.close(promise: nil)
+            }
+        }
+        context.fireChannelReadComplete()
     }
 
     func channelInactive(context: ChannelHandlerContext) {

@@ -83,8 +83,10 @@ struct PostgresLedgerWriter {
             var members: [MessageRecord] = []
             for try await row in try await connection.query(
                 PostgresQuery(
-                    unsafeSQL:
-                        "SELECT \(messages.columnList) FROM messages WHERE account = $1 AND conversation_id = $2",
+                    unsafeSQL: """
+                        SELECT \(messages.columnList) FROM messages
+                        WHERE account = $1 AND conversation_id = $2 AND \(LedgerSQL.mayCountConversation)
+                        """,
                     binds: try Self.bindings(key.account, key.id)), logger: logger)
             {
                 members.append(try messages.decode(row.makeRandomAccess()))

@@ -173,10 +173,11 @@ enum PostgresSchema {
             name: "v2: messages by conversation",
             statements: [
                 // Recounting a conversation that a message left reads its messages by conversation
-                // id (LedgerMerger.conversationsToRecount).
+                // id (LedgerMerger.conversationsToRecount); only messages that may count a
+                // conversation are in it (LedgerSQL.mayCountConversation).
                 """
                 CREATE INDEX messages_conversation ON messages (account, conversation_id)
-                    WHERE conversation_id IS NOT NULL
+                    WHERE conversation_id IS NOT NULL AND (pricing_model = 'CBP' OR pricing_model IS NULL)
                 """
             ]),
     ]

@@ -67,7 +67,11 @@ struct SQLiteLedgerWriter {
             keys, table: "conversations", columns: Self.conversationColumns, decode: Self.conversation(from:offset:))
         for key in keys.sorted() {
             let members = try Row.fetchAll(
-                db, sql: "SELECT \(Self.messageColumns) FROM messages WHERE account = ? AND conversation_id = ?",
+                db,
+                sql: """
+                    SELECT \(Self.messageColumns) FROM messages
+                    WHERE account = ? AND conversation_id = ? AND \(LedgerSQL.mayCountConversation)
+                    """,
                 arguments: [key.account, key.id]
             ).map { Self.message(from: $0) }
             let fresh = LedgerMerger.recount(key, messages: members)

@@ -166,11 +166,12 @@ enum SQLiteSchema {
         }
         migrator.registerMigration("v3: messages by conversation") { db in
             // Recounting a conversation that a message left reads its messages by conversation id
-            // (LedgerMerger.conversationsToRecount). Messages without a conversation stay out of it.
+            // (LedgerMerger.conversationsToRecount); only messages that may count a conversation are
+            // in it (LedgerSQL.mayCountConversation).
             try db.execute(
                 sql: """
                     CREATE INDEX messages_conversation ON messages (account, conversation_id)
-                        WHERE conversation_id IS NOT NULL;
+                        WHERE conversation_id IS NOT NULL AND (pricing_model = 'CBP' OR pricing_model IS NULL);
                     """)
         }
         return migrator

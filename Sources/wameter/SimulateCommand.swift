@@ -113,10 +113,13 @@ struct SimulateCommand: AsyncParsableCommand {
         if out == "-" {
             handle = .standardOutput
         } else {
-            guard FileManager.default.createFile(atPath: out!, contents: nil) else {
-                throw ValidationError("cannot create \(out!)")
+            // Opened in place, never through FileManager.createFile: that writes a new file and
+            // renames it over the path, which turned `--out /dev/null` (as root) into a regular file.
+            let descriptor = open(out!, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            guard descriptor >= 0 else {
+                throw ValidationError("cannot write \(out!): \(String(cString: strerror(errno)))")
             }
-            handle = try FileHandle(forWritingTo: URL(fileURLWithPath: out!))
+            handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         }
         var buffer = Data()
         buffer.reserveCapacity(1 << 20)

@@ -91,8 +91,7 @@ struct IngestCommandTests {
     }
 
     @Test(
-        "the executable: a line with a timestamp past 2099 is reported and its batch's valid lines kept; "
-            + "a time zone change afterwards does not crash")
+        "the executable: a timestamp past 2099 is reported, its batch's valid lines kept, a zone change does not crash")
     func hostileTimestamp() throws {
         try #require(FileManager.default.isExecutableFile(atPath: Package.binary.path), "build wameter first")
         let directory = try Package.temporaryDirectory()
@@ -119,6 +118,19 @@ struct IngestCommandTests {
         let badAccount = try Package.run(
             ["accounts", "add", "a/b", "--timezone", "UTC", "--currency", "USD"], database: database)
         #expect(badAccount.status != 0)
+    }
+
+    @Test("simulate --out writes in place: an existing file keeps its inode (so /dev/null stays a device)")
+    func simulateWritesInPlace() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Package.binary.path), "build wameter first")
+        let url = try Package.temporaryDirectory().appendingPathComponent("out.jsonl")
+        try Data("old".utf8).write(to: url)
+        let inode = try FileManager.default.attributesOfItem(atPath: url.path)[.systemFileNumber] as? Int
+        let result = try Package.run(
+            ["simulate", "--out", url.path, "--count", "20", "--quiet"], database: url.deletingLastPathComponent().path)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try FileManager.default.attributesOfItem(atPath: url.path)[.systemFileNumber] as? Int == inode)
+        #expect(try String(contentsOf: url, encoding: .utf8).split(separator: "\n").count == 20)
     }
 
     @Test("bodies are committed in batches, and every batch lands")
