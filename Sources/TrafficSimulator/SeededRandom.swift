@@ -1,12 +1,12 @@
 /// SplitMix64: a small, fast generator whose whole output is fixed by its seed, so a simulation
 /// with the same `--seed` writes the same bytes on every machine and Swift version (the standard
 /// library's generator is neither seedable nor stable across releases).
-struct SeededRandom: RandomNumberGenerator {
+public struct SeededRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

@@ -3,6 +3,7 @@ import MeterCore
 import MeterStore
 import TestSupport
 import Testing
+import TrafficSimulator
 import WhatsAppWebhook
 
 /// The ledger is a function of the archive: however the bodies were grouped into transactions as
@@ -53,7 +54,7 @@ struct ReplayEqualsLiveTests {
         "random bodies ingested in random groups equal a rebuild and a one-by-one ingest", arguments: StoreBackend.all)
     func randomGroups(_ backend: StoreBackend) async throws {
         for seed in UInt64(1)...12 {
-            var random = SplitMix(seed: seed)
+            var random = SeededRandom(seed: seed)
             let bodies = Self.randomBodies(&random, count: 60)
             let live = try await backend.makeStore()
             var index = 0
@@ -77,7 +78,7 @@ struct ReplayEqualsLiveTests {
         }
     }
 
-    static func randomBodies(_ random: inout SplitMix, count: Int) -> [Data] {
+    static func randomBodies(_ random: inout SeededRandom, count: Int) -> [Data] {
         let start = utc("2023-06-29T22:00:00Z")
         let statuses = ["sent", "delivered", "read", "failed"]
         let categories = ["marketing", "utility", "service", "referral_conversion"]
@@ -98,22 +99,5 @@ struct ReplayEqualsLiveTests {
                 message, status, at: at, to: random.next() % 2 == 0 ? "919876543210" : "5511987654321",
                 pricing: pricing, conversation: conversation, error: status == "failed" ? 131_047 : nil)
         }
-    }
-}
-
-/// A small seeded generator, so a failing case can be replayed from its seed.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
