@@ -319,6 +319,32 @@ struct ReportAPITests {
     }
 }
 
+extension ReportAPITests {
+    @Test("account ids in paths are percent-decoded; ids no account can have answer 404")
+    func percentEncodedIds() async throws {
+        let fixture = try ServerFixture()
+        _ = try await fixture.store.upsertAccount(Account(id: "shop-1.eu_2", timezone: "UTC", currency: "EUR"))
+        try await fixture.app().test(.router) { client in
+            try await client.execute(
+                uri: "/api/v1/accounts/shop%2D1%2Eeu_2/report?month=2025-07", method: .get,
+                headers: ServerFixture.bearer
+            ) {
+                #expect($0.status == .ok)
+                let report = try JSONSerialization.jsonObject(with: Data(buffer: $0.body)) as? [String: Any]
+                #expect(report?["account"] as? String == "shop-1.eu_2")
+            }
+            for path in ["a%00b", "a%2Fb", "caf%C3%A9", "%ZZ"] {
+                try await client.execute(
+                    uri: "/api/v1/accounts/\(path)/report?month=2025-07", method: .get, headers: ServerFixture.bearer
+                ) {
+                    #expect($0.status == .notFound, "\(path)")
+                    #expect(ServerFixture.errorReason($0)?.hasPrefix("unknown account") == true)
+                }
+            }
+        }
+    }
+}
+
 @Suite("Server configuration")
 struct ServerConfigurationTests {
     @Test("every missing or invalid setting is listed in one error")

@@ -25,7 +25,11 @@ struct PostgresStoreTests {
 
     @Test("instances starting at once on an empty database apply each migration exactly once")
     func concurrentMigrations() async throws {
-        let settings = try StoreBackend.freshSchemaSettings(poolSize: 2)
+        var patient = try StoreBackend.freshSchemaSettings(poolSize: 2)
+        // What is tested is that each migration runs once, not how fast: with every suite running
+        // at once on 2 cores, a queue of five migrating instances can outlast the default deadline.
+        patient.operationTimeout = .seconds(60)
+        let settings = patient
         let stores = try await withThrowingTaskGroup(of: PostgresLedgerStore.self) { group in
             for _ in 0..<5 { group.addTask { try await open(settings) } }
             return try await group.reduce(into: []) { $0.append($1) }
