@@ -60,7 +60,9 @@ struct WebhookController<Context: RequestContext> {
         guard var verifier = signature.verifier(header: request.headers[.xHubSignature256]) else {
             throw APIError(.unauthorized, "missing or invalid X-Hub-Signature-256")
         }
-        let reservation = declared ?? maxBytes
+        // NIO's parser refuses a negative Content-Length; clamped all the same, since a negative
+        // reservation would enlarge the budget.
+        let reservation = max(declared ?? maxBytes, 0)
         guard bodyMemory.reserve(reservation) else {
             throw APIError(
                 .serviceUnavailable, "too many bodies in flight, try again later", headers: [.retryAfter: "1"])

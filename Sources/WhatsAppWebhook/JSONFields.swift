@@ -43,22 +43,7 @@ enum JSONFields {
     /// `InputRules`' range: anything outside it is not a time Meta sends, and refusing it here keeps
     /// calendar arithmetic far from the values that overflow it.
     static func seconds(_ value: JSONValue?, _ path: @autoclosure Path) throws(WebhookDecodingError) -> Int64? {
-        var seconds: Int64?
-        switch value {
-        case nil, .null?: return nil
-        case .string(let text)?:
-            seconds = Int64(text)
-        case .number(let literal)?:
-            if let number = Int64(literal) {
-                seconds = number
-            } else if let real = Double(literal), real.isFinite, real.magnitude < 9.0e15 {
-                seconds = Int64(real.rounded(.down))
-            }
-        default: break
-        }
-        guard let seconds else {
-            throw .malformed("\(path()): expected whole seconds as a number or a string of digits")
-        }
+        guard let seconds = try anySeconds(value, path) else { return nil }
         guard InputRules.isAcceptedTimestamp(seconds) else {
             throw .malformed("\(path()): \(seconds) is outside \(InputRules.timestampRangeDescription)")
         }
@@ -69,12 +54,22 @@ enum JSONFields {
     /// rather than refused when it is outside the accepted range, so a body whose other fields are
     /// fine is not refused for it.
     static func fallbackSeconds(_ value: JSONValue?, _ path: @autoclosure Path) throws(WebhookDecodingError) -> Int64? {
-        do {
-            return try seconds(value, path())
-        } catch {
-            if case .malformed(let reason) = error, reason.contains(" is outside ") { return nil }
-            throw error
+        guard let seconds = try anySeconds(value, path), InputRules.isAcceptedTimestamp(seconds) else { return nil }
+        return seconds
+    }
+
+    /// Whole seconds of any size; a value of another type is an error.
+    private static func anySeconds(_ value: JSONValue?, _ path: Path) throws(WebhookDecodingError) -> Int64? {
+        switch value {
+        case nil, .null?: return nil
+        case .string(let text)?:
+            if let number = Int64(text) { return number }
+        case .number(let literal)?:
+            if let number = Int64(literal) { return number }
+            if let real = Double(literal), real.isFinite, real.magnitude < 9.0e15 { return Int64(real.rounded(.down)) }
+        default: break
         }
+        throw .malformed("\(path()): expected whole seconds as a number or a string of digits")
     }
 
     static func integer(_ value: JSONValue?, _ path: @autoclosure Path) throws(WebhookDecodingError) -> Int? {

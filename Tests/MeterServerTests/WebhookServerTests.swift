@@ -362,6 +362,56 @@ struct ServerConfigurationTests {
         }
     }
 
+    static let required = [
+        "WAMETER_APP_SECRET": "s", "WAMETER_VERIFY_TOKEN": "v", "WAMETER_API_TOKEN": "0123456789abcdef",
+    ]
+
+    @Test("limits: defaults, the environment, flags over the environment")
+    func limits() throws {
+        #expect(try ServerConfiguration.load(host: nil, port: nil, environment: Self.required).limits == ServerLimits())
+        let environment = Self.required.merging(
+            [
+                "WAMETER_IDLE_TIMEOUT": "2.5", "WAMETER_BODY_TIMEOUT": "7", "WAMETER_MAX_CONNECTIONS": "40",
+                "WAMETER_BODY_MEMORY_MB": "16",
+            ], uniquingKeysWith: { $1 })
+        let fromEnvironment = try ServerConfiguration.load(host: nil, port: nil, environment: environment).limits
+        #expect(
+            fromEnvironment
+                == ServerLimits(
+                    idleTimeout: .milliseconds(2_500), bodyTimeout: .seconds(7), maxConnections: 40,
+                    bodyMemoryBytes: 16 * 1024 * 1024))
+        let fromFlags = try ServerConfiguration.load(
+            host: nil, port: nil, limits: ServerLimits.Flags(maxConnections: 8, bodyMemoryMiB: 4),
+            environment: environment
+        ).limits
+        #expect(fromFlags.maxConnections == 8)
+        #expect(fromFlags.bodyMemoryBytes == 4 * 1024 * 1024)
+        #expect(fromFlags.bodyTimeout == .seconds(7))
+    }
+
+    @Test("bad limits are listed with the others: not numbers, too small, a budget smaller than one body")
+    func badLimits() {
+        let environment = Self.required.merging(
+            [
+                "WAMETER_IDLE_TIMEOUT": "soon", "WAMETER_BODY_TIMEOUT": "0", "WAMETER_MAX_CONNECTIONS": "-3",
+                "WAMETER_BODY_MEMORY_MB": "2",
+            ], uniquingKeysWith: { $1 })
+        do {
+            _ = try ServerConfiguration.load(host: nil, port: nil, environment: environment)
+            Issue.record("accepted bad limits")
+        } catch {
+            #expect(error.problems.count == 4, "\(error.problems)")
+            #expect(error.description.contains("WAMETER_IDLE_TIMEOUT \"soon\" is not a number"))
+            #expect(error.description.contains("WAMETER_BODY_TIMEOUT must be at least 0.1"))
+            #expect(error.description.contains("WAMETER_MAX_CONNECTIONS must be at least 1"))
+            #expect(error.description.contains("must hold at least one body of the 3 MiB maximum"))
+        }
+        #expect(throws: ServerConfiguration.Problems.self) {
+            try ServerConfiguration.load(
+                host: nil, port: nil, limits: ServerLimits.Flags(maxConnections: 0), environment: Self.required)
+        }
+    }
+
     @Test("flags win over the environment; secrets are comma-separated")
     func flagsAndEnvironment() throws {
         let configuration = try ServerConfiguration.load(
