@@ -17,10 +17,6 @@ public enum PricingModel: Sendable, Equatable {
 
 /// The billing rules, one small rule set per era. Pure: no I/O, no clock, no database.
 public enum PricingRules {
-    /// 2022-02-01 00:00 UTC: conversation-based pricing starts.
-    static let cbpStart: Int64 = 1_643_673_600
-    /// 2025-07-01 00:00 UTC: per-message pricing starts.
-    static let pmpStart: Int64 = 1_751_328_000
     /// Messages not delivered within 30 days are dropped (seed: tracking conversations).
     public static let dropAfterSeconds: Int64 = 30 * 86_400
     /// Size of the monthly conversation free tier (2022-02 to 2024-10).
@@ -39,8 +35,8 @@ public enum PricingRules {
         }
         if message.pricing?.type != nil { return .pmp }
         guard let at = message.effectiveSentAt ?? message.failedAt else { return .unknown }
-        if at < cbpStart { return .nbp }
-        return at < pmpStart ? .cbp : .pmp
+        if at < PricingEra.conversationPricing.utc { return .nbp }
+        return at < PricingEra.perMessagePricing.utc ? .cbp : .pmp
     }
 
     /// Whether the message itself is a charged unit. Only delivered messages are ever charged;
@@ -75,9 +71,9 @@ public enum PricingRules {
 
     /// The free tier that applies to conversations first delivered in a billing month.
     public static func conversationFreeTier(for month: YearMonth) -> ConversationFreeTier {
-        if month < YearMonth(year: 2022, month: 2) { return .none }
-        if month < YearMonth(year: 2023, month: 6) { return .first(freeTierSize, serviceOnly: false) }
-        if month < YearMonth(year: 2024, month: 11) { return .first(freeTierSize, serviceOnly: true) }
+        if month < PricingEra.conversationPricing.month { return .none }
+        if month < PricingEra.conversationCategories.month { return .first(freeTierSize, serviceOnly: false) }
+        if month < PricingEra.freeService.month { return .first(freeTierSize, serviceOnly: true) }
         return .allService
     }
 }

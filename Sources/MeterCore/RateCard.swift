@@ -92,7 +92,7 @@ public struct RateCard: Sendable {
     public func rate(currency: String, market: String, category: String, on day: DayKey) -> Decimal? {
         let base = Self.rateCategory(category)
         if let rate = lookup(currency, market, base, day) { return rate }
-        if base == PricingCategory.service && day >= 2026_10_01 {
+        if base == PricingCategory.service && day >= PricingEra.serviceFreeTier.day {
             return lookup(currency, market, PricingCategory.utility, day)
         }
         return nil

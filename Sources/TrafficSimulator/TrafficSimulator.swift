@@ -105,11 +105,12 @@ public struct TrafficSimulator: Sendable {
 
     // MARK: - Interactions
 
-    private static let cbpStart: Int64 = 1_643_673_600  // 2022-02-01
-    private static let cbp2023: Int64 = 1_685_577_600  // 2023-06-01: marketing/utility/authentication/service
-    private static let pmpStart: Int64 = 1_751_328_000  // 2025-07-01
-    private static let bsuidStart: Int64 = 1_767_225_600  // 2026-01-01
-    private static let october2026: Int64 = 1_790_812_800  // 2026-10-01
+    // The pricing eras, from MeterCore's one table of them, as UTC instants.
+    private static let cbp2023 = PricingEra.conversationCategories.utc
+    private static let pmpStart = PricingEra.perMessagePricing.utc
+    private static let october2026 = PricingEra.serviceFreeTier.utc
+    /// 2026-01-01: business-scoped user ids appear (reference §3.6); not a pricing era.
+    private static let bsuidStart: Int64 = 1_767_225_600
 
     private mutating func startInteraction(at t: Int64) {
         let account = random.int(0...(settings.accounts.count - 1))

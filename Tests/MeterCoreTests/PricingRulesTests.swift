@@ -199,3 +199,23 @@ struct PricingRulesTests {
         #expect(merged.category == "marketing")
     }
 }
+
+@Suite("Pricing eras")
+struct PricingEraTests {
+    @Test(
+        "each era's day, month and UTC start agree with the reference's dates",
+        arguments: [
+            (PricingEra.conversationPricing, "2022-02", Int64(1_643_673_600)),
+            (PricingEra.conversationCategories, "2023-06", 1_685_577_600),
+            (PricingEra.freeService, "2024-11", 1_730_419_200),
+            (PricingEra.perMessagePricing, "2025-07", 1_751_328_000),
+            (PricingEra.serviceFreeTier, "2026-10", 1_790_812_800),
+        ])
+    func eraStarts(era: EraStart, month: String, utc: Int64) {
+        #expect(era.month == YearMonth(month))
+        #expect(era.day == YearMonth(month)!.firstDay)
+        #expect(era.utc == utc)
+        #expect(BillingCalendar.utc.day(of: era.utc) == era.day)
+        #expect(BillingCalendar.utc.day(of: era.utc - 1) < era.day)
+    }
+}
