@@ -47,9 +47,7 @@ public enum RateCardImport {
         "effective_from", "currency", "market", "category", "volume_from", "volume_to", "rate",
     ]
     /// Volume tiers exist for these categories only (reference §7.4, §7.5).
-    public static let tieredCategories: Set<String> = [
-        PricingCategory.utility, PricingCategory.authentication, PricingCategory.authenticationInternational,
-    ]
+    public static let tieredCategories = Set(TierPoolKey.tieredCategories.map(\.category))
 
     /// Parses the whole file; any bad line fails the import (a half-imported card would price some
     /// markets with old rates and others with new ones). All problems are returned, not just the first.

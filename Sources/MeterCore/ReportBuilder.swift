@@ -1,4 +1,5 @@
 import Foundation
+import WhatsAppWebhook
 
 /// One stored counter cell, as the store returns it.
 public struct RollupRow: Sendable, Equatable {
@@ -154,7 +155,7 @@ public enum ReportBuilder {
                     count -= covered
                     freeTierCount += covered
                 case .allService:
-                    if key.category == "service" {
+                    if key.category == PricingCategory.service {
                         freeTierCount += count
                         count = 0
                     }

@@ -14,14 +14,20 @@ public struct TierPoolKey: Sendable, Hashable, Comparable {
         self.category = category
     }
 
+    /// The categories volume tiers apply to, each with the pool it accrues in (reference §7.4, §7.5):
+    /// authentication-international counts in the authentication pool. The one spelling of this
+    /// fact: rate import and the stores' SQL derive theirs from it, in this order.
+    public static let tieredCategories: [(category: String, pool: String)] = [
+        (PricingCategory.utility, PricingCategory.utility),
+        (PricingCategory.authentication, PricingCategory.authentication),
+        (PricingCategory.authenticationInternational, PricingCategory.authentication),
+    ]
+
     /// The pool a charged message category accrues in, or `nil` for categories without tiers
     /// (marketing, service, and group utility: "Group utility messages are not eligible").
     public static func poolCategory(of category: String) -> String? {
-        switch category {
-        case PricingCategory.utility: PricingCategory.utility
-        case PricingCategory.authentication, PricingCategory.authenticationInternational: PricingCategory.authentication
-        default: nil
-        }
+        for tiered in tieredCategories where tiered.category == category { return tiered.pool }
+        return nil
     }
 
     public static func < (lhs: TierPoolKey, rhs: TierPoolKey) -> Bool {

@@ -61,5 +61,7 @@ struct SchemaConstantTests {
             .map { String($0.element) }
         #expect(Set(listed) == RateCardImport.tieredCategories)
         #expect(listed == ["utility", "authentication", "authentication_international"])
+        // Derived from the core now: it must still be the migrations' text to the byte.
+        #expect(LedgerSQL.tieredCategories == "('utility', 'authentication', 'authentication_international')")
     }
 }
