@@ -1,0 +1,25 @@
+/// What one `ingest` call did.
+public struct IngestOutcome: Sendable, Equatable {
+    public var bodies = 0
+    public var statusEvents = 0
+    public var inboundMessages = 0
+    public var systemErrors = 0
+    public var otherChanges = 0
+    /// Accounts created because a webhook named them first (UTC, USD until `accounts add`).
+    public var createdAccounts: [String] = []
+    /// Archived bodies that a rebuild left out because they no longer pass the input rules (stored
+    /// by a version of wameter that accepted them, see docs/input.md); they stay in the archive.
+    public var skippedArchivedBodies: [Int64] = []
+
+    public init() {}
+
+    public mutating func add(_ other: IngestOutcome) {
+        bodies += other.bodies
+        statusEvents += other.statusEvents
+        inboundMessages += other.inboundMessages
+        systemErrors += other.systemErrors
+        otherChanges += other.otherChanges
+        createdAccounts += other.createdAccounts
+        skippedArchivedBodies += other.skippedArchivedBodies
+    }
+}
