@@ -43,39 +43,16 @@ struct DatabaseOptions: ParsableArguments {
         return logger
     }
 
-    /// Opens the store at a SQLite path or `postgres://` URL, runs `body` with it, and closes it.
+    /// Opens the store at a SQLite path or `postgres://` URL (`LedgerStoreLocation`), runs `body`
+    /// with it, and closes it. A store that cannot be opened is reported as a usage problem.
     static func withStore<Result>(
         at location: String, logger: Logger = DatabaseOptions.commandLogger,
         _ body: (any LedgerStore) async throws -> Result
     ) async throws -> Result {
-        guard PostgresSettings.isPostgresURL(location) else {
-            let store: SQLiteLedgerStore
-            do {
-                store = try SQLiteLedgerStore(path: location)
-            } catch {
-                throw ValidationError("cannot open database \(location): \(error)")
-            }
-            return try await body(store)
-        }
-        let settings: PostgresSettings
         do {
-            settings = try PostgresSettings(url: location)
-        } catch {
-            throw ValidationError("--database: \(error.description)")
-        }
-        let store: PostgresLedgerStore
-        do {
-            store = try await PostgresLedgerStore.open(settings, logger: logger)
-        } catch {
-            throw ValidationError("cannot open database \(settings.redacted): \(PostgresLedgerStore.describe(error))")
-        }
-        do {
-            let result = try await body(store)
-            await store.close()
-            return result
-        } catch {
-            await store.close()
-            throw error
+            return try await LedgerStoreLocation.withStore(location, logger: logger, body)
+        } catch let error as LedgerStoreLocation.OpenError {
+            throw ValidationError(error.description)
         }
     }
 }
