@@ -30,17 +30,12 @@ public struct Account: Sendable, Equatable, Codable {
         Account(id: id, timezone: "UTC", currency: "USD", autoCreated: true)
     }
 
-    /// Checks what a user typed: a known IANA zone and a three-letter currency code.
-    public static func validate(timezone: String, currency: String) -> [String] {
-        validate(id: nil, timezone: timezone, currency: currency)
-    }
-
     /// Checks an account as it is about to be stored: its id follows `InputRules` (the same rule as
     /// `entry[].id` in webhooks, so every stored account can be named in a webhook, a report and a
     /// URL), a known IANA zone and a three-letter currency code.
-    public static func validate(id: String?, timezone: String, currency: String) -> [String] {
+    public static func validate(id: String, timezone: String, currency: String) -> [String] {
         var problems: [String] = []
-        if let id, let problem = InputRules.accountIdProblem(id) {
+        if let problem = InputRules.accountIdProblem(id) {
             problems.append("account id \"\(id)\" \(problem)")
         }
         if BillingCalendar(timezoneIdentifier: timezone) == nil {

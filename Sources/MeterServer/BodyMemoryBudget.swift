@@ -26,7 +26,4 @@ final class BodyMemoryBudget: Sendable {
     func release(_ bytes: Int) {
         reserved.subtract(bytes, ordering: .acquiringAndReleasing)
     }
-
-    /// Bytes reserved now (for tests and metrics).
-    var inUse: Int { reserved.load(ordering: .relaxed) }
 }

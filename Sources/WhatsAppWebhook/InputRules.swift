@@ -74,6 +74,8 @@ public enum InputRules {
     /// when it holds control characters or is too long, which no text Meta sends does.
     public static func keptText(_ value: String) -> String? {
         if value.utf8.count > maxTextLength { return nil }
+        // Printable ASCII, what Meta sends almost always, is already composed: no Unicode work.
+        if value.utf8.allSatisfy({ $0 >= 0x20 && $0 <= 0x7E }) { return value }
         if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) { return nil }
         return value.precomposedStringWithCanonicalMapping
     }

@@ -76,8 +76,8 @@ struct BillingCalendarTests {
 
     @Test("accounts validate their time zone and currency")
     func accountValidation() {
-        #expect(Account.validate(timezone: "Asia/Kolkata", currency: "INR").isEmpty)
-        #expect(Account.validate(timezone: "Mars/Olympus", currency: "usd").count == 2)
+        #expect(Account.validate(id: "1", timezone: "Asia/Kolkata", currency: "INR").isEmpty)
+        #expect(Account.validate(id: "1", timezone: "Mars/Olympus", currency: "usd").count == 2)
     }
 
     @Test("account ids follow the webhook id rule")

@@ -131,6 +131,9 @@ struct InputRulesTests {
     func freeText() throws {
         let withNUL = try onlyStatus(envelope(status: status(extra: #","biz_opaque_callback_data":"a\u0000b""#)))
         #expect(withNUL.callbackData == nil)
+        #expect(InputRules.keptText("order 42: ok") == "order 42: ok")
+        #expect(InputRules.keptText("a\tb") == nil)
+        #expect(InputRules.keptText(String(repeating: "x", count: InputRules.maxTextLength + 1)) == nil)
         let decomposed = try onlyStatus(
             envelope(status: status(extra: ",\"biz_opaque_callback_data\":\"cafe\u{301}\"")))
         #expect(decomposed.callbackData.map { Array($0.utf8) } == Array("caf\u{e9}".utf8))

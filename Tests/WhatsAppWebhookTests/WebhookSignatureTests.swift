@@ -13,6 +13,24 @@ struct WebhookSignatureTests {
         #expect(WebhookSignature(appSecrets: ["s3cret"]).isValid(body: body, header: header))
     }
 
+    @Test("a body fed in parts, as the server reads it, verifies like the whole; a changed part fails")
+    func streamedParts() throws {
+        let signature = WebhookSignature(appSecrets: ["other", "s3cret"])
+        let header = WebhookSignature.header(for: body, appSecret: "s3cret")
+        for cut in [0, 1, 17, body.count - 1, body.count] {
+            var verifier = try #require(signature.verifier(header: header))
+            verifier.update(body.prefix(cut))
+            verifier.update(body.dropFirst(cut))
+            #expect(verifier.isValid, "cut at \(cut)")
+        }
+        var tampered = try #require(signature.verifier(header: header))
+        tampered.update(body.prefix(10))
+        tampered.update(Data("X".utf8) + body.dropFirst(11))
+        #expect(!tampered.isValid)
+        #expect(signature.verifier(header: nil) == nil)
+        #expect(signature.verifier(header: "sha256=abc") == nil)
+    }
+
     @Test("known HMAC-SHA256 vector (RFC 4231 case 2)")
     func knownVector() {
         let header = WebhookSignature.header(for: Data("what do ya want for nothing?".utf8), appSecret: "Jefe")
