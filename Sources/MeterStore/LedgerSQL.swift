@@ -1,14 +1,8 @@
 import MeterCore
 
-/// SQL spellings shared by the SQLite and PostgreSQL stores.
+/// SQL spellings shared by the SQLite and PostgreSQL writers. (Reads are spelled once, from
+/// MeterCore's selections, by `SelectionSQL`.)
 enum LedgerSQL {
-    /// The categories that count toward volume tiers (`TierPoolKey.tieredCategories`), spelled as
-    /// both backends' `messages_tiered` index condition, `('utility', 'authentication',
-    /// 'authentication_international')`: a query must repeat it exactly for SQLite to use that
-    /// partial index. (Migrations keep their own literal: they never change once shipped.)
-    static let tieredCategories =
-        "(" + TierPoolKey.tieredCategories.map { "'\($0.category)'" }.joined(separator: ", ") + ")"
-
     /// Messages that may belong to a conversation that is a billing unit: a conversation id, and a
     /// pricing model that is CBP or not stated (then the date decides, `PricingRules.model`). Other
     /// models never count a conversation (`PricingRules.countsConversation`), so per-message-pricing

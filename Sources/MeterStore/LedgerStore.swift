@@ -7,7 +7,7 @@ import WhatsAppWebhook
 ///
 /// The types it speaks are beside it: `ReceivedBody` and `ArchivedBody` (what comes in and what is
 /// kept), `IngestOutcome`, `LedgerStoreError`; the account rules are MeterCore's `AccountChange`;
-/// the report use case is `LedgerStore+Report.swift`.
+/// the report use case is `LedgerStore+Report.swift`, over the read engine in `ReadEngine/`.
 public protocol LedgerStore: Sendable {
     // MARK: Accounts
 
@@ -45,8 +45,15 @@ public protocol LedgerStore: Sendable {
 
     // MARK: Reads
 
-    /// Gathers what a month's report is computed from; `now` decides pending versus dropped.
-    func reportInputs(account: Account, month: YearMonth, now: Int64) async throws -> ReportInputs
+    /// Runs `body` over one consistent snapshot of the ledger: the primitives every query of the
+    /// read engine (`ReportPlan`, …) is written on. `body` may run more than once when a backend
+    /// retries a transaction, so it must only read.
+    func withSnapshot<T: Sendable>(
+        _ body: @escaping @Sendable (any LedgerSnapshot) async throws -> T
+    ) async throws -> T
+
+    /// The store's memo of local days per time zone, shared by its writers and read queries.
+    var dayKeyCaches: DayKeyCaches { get }
 
     // MARK: Health
 

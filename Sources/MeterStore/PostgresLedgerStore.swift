@@ -148,7 +148,7 @@ public final class PostgresLedgerStore: LedgerStore {
                     b.append(entry.currency)
                     b.append(entry.market)
                     b.append(entry.category)
-                    b.append("\(entry.rate)")
+                    b.append(StoredDecimal.text(entry.rate))
                 })
             {
                 try await connection.query(query, logger: logger)
@@ -176,7 +176,7 @@ public final class PostgresLedgerStore: LedgerStore {
                     b.append(tier.category)
                     b.append(tier.volumeFrom)
                     b.append(tier.volumeTo)
-                    b.append("\(tier.rate)")
+                    b.append(StoredDecimal.text(tier.rate))
                 })
             {
                 try await connection.query(query, logger: logger)
@@ -240,7 +240,7 @@ public final class PostgresLedgerStore: LedgerStore {
             entries.append(
                 RateEntry(
                     effectiveFrom: DayKey(from), currency: currency, market: market, category: category,
-                    rate: decimal(rate)))
+                    rate: StoredDecimal.rate(rate)))
         }
         return entries
     }
@@ -255,14 +255,9 @@ public final class PostgresLedgerStore: LedgerStore {
             entries.append(
                 TierEntry(
                     effectiveFrom: DayKey(from), currency: currency, market: market, category: category,
-                    volumeFrom: Int(volumeFrom), volumeTo: volumeTo.map(Int.init), rate: decimal(rate)))
+                    volumeFrom: Int(volumeFrom), volumeTo: volumeTo.map(Int.init), rate: StoredDecimal.rate(rate)))
         }
         return entries
-    }
-
-    /// Rates are stored as decimal text, written by `importRates` from a `Decimal`.
-    private static func decimal(_ text: String) -> Decimal {
-        Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) ?? 0
     }
 
     // MARK: - Ingest
@@ -358,16 +353,17 @@ public final class PostgresLedgerStore: LedgerStore {
         }
     }
 
-    // MARK: - Reports
+    // MARK: - Reads
 
-    public func reportInputs(account: Account, month: YearMonth, now: Int64) async throws -> ReportInputs {
-        guard let calendar = BillingCalendar(timezoneIdentifier: account.timezone) else {
-            throw LedgerStoreError.invalidAccount(account.id, ["unknown time zone \(account.timezone)"])
+    public var dayKeyCaches: DayKeyCaches { dayCaches }
+
+    public func withSnapshot<T: Sendable>(
+        _ body: @escaping @Sendable (any LedgerSnapshot) async throws -> T
+    ) async throws -> T {
+        let logger = logger
+        return try await transactions.run(.repeatableReadOnly) { connection in
+            try await body(PostgresSnapshot(connection: connection, logger: logger))
         }
-        let reader = PostgresReportReader(
-            logger: logger, dayCaches: dayCaches, account: account, month: month, range: calendar.range(of: month),
-            now: now)
-        return try await transactions.run(.repeatableReadOnly) { connection in try await reader.read(connection) }
     }
 }
 

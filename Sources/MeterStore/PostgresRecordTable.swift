@@ -52,7 +52,7 @@ extension PostgresRecordTable<MessageRecord> {
             b.append(m.pricing?.billable)
             b.append(m.pricing?.subtype)
             b.append(m.pricingKey)
-            b.append(m.costAmount.map { "\($0)" })
+            b.append(m.costAmount.map(StoredDecimal.text))
             b.append(m.costCurrency)
             b.append(m.costAt)
             b.append(m.conversationId)
@@ -86,7 +86,7 @@ extension PostgresRecordTable<MessageRecord> {
                 m.pricingKey = key
             }
             if let amount = try row[20].decode(String?.self) {
-                m.costAmount = Decimal(string: amount, locale: Locale(identifier: "en_US_POSIX"))
+                m.costAmount = StoredDecimal.value(amount)
                 m.costCurrency = try row[21].decode(String?.self)
                 m.costAt = try row[22].decode(Int64?.self)
             }

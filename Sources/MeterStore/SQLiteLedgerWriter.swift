@@ -31,17 +31,20 @@ struct SQLiteLedgerWriter {
         outcome.add(counts)
 
         let messages = try merge(
-            batch.messages, table: "messages", columns: Self.messageColumns, decode: Self.message(from:offset:),
-            arguments: Self.arguments(of:), insert: Self.insertMessage, update: Self.updateMessage)
+            batch.messages, table: "messages", columns: SQLiteRecords.messageColumns,
+            decode: SQLiteRecords.message(from:offset:),
+            arguments: SQLiteRecords.arguments(of:), insert: Self.insertMessage, update: Self.updateMessage)
         let recounted = LedgerMerger.conversationsToRecount(of: messages)
         _ = try merge(
             LedgerMerger.conversations(of: messages, except: recounted), table: "conversations",
-            columns: Self.conversationColumns, decode: Self.conversation(from:offset:), arguments: Self.arguments(of:),
+            columns: SQLiteRecords.conversationColumns, decode: SQLiteRecords.conversation(from:offset:),
+            arguments: SQLiteRecords.arguments(of:),
             insert: Self.insertConversation, update: Self.updateConversation)
         try recount(recounted)
         _ = try merge(
-            batch.inbound, table: "inbound_messages", columns: Self.inboundColumns, decode: Self.inbound(from:offset:),
-            arguments: Self.arguments(of:), insert: Self.insertInbound, update: Self.updateInbound)
+            batch.inbound, table: "inbound_messages", columns: SQLiteRecords.inboundColumns,
+            decode: SQLiteRecords.inbound(from:offset:),
+            arguments: SQLiteRecords.arguments(of:), insert: Self.insertInbound, update: Self.updateInbound)
     }
 
     /// Joins each delta with its stored record and writes back the records that changed, in place
@@ -64,21 +67,22 @@ struct SQLiteLedgerWriter {
     private mutating func recount(_ keys: Set<Key>) throws {
         guard !keys.isEmpty else { return }
         let stored = try loadAll(
-            keys, table: "conversations", columns: Self.conversationColumns, decode: Self.conversation(from:offset:))
+            keys, table: "conversations", columns: SQLiteRecords.conversationColumns,
+            decode: SQLiteRecords.conversation(from:offset:))
         for key in keys.sorted() {
             let members = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT \(Self.messageColumns) FROM messages
+                    SELECT \(SQLiteRecords.messageColumns) FROM messages
                     WHERE account = ? AND conversation_id = ? AND \(LedgerSQL.mayCountConversation)
                     """,
                 arguments: [key.account, key.id]
-            ).map { Self.message(from: $0) }
+            ).map { SQLiteRecords.message(from: $0) }
             let fresh = LedgerMerger.recount(key, messages: members)
             guard merger.replace(key, stored: stored[key]?.record, with: fresh) else { continue }
             if let fresh {
                 try write(
-                    Self.arguments(of: fresh), id: stored[key]?.id, insert: Self.insertConversation,
+                    SQLiteRecords.arguments(of: fresh), id: stored[key]?.id, insert: Self.insertConversation,
                     update: Self.updateConversation)
             } else if let id = stored[key]?.id {
                 try db.execute(sql: "DELETE FROM conversations WHERE id = ?", arguments: [id])
@@ -112,14 +116,18 @@ struct SQLiteLedgerWriter {
     mutating func addContributions(of account: String) throws {
         try ensureAccount(account)
         let messages = try Row.fetchCursor(
-            db, sql: "SELECT \(Self.messageColumns) FROM messages WHERE account = ?", arguments: [account])
-        while let row = try messages.next() { merger.count(Self.message(from: row), account: account) }
+            db, sql: "SELECT \(SQLiteRecords.messageColumns) FROM messages WHERE account = ?", arguments: [account])
+        while let row = try messages.next() { merger.count(SQLiteRecords.message(from: row), account: account) }
         let conversations = try Row.fetchCursor(
-            db, sql: "SELECT \(Self.conversationColumns) FROM conversations WHERE account = ?", arguments: [account])
-        while let row = try conversations.next() { merger.count(Self.conversation(from: row), account: account) }
+            db, sql: "SELECT \(SQLiteRecords.conversationColumns) FROM conversations WHERE account = ?",
+            arguments: [account])
+        while let row = try conversations.next() {
+            merger.count(SQLiteRecords.conversation(from: row), account: account)
+        }
         let inbound = try Row.fetchCursor(
-            db, sql: "SELECT \(Self.inboundColumns) FROM inbound_messages WHERE account = ?", arguments: [account])
-        while let row = try inbound.next() { merger.count(Self.inbound(from: row), account: account) }
+            db, sql: "SELECT \(SQLiteRecords.inboundColumns) FROM inbound_messages WHERE account = ?",
+            arguments: [account])
+        while let row = try inbound.next() { merger.count(SQLiteRecords.inbound(from: row), account: account) }
     }
 
     /// Keeps each distinct tier announcement once, at the earliest time it was announced: Meta may
@@ -195,17 +203,7 @@ struct SQLiteLedgerWriter {
         merger.days[account] = dayCaches.cache(for: zone ?? placeholder.timezone)
     }
 
-    // MARK: - Messages
-
-    private static func arguments(of m: MessageRecord) -> StatementArguments {
-        [
-            m.account, m.messageId, m.phoneNumberId, m.recipientId, m.recipientParticipantId, m.recipientUserId,
-            m.recipientCountryCode, m.isGroup, m.callbackData, m.sentAt, m.deliveredAt, m.readAt, m.failedAt,
-            m.errorCode, m.pricing?.pricingModel, m.pricing?.type, m.pricing?.category, m.pricing?.billable,
-            m.pricing?.subtype, m.pricingKey, m.costAmount.map { "\($0)" }, m.costCurrency, m.costAt, m.conversationId,
-            m.conversationOrigin, m.conversationExpiresAt, m.conversationKey,
-        ]
-    }
+    // MARK: - Writing
 
     /// Inserts a new row, or updates the stored one in place by rowid (a REPLACE would move it to a
     /// new rowid and dirty more pages).
@@ -222,104 +220,16 @@ struct SQLiteLedgerWriter {
     }
 
     // Statement texts, built once (they are also the keys of GRDB's statement cache).
-    private static let insertMessage = "INSERT INTO messages (\(messageColumns)) VALUES (\(placeholders(27)))"
-    private static let updateMessage = "UPDATE messages SET (\(messageColumns)) = (\(placeholders(27))) WHERE id = ?"
+    private static let insertMessage =
+        "INSERT INTO messages (\(SQLiteRecords.messageColumns)) VALUES (\(placeholders(27)))"
+    private static let updateMessage =
+        "UPDATE messages SET (\(SQLiteRecords.messageColumns)) = (\(placeholders(27))) WHERE id = ?"
     private static let insertConversation =
-        "INSERT INTO conversations (\(conversationColumns)) VALUES (\(placeholders(9)))"
+        "INSERT INTO conversations (\(SQLiteRecords.conversationColumns)) VALUES (\(placeholders(9)))"
     private static let updateConversation =
-        "UPDATE conversations SET (\(conversationColumns)) = (\(placeholders(9))) WHERE id = ?"
-    private static let insertInbound = "INSERT INTO inbound_messages (\(inboundColumns)) VALUES (\(placeholders(8)))"
+        "UPDATE conversations SET (\(SQLiteRecords.conversationColumns)) = (\(placeholders(9))) WHERE id = ?"
+    private static let insertInbound =
+        "INSERT INTO inbound_messages (\(SQLiteRecords.inboundColumns)) VALUES (\(placeholders(8)))"
     private static let updateInbound =
-        "UPDATE inbound_messages SET (\(inboundColumns)) = (\(placeholders(8))) WHERE id = ?"
-
-    /// Column order shared by the message SELECT, INSERT and `message(from:)`, which reads by index:
-    /// looking columns up by name costs more than the rest of the row decoding on the ingest path.
-    static let messageColumns = """
-        account, wamid, phone_number_id, recipient_id, recipient_participant_id, recipient_user_id, \
-        recipient_country_code, is_group, callback_data, sent_at, delivered_at, read_at, failed_at, \
-        error_code, pricing_model, pricing_type, pricing_category, pricing_billable, pricing_subtype, \
-        pricing_key, cost_amount, cost_currency, cost_at, conversation_id, conversation_origin, \
-        conversation_expires_at, conversation_key
-        """
-
-    static func message(from row: Row, offset o: Int = 0) -> MessageRecord {
-        var m = MessageRecord(account: row[o + 0], messageId: row[o + 1])
-        m.phoneNumberId = row[o + 2]
-        m.recipientId = row[o + 3]
-        m.recipientParticipantId = row[o + 4]
-        m.recipientUserId = row[o + 5]
-        m.recipientCountryCode = row[o + 6]
-        m.isGroup = row[o + 7]
-        m.callbackData = row[o + 8]
-        m.sentAt = row[o + 9]
-        m.deliveredAt = row[o + 10]
-        m.readAt = row[o + 11]
-        m.failedAt = row[o + 12]
-        m.errorCode = row[o + 13]
-        if let key: Int64 = row[o + 19] {
-            // Built directly: PricingInfo's initialiser would normalise again, and stored values
-            // are already normalised.
-            var pricing = PricingInfo()
-            pricing.pricingModel = row[o + 14]
-            pricing.type = row[o + 15]
-            pricing.category = row[o + 16]
-            pricing.billable = row[o + 17]
-            pricing.subtype = row[o + 18]
-            m.pricing = pricing
-            m.pricingKey = key
-        }
-        if let amount: String = row[o + 20] {
-            m.costAmount = Decimal(string: amount, locale: Locale(identifier: "en_US_POSIX"))
-            m.costCurrency = row[o + 21]
-            m.costAt = row[o + 22]
-        }
-        m.conversationId = row[o + 23]
-        m.conversationOrigin = row[o + 24]
-        m.conversationExpiresAt = row[o + 25]
-        m.conversationKey = row[o + 26]
-        return m
-    }
-
-    // MARK: - Conversations
-
-    private static func arguments(of c: ConversationRecord) -> StatementArguments {
-        [
-            c.account, c.conversationId, c.firstSentAt, c.firstDeliveredAt, c.category, c.categoryKey,
-            c.recipientNumber, c.recipientCountryCode, c.isFreeEntryPoint,
-        ]
-    }
-
-    static let conversationColumns = """
-        account, conversation_id, first_sent_at, first_delivered_at, category, category_key, recipient_number, \
-        recipient_country_code, is_free_entry_point
-        """
-
-    static func conversation(from row: Row, offset o: Int = 0) -> ConversationRecord {
-        var c = ConversationRecord(account: row[o + 0], conversationId: row[o + 1])
-        c.firstSentAt = row[o + 2]
-        c.firstDeliveredAt = row[o + 3]
-        c.category = row[o + 4]
-        c.categoryKey = row[o + 5]
-        c.recipientNumber = row[o + 6]
-        c.recipientCountryCode = row[o + 7]
-        c.isFreeEntryPoint = row[o + 8]
-        return c
-    }
-
-    // MARK: - Inbound messages
-
-    private static func arguments(of i: InboundRecord) -> StatementArguments {
-        [
-            i.account, i.messageId, i.phoneNumberId, i.from, i.fromCountryCode, i.receivedAt, i.type, i.hasReferral,
-        ]
-    }
-
-    static let inboundColumns =
-        "account, wamid, phone_number_id, sender, sender_country_code, received_at, type, has_referral"
-
-    static func inbound(from row: Row, offset o: Int = 0) -> InboundRecord {
-        InboundRecord(
-            account: row[o], messageId: row[o + 1], phoneNumberId: row[o + 2], from: row[o + 3],
-            fromCountryCode: row[o + 4], receivedAt: row[o + 5], type: row[o + 6], hasReferral: row[o + 7])
-    }
+        "UPDATE inbound_messages SET (\(SQLiteRecords.inboundColumns)) = (\(placeholders(8))) WHERE id = ?"
 }

@@ -52,16 +52,3 @@ struct SchemaMigrationTests {
         #expect(try await S.report(SQLiteLedgerStore(path: path), "A", "2026-02").jsonData() == report.jsonData())
     }
 }
-
-@Suite("Schema constants")
-struct SchemaConstantTests {
-    @Test("the SQL list of tier categories is the core's list, in the index's spelling")
-    func tieredCategories() {
-        let listed = LedgerSQL.tieredCategories.split(separator: "'").enumerated().filter { $0.offset % 2 == 1 }
-            .map { String($0.element) }
-        #expect(Set(listed) == RateCardImport.tieredCategories)
-        #expect(listed == ["utility", "authentication", "authentication_international"])
-        // Derived from the core now: it must still be the migrations' text to the byte.
-        #expect(LedgerSQL.tieredCategories == "('utility', 'authentication', 'authentication_international')")
-    }
-}

@@ -1,0 +1,46 @@
+import MeterCore
+
+/// What a backend must implement for the read side: a few narrow reads over one consistent snapshot
+/// of the ledger. They carry no billing rule (which records a report needs is `ReportSelections`,
+/// how they become a report is `ReportPlan` and `ReportBuilder`), so a new query is written once,
+/// above this line, and a new backend implements only these.
+public protocol LedgerSnapshot: Sendable {
+    /// The accounts of a portfolio, by id.
+    func accounts(inPortfolio portfolio: String) async throws -> [Account]
+
+    /// Counter cells, in no particular order.
+    func rollups(_ selection: RollupSelection) async throws -> [RollupRow]
+
+    /// Conversation records, in the selection's order (first delivery, then conversation id).
+    func conversations(_ selection: ConversationSelection) async throws -> [ConversationRecord]
+
+    /// How many conversation records the selection holds (its limit ignored).
+    func count(_ selection: ConversationSelection) async throws -> Int
+
+    /// Message records, each passed through `transform` as it is read (so that a month of messages
+    /// need not be held as records), keeping the non-nil results; in no particular order.
+    func messages<T: Sendable>(
+        _ selection: MessageSelection, _ transform: @escaping @Sendable (MessageRecord) -> T?
+    ) async throws -> [T]
+
+    /// How many message records the selection holds.
+    func count(_ selection: MessageSelection) async throws -> Int
+
+    /// Meta's tier-update announcements for a month, from any of `accounts`.
+    func tierUpdates(accounts: [String], effectiveMonth: YearMonth) async throws -> [TierUpdate]
+
+    /// The imported rates and tier tables of one currency.
+    func importedRates(currency: String) async throws -> ImportedRates
+}
+
+/// The rate card rows imported for one currency, and whether anything was imported at all (until
+/// then reports use the built-in card).
+public struct ImportedRates: Sendable {
+    public var entries: [RateEntry]
+    public var tiers: [TierEntry]
+    public var anyImported: Bool
+
+    /// The card reports price with: the imported rows, or the built-in card while nothing has been
+    /// imported.
+    public var card: RateCard { DefaultRateCard.card(imported: entries, tiers: tiers, anyImported: anyImported) }
+}

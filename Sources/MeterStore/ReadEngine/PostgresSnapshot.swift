@@ -1,0 +1,120 @@
+import Logging
+import MeterCore
+import PostgresNIO
+
+/// The read primitives on PostgreSQL, all on one connection inside one repeatable-read, read-only
+/// transaction.
+struct PostgresSnapshot: LedgerSnapshot {
+    let connection: PostgresConnection
+    let logger: Logger
+
+    func accounts(inPortfolio portfolio: String) async throws -> [Account] {
+        try await PostgresLedgerStore.accounts(
+            connection, logger,
+            """
+            SELECT \(unescaped: PostgresLedgerStore.accountColumns) FROM accounts
+            WHERE portfolio = \(portfolio) ORDER BY id
+            """)
+    }
+
+    func rollups(_ selection: RollupSelection) async throws -> [RollupRow] {
+        var rows: [RollupRow] = []
+        let query = Self.query(SelectionSQL.rollups(selection, .postgres))
+        for try await (day, metric, category, country, count) in try await connection.query(query, logger: logger)
+            .decode((Int64, Int, String, String, Int).self)
+        {
+            guard let metric = RollupMetric(rawValue: metric) else { continue }
+            rows.append(
+                RollupRow(
+                    key: RollupKey(day: DayKey(day), metric: metric, category: category, country: country),
+                    count: count))
+        }
+        return rows
+    }
+
+    func conversations(_ selection: ConversationSelection) async throws -> [ConversationRecord] {
+        let table = PostgresRecordTable<ConversationRecord>.conversations
+        return try await records(SelectionSQL.conversations(selection, columns: table.columnList, .postgres)) {
+            try table.decode($0)
+        }
+    }
+
+    func count(_ selection: ConversationSelection) async throws -> Int {
+        try await count(SelectionSQL.conversations(selection, columns: nil, .postgres))
+    }
+
+    func messages<T: Sendable>(
+        _ selection: MessageSelection, _ transform: @escaping @Sendable (MessageRecord) -> T?
+    ) async throws -> [T] {
+        let table = PostgresRecordTable<MessageRecord>.messages
+        return try await records(SelectionSQL.messages(selection, columns: table.columnList, .postgres)) {
+            transform(try table.decode($0))
+        }
+    }
+
+    func count(_ selection: MessageSelection) async throws -> Int {
+        try await count(SelectionSQL.messages(selection, columns: nil, .postgres))
+    }
+
+    func tierUpdates(accounts: [String], effectiveMonth: YearMonth) async throws -> [TierUpdate] {
+        var updates: [TierUpdate] = []
+        for try await (account, month, region, category, tier, at) in try await connection.query(
+            """
+            SELECT account, effective_month, region, pricing_category, tier, tier_update_time FROM tier_updates
+            WHERE effective_month = \(effectiveMonth.description) AND account = ANY(\(accounts))
+            """, logger: logger
+        ).decode((String, String, String, String, String, Int64).self) {
+            updates.append(
+                TierUpdate(
+                    account: account, effectiveMonth: month, region: region, pricingCategory: category, tier: tier,
+                    updatedAt: at))
+        }
+        return updates
+    }
+
+    func importedRates(currency: String) async throws -> ImportedRates {
+        var anyImported = false
+        for try await exists in try await connection.query(
+            "SELECT EXISTS (SELECT 1 FROM rates) OR EXISTS (SELECT 1 FROM rate_tiers)", logger: logger
+        ).decode(Bool.self) {
+            anyImported = exists
+        }
+        let entries = try await PostgresLedgerStore.rateEntries(
+            connection, logger,
+            "SELECT \(unescaped: PostgresLedgerStore.rateColumns) FROM rates WHERE currency = \(currency)")
+        let tiers = try await PostgresLedgerStore.tierEntries(
+            connection, logger,
+            "SELECT \(unescaped: PostgresLedgerStore.tierColumns) FROM rate_tiers WHERE currency = \(currency)")
+        return ImportedRates(entries: entries, tiers: tiers, anyImported: anyImported)
+    }
+
+    /// The rows of a statement, each decoded as it arrives; `nil` results are left out.
+    private func records<T>(
+        _ statement: SQLStatement, _ decode: (PostgresRandomAccessRow) throws -> T?
+    ) async throws -> [T] {
+        var results: [T] = []
+        for try await row in try await connection.query(Self.query(statement), logger: logger) {
+            if let result = try decode(row.makeRandomAccess()) { results.append(result) }
+        }
+        return results
+    }
+
+    private func count(_ statement: SQLStatement) async throws -> Int {
+        var total = 0
+        for try await n in try await connection.query(Self.query(statement), logger: logger).decode(Int.self) {
+            total = n
+        }
+        return total
+    }
+
+    private static func query(_ statement: SQLStatement) -> PostgresQuery {
+        var query = PostgresQuery(unsafeSQL: statement.text)
+        for value in statement.values {
+            switch value {
+            case .integer(let integer): query.binds.append(integer)
+            case .text(let text): query.binds.append(text)
+            }
+        }
+        return query
+    }
+}

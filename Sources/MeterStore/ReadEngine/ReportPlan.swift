@@ -1,0 +1,94 @@
+import MeterCore
+
+/// How a month's report of one account is gathered, for every backend: which records it reads
+/// (`ReportSelections` says which, by rule) and in what steps. The result, `ReportInputs`, is
+/// turned into the report by `ReportBuilder`, which prices it.
+///
+/// Steps: the account's counters for its month; the conversations the free tier covers; pending and
+/// dropped units; the rate card; for volume tiers, the portfolio's tier-counted counters, and only
+/// for pools that pass a tier boundary their messages in delivery order; Meta's tier updates; and
+/// the messages whose webhook stated their price.
+struct ReportPlan: Sendable {
+    let account: Account
+    let month: YearMonth
+    /// The report's clock: decides pending versus dropped.
+    let now: Int64
+    let dayCaches: DayKeyCaches
+
+    func gather(from snapshot: any LedgerSnapshot) async throws -> ReportInputs {
+        guard let calendar = BillingCalendar(timezoneIdentifier: account.timezone) else {
+            throw LedgerStoreError.invalidAccount(account.id, ["unknown time zone \(account.timezone)"])
+        }
+        let range = calendar.range(of: month)
+        let days = dayCaches.cache(for: account.timezone)
+        let rollups = try await snapshot.rollups(
+            RollupSelection(account: account.id, days: month.firstDay...month.lastPossibleDay))
+
+        var freeTier: [FreeTierConversation] = []
+        if let selection = ReportSelections.freeTierConversations(account: account.id, month: month, range: range) {
+            freeTier = try await snapshot.conversations(selection).compactMap { conversation in
+                guard let deliveredAt = conversation.firstDeliveredAt else { return nil }
+                return FreeTierConversation(
+                    day: days.day(of: deliveredAt), category: conversation.category ?? "unknown",
+                    country: RecipientCountry.of(
+                        number: conversation.recipientNumber, countryCode: conversation.recipientCountryCode))
+            }
+        }
+
+        let sent = ReportSelections.undeliveredRanges(month: range, now: now)
+        let undeliveredMessages = UndeliveredCounts(
+            total: try await snapshot.count(ReportSelections.undeliveredMessages(account: account.id, sent: sent.all)),
+            dropped: try await snapshot.count(
+                ReportSelections.undeliveredMessages(account: account.id, sent: sent.dropped)))
+        let undeliveredConversations = UndeliveredCounts(
+            total: try await snapshot.count(
+                ReportSelections.undeliveredConversations(account: account.id, sent: sent.all)),
+            dropped: try await snapshot.count(
+                ReportSelections.undeliveredConversations(account: account.id, sent: sent.dropped)))
+
+        let rates = try await snapshot.importedRates(currency: account.currency).card
+        let volumeTiers = try await volumeTierInputs(snapshot, ownRollups: rollups, rates: rates)
+        let currency = account.currency
+        let webhookPriced = try await snapshot.messages(
+            ReportSelections.webhookPricedMessages(account: account.id, delivered: range)
+        ) { WebhookPricedMessage.of($0, currency: currency, days: days) }
+
+        return ReportInputs(
+            account: account, month: month, rollups: rollups, freeTierConversations: freeTier,
+            undeliveredMessages: undeliveredMessages, undeliveredConversations: undeliveredConversations,
+            rates: rates, volumeTiers: volumeTiers, webhookPriced: webhookPriced)
+    }
+
+    /// The portfolio's tier pools for the month: every account's charged tier-counted cells (each in
+    /// its own time zone), and, only for pools that pass a tier boundary, their messages in delivery
+    /// order. Pools below their first boundary are priced from the counts alone.
+    private func volumeTierInputs(
+        _ snapshot: any LedgerSnapshot, ownRollups: [RollupRow], rates: RateCard
+    ) async throws -> VolumeTierInputs {
+        var members = [account]
+        if let portfolio = account.portfolio {
+            members += try await snapshot.accounts(inPortfolio: portfolio).filter { $0.id != account.id }
+        }
+        var portfolioRollups = ownRollups.filter { $0.key.metric == .messageCharged }
+        for member in members.dropFirst() {
+            portfolioRollups += try await snapshot.rollups(
+                ReportSelections.tieredChargedCells(account: member.id, month: month))
+        }
+        let crossing = VolumeTierPricing.poolsCrossingATier(
+            VolumeTierPricing.cells(of: portfolioRollups), currency: account.currency, card: rates)
+        var units: [TierUnit] = []
+        if !crossing.isEmpty {
+            for member in members {
+                // Each account's month is its own local month.
+                guard let calendar = BillingCalendar(timezoneIdentifier: member.timezone) else { continue }
+                let days = dayCaches.cache(for: member.timezone)
+                units += try await snapshot.messages(
+                    ReportSelections.tieredMessages(account: member.id, delivered: calendar.range(of: month))
+                ) { TierUnit.of($0, days: days) }
+            }
+        }
+        let updates = try await snapshot.tierUpdates(accounts: members.map(\.id), effectiveMonth: month)
+        return VolumeTierInputs(
+            portfolioRollups: portfolioRollups, orderedPools: crossing, orderedUnits: units, updates: updates)
+    }
+}

@@ -1,0 +1,103 @@
+import GRDB
+import MeterCore
+
+/// The read primitives on SQLite, all inside one read transaction.
+struct SQLiteSnapshot: LedgerSnapshot {
+    let transaction: SQLiteReadTransaction
+
+    func accounts(inPortfolio portfolio: String) async throws -> [Account] {
+        try await transaction.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT \(SQLiteRecords.accountColumns) FROM accounts WHERE portfolio = ? ORDER BY id",
+                arguments: [portfolio]
+            ).map { SQLiteRecords.account(from: $0) }
+        }
+    }
+
+    func rollups(_ selection: RollupSelection) async throws -> [RollupRow] {
+        let statement = SelectionSQL.rollups(selection, .sqlite)
+        return try await transaction.read { db in
+            try Row.fetchAll(db, sql: statement.text, arguments: Self.arguments(statement)).compactMap { row in
+                guard let metric = RollupMetric(rawValue: row[1]) else { return nil }
+                return RollupRow(
+                    key: RollupKey(day: row[0], metric: metric, category: row[2], country: row[3]), count: row[4])
+            }
+        }
+    }
+
+    func conversations(_ selection: ConversationSelection) async throws -> [ConversationRecord] {
+        let statement = SelectionSQL.conversations(selection, columns: SQLiteRecords.conversationColumns, .sqlite)
+        return try await transaction.read { db in
+            try Row.fetchAll(db, sql: statement.text, arguments: Self.arguments(statement))
+                .map { SQLiteRecords.conversation(from: $0) }
+        }
+    }
+
+    func count(_ selection: ConversationSelection) async throws -> Int {
+        try await count(SelectionSQL.conversations(selection, columns: nil, .sqlite))
+    }
+
+    func messages<T: Sendable>(
+        _ selection: MessageSelection, _ transform: @escaping @Sendable (MessageRecord) -> T?
+    ) async throws -> [T] {
+        let statement = SelectionSQL.messages(selection, columns: SQLiteRecords.messageColumns, .sqlite)
+        return try await transaction.read { db in
+            var results: [T] = []
+            let rows = try Row.fetchCursor(db, sql: statement.text, arguments: Self.arguments(statement))
+            while let row = try rows.next() {
+                if let result = transform(SQLiteRecords.message(from: row)) { results.append(result) }
+            }
+            return results
+        }
+    }
+
+    func count(_ selection: MessageSelection) async throws -> Int {
+        try await count(SelectionSQL.messages(selection, columns: nil, .sqlite))
+    }
+
+    func tierUpdates(accounts: [String], effectiveMonth: YearMonth) async throws -> [TierUpdate] {
+        guard !accounts.isEmpty else { return [] }
+        let placeholders = accounts.map { _ in "?" }.joined(separator: ", ")
+        return try await transaction.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(SQLiteRecords.tierUpdateColumns) FROM tier_updates
+                    WHERE effective_month = ? AND account IN (\(placeholders))
+                    """,
+                arguments: StatementArguments([effectiveMonth.description] + accounts)
+            ).map { SQLiteRecords.tierUpdate(from: $0) }
+        }
+    }
+
+    func importedRates(currency: String) async throws -> ImportedRates {
+        try await transaction.read { db in
+            let anyImported =
+                try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM rates) OR EXISTS (SELECT 1 FROM rate_tiers)")
+                ?? false
+            let entries = try Row.fetchAll(
+                db, sql: "SELECT \(SQLiteRecords.rateColumns) FROM rates WHERE currency = ?", arguments: [currency]
+            ).map { SQLiteRecords.rateEntry(from: $0) }
+            let tiers = try Row.fetchAll(
+                db, sql: "SELECT \(SQLiteRecords.tierColumns) FROM rate_tiers WHERE currency = ?", arguments: [currency]
+            ).map { SQLiteRecords.tierEntry(from: $0) }
+            return ImportedRates(entries: entries, tiers: tiers, anyImported: anyImported)
+        }
+    }
+
+    private func count(_ statement: SQLStatement) async throws -> Int {
+        try await transaction.read { db in
+            try Int.fetchOne(db, sql: statement.text, arguments: Self.arguments(statement)) ?? 0
+        }
+    }
+
+    private static func arguments(_ statement: SQLStatement) -> StatementArguments {
+        StatementArguments(
+            statement.values.map { value -> any DatabaseValueConvertible in
+                switch value {
+                case .integer(let integer): integer
+                case .text(let text): text
+                }
+            })
+    }
+}
