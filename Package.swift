@@ -74,7 +74,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "WhatsAppWebhookTests", dependencies: ["WhatsAppWebhook"]),
-        .testTarget(name: "MeterCoreTests", dependencies: ["MeterCore", "WhatsAppWebhook"]),
+        .testTarget(name: "MeterCoreTests", dependencies: ["MeterCore", "WhatsAppWebhook", "TestSupport"]),
         .testTarget(
             name: "TrafficSimulatorTests",
             dependencies: ["TrafficSimulator", "WhatsAppWebhook", "MeterStore", "MeterCore", "TestSupport"]),

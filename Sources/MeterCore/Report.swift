@@ -1,21 +1,22 @@
 import Foundation
 
-/// A month's report for one account: the JSON shape of DESIGN.md's interface contract. Field names
-/// may be added, never renamed. Money is a decimal string in the account's currency.
-public struct Report: Sendable, Equatable, Codable {
-    public struct CategoryLine: Sendable, Equatable, Codable {
+/// A month's report for one account, as computed: counts, and money as exact `Decimal`s in the
+/// account's currency, so that anything computing on it (budgets, forecasts, charts) never parses
+/// text. Its JSON, the interface contract, is `ReportJSON`; the CSV and table are `ReportRendering`.
+public struct Report: Sendable, Equatable {
+    public struct CategoryLine: Sendable, Equatable {
         public var delivered: Int
         public var charged: Int
-        public var cost: String
+        public var cost: Decimal
 
-        public init(delivered: Int, charged: Int, cost: String) {
+        public init(delivered: Int, charged: Int, cost: Decimal) {
             self.delivered = delivered
             self.charged = charged
             self.cost = cost
         }
     }
 
-    public struct Conversations: Sendable, Equatable, Codable {
+    public struct Conversations: Sendable, Equatable {
         public var delivered: Int
         public var charged: Int
         public var dropped: Int
@@ -25,16 +26,9 @@ public struct Report: Sendable, Equatable, Codable {
         /// Delivered free entry point conversations (added field).
         public var freeEntryPoint: Int
         public var byCategory: [String: CategoryLine]
-
-        enum CodingKeys: String, CodingKey {
-            case delivered, charged, dropped, pending
-            case freeTier = "free_tier"
-            case freeEntryPoint = "free_entry_point"
-            case byCategory = "by_category"
-        }
     }
 
-    public struct Messages: Sendable, Equatable, Codable {
+    public struct Messages: Sendable, Equatable {
         public var sent: Int
         public var delivered: Int
         public var read: Int
@@ -44,29 +38,25 @@ public struct Report: Sendable, Equatable, Codable {
         public var dropped: Int
         public var pending: Int
         public var byCategory: [String: CategoryLine]
-
-        enum CodingKeys: String, CodingKey {
-            case sent, delivered, read, failed, received, charged, dropped, pending
-            case byCategory = "by_category"
-        }
     }
 
-    public struct ChargedLine: Sendable, Equatable, Codable {
+    public struct ChargedLine: Sendable, Equatable {
         public var charged: Int
-        public var cost: String
+        public var cost: Decimal
 
-        public init(charged: Int, cost: String) {
+        public init(charged: Int, cost: Decimal) {
             self.charged = charged
             self.cost = cost
         }
     }
 
-    public struct Cost: Sendable, Equatable, Codable {
-        public var total: String
+    public struct Cost: Sendable, Equatable {
+        public var total: Decimal
         public var currency: String
     }
 
-    /// Charged units with no rate in the card: counted, listed, never priced at zero silently.
+    /// Charged units with no rate in the card: counted, listed, never priced at zero silently. (No
+    /// money in it, so the JSON uses it as it is.)
     public struct Unrated: Sendable, Equatable, Codable {
         public struct Unit: Sendable, Equatable, Codable {
             public var kind: String
@@ -89,7 +79,8 @@ public struct Report: Sendable, Equatable, Codable {
 
     /// A volume-tier pool this account's portfolio accrued in during the month, with the tier wameter
     /// computes from its own counts next to the tier Meta last announced by webhook (reference §7.4,
-    /// §13.16: Meta's count includes traffic wameter may not see, so the two can differ).
+    /// §13.16: Meta's count includes traffic wameter may not see, so the two can differ). No money in
+    /// it, so the JSON uses it as it is.
     public struct VolumeTierLine: Sendable, Equatable, Codable {
         public var market: String
         public var category: String
@@ -165,34 +156,6 @@ public struct Report: Sendable, Equatable, Codable {
     /// Detail for the CSV and table formats; not part of the JSON.
     public var lines: [Line]
 
-    enum CodingKeys: String, CodingKey {
-        case account, month, timezone, currency, conversations, messages
-        case byMarket = "by_market"
-        case byCountry = "by_country"
-        case cost, unrated
-        case volumeTiers = "volume_tiers"
-        case webhookPriced = "webhook_priced"
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        account = try container.decode(String.self, forKey: .account)
-        month = try container.decode(String.self, forKey: .month)
-        timezone = try container.decode(String.self, forKey: .timezone)
-        currency = try container.decode(String.self, forKey: .currency)
-        conversations = try container.decode(Conversations.self, forKey: .conversations)
-        messages = try container.decode(Messages.self, forKey: .messages)
-        byMarket = try container.decode([String: ChargedLine].self, forKey: .byMarket)
-        byCountry = try container.decode([String: ChargedLine].self, forKey: .byCountry)
-        cost = try container.decode(Cost.self, forKey: .cost)
-        unrated = try container.decode(Unrated.self, forKey: .unrated)
-        volumeTiers = try container.decodeIfPresent([VolumeTierLine].self, forKey: .volumeTiers) ?? []
-        webhookPriced =
-            try container.decodeIfPresent(ChargedLine.self, forKey: .webhookPriced)
-            ?? ChargedLine(charged: 0, cost: "0")
-        lines = []
-    }
-
     init(
         account: String, month: String, timezone: String, currency: String, conversations: Conversations,
         messages: Messages, byMarket: [String: ChargedLine], byCountry: [String: ChargedLine], cost: Cost,
@@ -214,7 +177,8 @@ public struct Report: Sendable, Equatable, Codable {
     }
 }
 
-/// Money as a plain decimal string ("0.0042", "12", never "1.2e1").
+/// Money as a plain decimal string ("0.0042", "12", never "1.2e1"), rounded to 10 places: how every
+/// output renders it.
 public func formatMoney(_ value: Decimal) -> String {
     var value = value
     var rounded = Decimal()

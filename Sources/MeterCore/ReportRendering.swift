@@ -15,11 +15,9 @@ extension Report {
         }
     }
 
+    /// The contract's JSON (`ReportJSON`).
     public func jsonData() -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        // Encoding plain structs of strings and integers cannot fail.
-        return try! encoder.encode(self)
+        WireJSON.encode(ReportJSON(self))
     }
 
     public func jsonText() -> String {
@@ -64,11 +62,11 @@ extension Report {
                 String($0.charged), formatMoney($0.cost),
             ]
         }
-        rows.append(["total", "", "", "", "", "", cost.total + " " + currency])
+        rows.append(["total", "", "", "", "", "", formatMoney(cost.total) + " " + currency])
         out += Self.table(header: header, rows: rows, rightAligned: [4, 5, 6])
         if webhookPriced.charged > 0 {
             out += "\n\(webhookPriced.charged) message(s) priced by their webhook's pricing.cost (max price): "
-            out += "\(webhookPriced.cost) \(currency)\n"
+            out += "\(formatMoney(webhookPriced.cost)) \(currency)\n"
         }
         if !volumeTiers.isEmpty {
             out += "\nVolume tiers (portfolio count this month; Meta's tier from its tier-update webhooks)\n"

@@ -108,3 +108,14 @@ public struct RollupDelta: Sendable {
         counts.compactMap { $0.value == 0 ? nil : ($0.key, $0.value) }
     }
 }
+
+/// One stored counter cell, as the store returns it.
+public struct RollupRow: Sendable, Equatable {
+    public var key: RollupKey
+    public var count: Int
+
+    public init(key: RollupKey, count: Int) {
+        self.key = key
+        self.count = count
+    }
+}

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import MeterCore
 
 /// An error answered as `{"error": "reason"}` with its status, so every client gets a reason it can
 /// read (Meta's retry logs, scripts using the API).
@@ -18,7 +19,7 @@ public struct APIError: HTTPResponseError {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers = headers
         headers[.contentType] = "application/json; charset=utf-8"
-        let body = try JSONSerialization.data(withJSONObject: ["error": reason], options: [.sortedKeys])
+        let body = WireJSON.encode(["error": reason])
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }
 }

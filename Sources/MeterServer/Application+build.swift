@@ -12,7 +12,7 @@ public func buildApplication(
     logger: Logger, onServerRunning: @escaping @Sendable () async -> Void = {}
 ) -> some ApplicationProtocol {
     let committer = GroupCommitter(store: store, maxBatch: configuration.maxBatch, logger: logger)
-    let router = Router(context: BasicRequestContext.self)
+    let router = Router(context: WameterRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     let bodyMemory = BodyMemoryBudget(capacity: configuration.limits.bodyMemoryBytes)
     WebhookController(configuration: configuration, committer: committer, bodyMemory: bodyMemory, clock: clock)

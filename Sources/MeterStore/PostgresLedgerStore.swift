@@ -284,34 +284,27 @@ public final class PostgresLedgerStore: LedgerStore {
             try await connection.query(
                 "TRUNCATE messages, conversations, inbound_messages, rollups, tier_updates", logger: logger)
             var ledger = PostgresLedgerWriter(connection: connection, logger: logger, dayCaches: dayCaches)
-            var bodies = 0
+            var replay = ArchiveReplay(decoder: decoder)
             var after: Int64 = 0
             // Pages by id: the connection cannot run the writer's statements while a result is open.
-            var skipped: [Int64] = []
             while true {
-                var batch: [(events: [WebhookEvent], onPremisesAccount: String)] = []
                 var read = 0
                 for try await (id, onPremises, bytes) in try await connection.query(
-                    "SELECT id, on_premises_account, body FROM raw_bodies WHERE id > \(after) ORDER BY id LIMIT 2000",
+                    """
+                    SELECT id, on_premises_account, body FROM raw_bodies WHERE id > \(after) ORDER BY id
+                    LIMIT \(ArchiveReplay.batchSize)
+                    """,
                     logger: logger
                 ).decode((Int64, String, Data).self) {
                     after = id
                     read += 1
-                    do {
-                        batch.append((try decoder.decode(bytes, onPremisesAccount: onPremises), onPremises))
-                    } catch {
-                        skipped.append(id)
-                    }
+                    replay.add(id: id, body: bytes, onPremisesAccount: onPremises)
                 }
                 if read == 0 { break }
-                bodies += read
-                try await ledger.apply(batch)
+                try await ledger.apply(replay.takeBatch())
             }
             try await ledger.flushRollups()
-            var outcome = ledger.outcome
-            outcome.bodies = bodies
-            outcome.skippedArchivedBodies = skipped
-            return outcome
+            return replay.outcome(ledger.outcome)
         }
     }
 

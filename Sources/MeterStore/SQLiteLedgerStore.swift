@@ -165,31 +165,15 @@ public final class SQLiteLedgerStore: LedgerStore {
             try db.execute(sql: "DELETE FROM \(table)")
         }
         var ledger = SQLiteLedgerWriter(db: db, dayCaches: dayCaches)
-        var batch: [(events: [WebhookEvent], onPremisesAccount: String)] = []
-        var bodies = 0
-        var skipped: [Int64] = []
+        var replay = ArchiveReplay(decoder: decoder)
         let rows = try Row.fetchCursor(db, sql: "SELECT id, on_premises_account, body FROM raw_bodies ORDER BY id")
         while let row = try rows.next() {
-            let bytes: Data = row["body"]
-            let onPremises: String = row["on_premises_account"]
-            bodies += 1
-            do {
-                batch.append((try decoder.decode(bytes, onPremisesAccount: onPremises), onPremises))
-            } catch {
-                skipped.append(row["id"])
-                continue
-            }
-            if batch.count == 2_000 {
-                try ledger.apply(batch)
-                batch.removeAll(keepingCapacity: true)
-            }
+            replay.add(id: row[0], body: row[2], onPremisesAccount: row[1])
+            if replay.isBatchFull { try ledger.apply(replay.takeBatch()) }
         }
-        try ledger.apply(batch)
+        try ledger.apply(replay.takeBatch())
         try ledger.flushRollups()
-        var outcome = ledger.outcome
-        outcome.bodies = bodies
-        outcome.skippedArchivedBodies = skipped
-        return outcome
+        return replay.outcome(ledger.outcome)
     }
 
     public func archivedBodyCount() async throws -> Int {

@@ -30,7 +30,7 @@ struct VolumeTierPricingTests {
         "one account: N-1, N and N+1 messages at each boundary cost the marginal sum",
         arguments: StoreBackend.all,
         [(2, "0.0028"), (3, "0.0042"), (4, "0.0052"), (5, "0.0062"), (6, "0.0067"), (7, "0.0072")])
-    func boundaries(_ backend: StoreBackend, expected: (count: Int, cost: String)) async throws {
+    func boundaries(_ backend: StoreBackend, expected: (count: Int, cost: Decimal)) async throws {
         let (count, cost) = expected
         let store = try await store(backend, [Account(id: "A", timezone: "UTC", currency: "USD")])
         let start = utc("2026-02-03T10:00:00Z")

@@ -1,0 +1,80 @@
+import Foundation
+import WhatsAppWebhook
+
+/// A conversation the month's free tier covers (the store selects the first N by first delivery).
+public struct FreeTierConversation: Sendable, Equatable {
+    public var day: DayKey
+    public var category: String
+    public var country: String
+
+    public init(day: DayKey, category: String, country: String) {
+        self.day = day
+        self.category = category
+        self.country = country
+    }
+}
+
+/// Units sent in the month and not (yet) delivered: `total` of them, `dropped` of which were sent
+/// more than 30 days before the report's clock (the rest are pending).
+public struct UndeliveredCounts: Sendable, Equatable {
+    public var total: Int
+    public var dropped: Int
+
+    public init(total: Int, dropped: Int) {
+        self.total = total
+        self.dropped = dropped
+    }
+}
+
+/// What volume-tier pricing needs beyond the account's own counts.
+public struct VolumeTierInputs: Sendable {
+    /// Charged-message cells of every account in the portfolio, this one included, each for the
+    /// month in its own time zone: the pools' totals.
+    public var portfolioRollups: [RollupRow]
+    /// Pools whose total passes a tier boundary, so their messages must be priced in delivery order.
+    public var orderedPools: Set<TierPoolKey>
+    /// The charged messages of those pools, from every account of the portfolio.
+    public var orderedUnits: [TierUnit]
+    /// Meta's tier-update webhooks for the month, from any account of the portfolio.
+    public var updates: [TierUpdate]
+
+    public init(
+        portfolioRollups: [RollupRow], orderedPools: Set<TierPoolKey> = [], orderedUnits: [TierUnit] = [],
+        updates: [TierUpdate] = []
+    ) {
+        self.portfolioRollups = portfolioRollups
+        self.orderedPools = orderedPools
+        self.orderedUnits = orderedUnits
+        self.updates = updates
+    }
+}
+
+/// Everything a month's report is computed from; gathered by the store, turned into a `Report` here.
+public struct ReportInputs: Sendable {
+    public var account: Account
+    public var month: YearMonth
+    public var rollups: [RollupRow]
+    public var freeTierConversations: [FreeTierConversation]
+    public var undeliveredMessages: UndeliveredCounts
+    public var undeliveredConversations: UndeliveredCounts
+    public var rates: RateCard
+    /// `nil`: the account is its own portfolio and no pool needs delivery order.
+    public var volumeTiers: VolumeTierInputs?
+    public var webhookPriced: [WebhookPricedMessage]
+
+    public init(
+        account: Account, month: YearMonth, rollups: [RollupRow], freeTierConversations: [FreeTierConversation],
+        undeliveredMessages: UndeliveredCounts, undeliveredConversations: UndeliveredCounts, rates: RateCard,
+        volumeTiers: VolumeTierInputs? = nil, webhookPriced: [WebhookPricedMessage] = []
+    ) {
+        self.account = account
+        self.month = month
+        self.rollups = rollups
+        self.freeTierConversations = freeTierConversations
+        self.undeliveredMessages = undeliveredMessages
+        self.undeliveredConversations = undeliveredConversations
+        self.rates = rates
+        self.volumeTiers = volumeTiers
+        self.webhookPriced = webhookPriced
+    }
+}
