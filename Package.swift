@@ -59,21 +59,30 @@ let package = Package(
         ),
         // A deterministic model of Meta's webhook stream, for `wameter simulate` and `demo`. No I/O.
         .target(name: "TrafficSimulator", dependencies: ["WhatsAppWebhook", "MeterCore"]),
-        .executableTarget(
-            name: "wameter",
+        // Sends simulated traffic to a server over HTTP: the signed-webhook poster (`simulate --url`,
+        // the server benchmark) and the demo's feed as a lifecycle service.
+        .target(
+            name: "TrafficDriver",
             dependencies: [
-                "MeterCore", "MeterStore", "MeterServer", "WhatsAppWebhook", "TrafficSimulator",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Hummingbird", package: "hummingbird"),
+                "TrafficSimulator", "WhatsAppWebhook",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .testTarget(name: "WhatsAppWebhookTests", dependencies: ["WhatsAppWebhook"]),
+        .executableTarget(
+            name: "wameter",
+            dependencies: [
+                "MeterCore", "MeterStore", "MeterServer", "WhatsAppWebhook", "TrafficSimulator", "TrafficDriver",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(name: "WhatsAppWebhookTests", dependencies: ["WhatsAppWebhook", "TestSupport"]),
         .testTarget(name: "MeterCoreTests", dependencies: ["MeterCore", "WhatsAppWebhook", "TestSupport"]),
         .testTarget(
             name: "TrafficSimulatorTests",
@@ -98,8 +107,10 @@ let package = Package(
             name: "MeterServerTests",
             dependencies: [
                 "MeterServer", "MeterStore", "MeterCore", "WhatsAppWebhook", "TestSupport", "TrafficSimulator",
+                "TrafficDriver",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -87,9 +87,9 @@ public final class PostgresLedgerStore: LedgerStore {
             let change = AccountChange.of(storing: account, over: existing)
             if change == .updated(timezoneChanged: true) {
                 try await connection.query("DELETE FROM rollups WHERE account = \(account.id)", logger: logger)
-                var ledger = PostgresLedgerWriter(connection: connection, logger: logger, dayCaches: dayCaches)
-                try await ledger.addContributions(of: account.id)
-                try await ledger.flushRollups()
+                var writer = PostgresLedgerWriter(connection: connection, logger: logger, dayCaches: dayCaches)
+                try await writer.addContributions(of: account.id)
+                try await writer.flushRollups()
             }
             return change
         }
@@ -266,12 +266,12 @@ public final class PostgresLedgerStore: LedgerStore {
         let (logger, ledgerLock, dayCaches) = (self.logger, self.ledgerLock, self.dayCaches)
         return try await transactions.run { connection in
             try await connection.query("SELECT pg_advisory_xact_lock_shared(\(ledgerLock))", logger: logger)
-            var ledger = PostgresLedgerWriter(connection: connection, logger: logger, dayCaches: dayCaches)
+            var writer = PostgresLedgerWriter(connection: connection, logger: logger, dayCaches: dayCaches)
             // Re-delivered bodies are archived too and merge into the ledger as no-ops.
-            try await ledger.archive(bodies)
-            try await ledger.apply(bodies.map { ($0.events, $0.onPremisesAccount) })
-            try await ledger.flushRollups()
-            var outcome = ledger.outcome
+            try await writer.archive(bodies)
+            try await writer.apply(bodies.map { ($0.events, $0.onPremisesAccount) })
+            try await writer.flushRollups()
+            var outcome = writer.outcome
             outcome.bodies = bodies.count
             return outcome
         }
@@ -283,7 +283,7 @@ public final class PostgresLedgerStore: LedgerStore {
             try await connection.query("SELECT pg_advisory_xact_lock(\(ledgerLock))", logger: logger)
             try await connection.query(
                 "TRUNCATE messages, conversations, inbound_messages, rollups, tier_updates", logger: logger)
-            var ledger = PostgresLedgerWriter(connection: connection, logger: logger, dayCaches: dayCaches)
+            var writer = PostgresLedgerWriter(connection: connection, logger: logger, dayCaches: dayCaches)
             var replay = ArchiveReplay(decoder: decoder)
             var after: Int64 = 0
             // Pages by id: the connection cannot run the writer's statements while a result is open.
@@ -301,10 +301,10 @@ public final class PostgresLedgerStore: LedgerStore {
                     replay.add(id: id, body: bytes, onPremisesAccount: onPremises)
                 }
                 if read == 0 { break }
-                try await ledger.apply(replay.takeBatch())
+                try await writer.apply(replay.takeBatch())
             }
-            try await ledger.flushRollups()
-            return replay.outcome(ledger.outcome)
+            try await writer.flushRollups()
+            return replay.outcome(writer.outcome)
         }
     }
 

@@ -52,9 +52,9 @@ public final class SQLiteLedgerStore: LedgerStore {
             if change == .updated(timezoneChanged: true) {
                 // Day buckets are local days: move every counter of the account to the new zone.
                 try db.execute(sql: "DELETE FROM rollups WHERE account = ?", arguments: [account.id])
-                var ledger = SQLiteLedgerWriter(db: db, dayCaches: dayCaches)
-                try ledger.addContributions(of: account.id)
-                try ledger.flushRollups()
+                var writer = SQLiteLedgerWriter(db: db, dayCaches: dayCaches)
+                try writer.addContributions(of: account.id)
+                try writer.flushRollups()
             }
             return change
         }
@@ -142,10 +142,10 @@ public final class SQLiteLedgerStore: LedgerStore {
             }
             // Re-delivered bodies are archived too (the archive is a record of what arrived) and merge
             // into the ledger as no-ops: the merge is idempotent.
-            var ledger = SQLiteLedgerWriter(db: db, dayCaches: dayCaches)
-            try ledger.apply(bodies.map { ($0.events, $0.onPremisesAccount) })
-            try ledger.flushRollups()
-            var outcome = ledger.outcome
+            var writer = SQLiteLedgerWriter(db: db, dayCaches: dayCaches)
+            try writer.apply(bodies.map { ($0.events, $0.onPremisesAccount) })
+            try writer.flushRollups()
+            var outcome = writer.outcome
             outcome.bodies = bodies.count
             return outcome
         }
@@ -164,16 +164,16 @@ public final class SQLiteLedgerStore: LedgerStore {
         for table in ["messages", "conversations", "inbound_messages", "rollups", "tier_updates"] {
             try db.execute(sql: "DELETE FROM \(table)")
         }
-        var ledger = SQLiteLedgerWriter(db: db, dayCaches: dayCaches)
+        var writer = SQLiteLedgerWriter(db: db, dayCaches: dayCaches)
         var replay = ArchiveReplay(decoder: decoder)
         let rows = try Row.fetchCursor(db, sql: "SELECT id, on_premises_account, body FROM raw_bodies ORDER BY id")
         while let row = try rows.next() {
             replay.add(id: row[0], body: row[2], onPremisesAccount: row[1])
-            if replay.isBatchFull { try ledger.apply(replay.takeBatch()) }
+            if replay.isBatchFull { try writer.apply(replay.takeBatch()) }
         }
-        try ledger.apply(replay.takeBatch())
-        try ledger.flushRollups()
-        return replay.outcome(ledger.outcome)
+        try writer.apply(replay.takeBatch())
+        try writer.flushRollups()
+        return replay.outcome(writer.outcome)
     }
 
     public func archivedBodyCount() async throws -> Int {

@@ -6,6 +6,7 @@ import MeterCore
 import MeterServer
 import MeterStore
 import ServiceLifecycle
+import TrafficDriver
 import TrafficSimulator
 
 struct DemoCommand: AsyncParsableCommand {
@@ -105,45 +106,5 @@ struct DemoCommand: AsyncParsableCommand {
     private static func token() -> String {
         var generator = SystemRandomNumberGenerator()
         return (0..<4).map { _ in String(generator.next() as UInt64, radix: 16) }.joined()
-    }
-}
-
-/// The demo's traffic as a service: starts once the server listens, stops first on Ctrl-C
-/// (services stop in reverse order), so every webhook it sent is answered before the server goes.
-final class DemoFeeder: Service, @unchecked Sendable {
-    private let poster: WebhookPoster
-    private let lock = NSLock()
-    private var result: WebhookPoster.Outcome?
-    private let running: AsyncStream<Void>
-    private let runningContinuation: AsyncStream<Void>.Continuation
-
-    init(poster: WebhookPoster) {
-        self.poster = poster
-        (running, runningContinuation) = AsyncStream.makeStream()
-    }
-
-    var outcome: WebhookPoster.Outcome? { lock.withLock { result } }
-
-    func serverIsRunning() { runningContinuation.yield() }
-
-    func run() async throws {
-        let poster = poster
-        // Wait for the server; if it fails (e.g. the port is taken), the group cancels this task.
-        var started = false
-        for await _ in running.cancelOnGracefulShutdown() {
-            started = true
-            break
-        }
-        guard started else { return }
-        let outcome = await withTaskCancellationHandler {
-            await withGracefulShutdownHandler {
-                await poster.run(concurrency: 4)
-            } onGracefulShutdown: {
-                poster.stop()
-            }
-        } onCancel: {
-            poster.stop()
-        }
-        lock.withLock { result = outcome }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MeterCore
+import TrafficDriver
 import TrafficSimulator
 
 struct SimulateCommand: AsyncParsableCommand {

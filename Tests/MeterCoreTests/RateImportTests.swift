@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import MeterCore
@@ -11,10 +12,7 @@ struct RateImportTests {
     /// A Meta-layout card: title and note rows, a header whose cells hold line breaks, `$US` labels,
     /// `n/a` cells, a per-token column, CRLF line ends and a footnote. The India, North America, Rest of
     /// Africa and Other rows follow the reference's §8.4; the Morocco row is made up for the test.
-    static let metaCard = String(
-        decoding: FileManager.default.contents(
-            atPath: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .appendingPathComponent("Fixtures/meta-rate-card-usd-2026-10-01.csv").path)!, as: UTF8.self)
+    static let metaCard = try! Fixtures.text("meta-rate-card-usd-2026-10-01.csv")
 
     func rate(_ card: ImportedRateCard, _ market: String, _ category: String) -> Decimal? {
         card.rates.first { $0.market == market && $0.category == category }?.rate

@@ -13,8 +13,9 @@ struct FreeTierTests {
         -> [Data]
     {
         (0..<count).map {
-            S.status(
-                "\(prefix)\($0)", "delivered", at: start + Int64($0) * 60, to: recipient, pricing: S.cbp(category),
+            LedgerScenario.status(
+                "\(prefix)\($0)", "delivered", at: start + Int64($0) * 60, to: recipient,
+                pricing: LedgerScenario.cbp(category),
                 conversation: "\(prefix)c\($0)")
         }
     }
@@ -29,11 +30,11 @@ struct FreeTierTests {
     func tier2022(_ backend: StoreBackend, count: Int) async throws {
         let store = try await store(backend)
         let start = utc("2022-05-03T12:00:00Z")
-        try await S.ingest(
+        try await LedgerScenario.ingest(
             store,
             conversations(count / 2, "business_initiated", from: start, prefix: "b")
                 + conversations(count - count / 2, "user_initiated", from: start + 30, prefix: "u"))
-        let report = try await S.report(store, "A", "2022-05")
+        let report = try await LedgerScenario.report(store, "A", "2022-05")
         #expect(report.conversations.delivered == count)
         #expect(report.conversations.freeTier == min(count, 1_000))
         #expect(report.conversations.charged == max(0, count - 1_000))
@@ -44,12 +45,13 @@ struct FreeTierTests {
         let store = try await store(backend)
         let start = utc("2022-05-03T12:00:00Z")
         // The last conversation to be delivered goes to Brazil and arrives first.
-        let late = S.status(
-            "late", "delivered", at: start + 86_400 * 5, to: "5511987654321", pricing: S.cbp("business_initiated"),
+        let late = LedgerScenario.status(
+            "late", "delivered", at: start + 86_400 * 5, to: "5511987654321",
+            pricing: LedgerScenario.cbp("business_initiated"),
             conversation: "late")
-        try await S.ingest(store, [late])
-        try await S.ingest(store, conversations(1_000, "business_initiated", from: start, prefix: "b"))
-        let report = try await S.report(store, "A", "2022-05")
+        try await LedgerScenario.ingest(store, [late])
+        try await LedgerScenario.ingest(store, conversations(1_000, "business_initiated", from: start, prefix: "b"))
+        let report = try await LedgerScenario.report(store, "A", "2022-05")
         #expect(report.conversations.charged == 1)
         #expect(report.byMarket == ["Brazil": Report.ChargedLine(charged: 1, cost: "0")])
         #expect(report.unrated.units.first?.market == "Brazil")
@@ -59,11 +61,11 @@ struct FreeTierTests {
     func tier2023(_ backend: StoreBackend) async throws {
         let store = try await store(backend)
         let start = utc("2023-07-03T12:00:00Z")
-        try await S.ingest(
+        try await LedgerScenario.ingest(
             store,
             conversations(1_001, "service", from: start, prefix: "s")
                 + conversations(5, "marketing", from: start, prefix: "m"))
-        let report = try await S.report(store, "A", "2023-07")
+        let report = try await LedgerScenario.report(store, "A", "2023-07")
         #expect(report.conversations.byCategory["service"]?.charged == 1)
         #expect(report.conversations.byCategory["marketing"]?.charged == 5)
         #expect(report.conversations.charged == 6)
@@ -73,8 +75,9 @@ struct FreeTierTests {
     @Test("from November 2024 every service conversation is free", arguments: StoreBackend.all)
     func serviceFree(_ backend: StoreBackend) async throws {
         let store = try await store(backend)
-        try await S.ingest(store, conversations(1_200, "service", from: utc("2024-11-03T12:00:00Z"), prefix: "s"))
-        let report = try await S.report(store, "A", "2024-11")
+        try await LedgerScenario.ingest(
+            store, conversations(1_200, "service", from: utc("2024-11-03T12:00:00Z"), prefix: "s"))
+        let report = try await LedgerScenario.report(store, "A", "2024-11")
         #expect(report.conversations.delivered == 1_200)
         #expect(report.conversations.charged == 0)
     }
@@ -84,12 +87,14 @@ struct FreeTierTests {
         let store = try await store(backend)
         let start = utc("2022-05-03T12:00:00Z")
         let fep = (0..<3).map {
-            S.status(
-                "f\($0)", "delivered", at: start - 600, pricing: S.cbp("referral_conversion", billable: false),
+            LedgerScenario.status(
+                "f\($0)", "delivered", at: start - 600,
+                pricing: LedgerScenario.cbp("referral_conversion", billable: false),
                 conversation: "fep\($0)", origin: "referral_conversion")
         }
-        try await S.ingest(store, fep + conversations(1_001, "business_initiated", from: start, prefix: "b"))
-        let report = try await S.report(store, "A", "2022-05")
+        try await LedgerScenario.ingest(
+            store, fep + conversations(1_001, "business_initiated", from: start, prefix: "b"))
+        let report = try await LedgerScenario.report(store, "A", "2022-05")
         #expect(report.conversations.freeEntryPoint == 3)
         #expect(report.conversations.charged == 1)
         #expect(report.conversations.delivered == 1_004)
@@ -99,13 +104,13 @@ struct FreeTierTests {
     func resetsMonthly(_ backend: StoreBackend) async throws {
         let store = try await store(backend)
         // São Paulo is UTC-3: 2022-06-01T02:00Z is still May 31st there.
-        try await S.ingest(
+        try await LedgerScenario.ingest(
             store, conversations(1_000, "business_initiated", from: utc("2022-05-20T00:00:00Z"), prefix: "a"))
-        try await S.ingest(
+        try await LedgerScenario.ingest(
             store, conversations(1, "business_initiated", from: utc("2022-06-01T02:00:00Z"), prefix: "may"))
-        try await S.ingest(
+        try await LedgerScenario.ingest(
             store, conversations(1, "business_initiated", from: utc("2022-06-01T04:00:00Z"), prefix: "june"))
-        #expect(try await S.report(store, "A", "2022-05").conversations.charged == 1)
-        #expect(try await S.report(store, "A", "2022-06").conversations.charged == 0)
+        #expect(try await LedgerScenario.report(store, "A", "2022-05").conversations.charged == 1)
+        #expect(try await LedgerScenario.report(store, "A", "2022-06").conversations.charged == 0)
     }
 }

@@ -37,36 +37,50 @@ struct MixedMonthCostTests {
         let bodies = [
             // Marketing: 0.0118 before the local 15th, 0.0130 from it. 20:00 UTC on the 14th is
             // 01:30 on the 15th in Kolkata.
-            S.status("m1", "delivered", at: utc("2026-03-10T06:00:00Z"), to: india, pricing: S.pmp("marketing")),
-            S.status("m2", "delivered", at: utc("2026-03-14T20:00:00Z"), to: india, pricing: S.pmp("marketing")),
-            S.status(
-                "m3", "delivered", at: utc("2026-03-20T06:00:00Z"), to: "5511987654321", pricing: S.pmp("marketing")),
-            S.status("m4", "delivered", at: utc("2026-03-05T06:00:00Z"), to: "16505551234", pricing: S.pmp("utility")),
+            LedgerScenario.status(
+                "m1", "delivered", at: utc("2026-03-10T06:00:00Z"), to: india, pricing: LedgerScenario.pmp("marketing")),
+            LedgerScenario.status(
+                "m2", "delivered", at: utc("2026-03-14T20:00:00Z"), to: india, pricing: LedgerScenario.pmp("marketing")),
+            LedgerScenario.status(
+                "m3", "delivered", at: utc("2026-03-20T06:00:00Z"), to: "5511987654321",
+                pricing: LedgerScenario.pmp("marketing")),
+            LedgerScenario.status(
+                "m4", "delivered", at: utc("2026-03-05T06:00:00Z"), to: "16505551234",
+                pricing: LedgerScenario.pmp("utility")),
             // India utility, places 1–6: 0.0014, 0.0014, 0.0010 (old table), then the new table from
             // the 15th: places 4, 5, 6 are in its "3+" tier at 0.0008.
-            S.status("u1", "delivered", at: utc("2026-03-02T06:00:00Z"), to: india, pricing: S.pmp("utility")),
-            S.status("u2", "delivered", at: utc("2026-03-03T06:00:00Z"), to: india, pricing: S.pmp("utility")),
-            S.status("u3", "delivered", at: utc("2026-03-04T06:00:00Z"), to: india, pricing: S.pmp("utility")),
-            S.status("u4", "delivered", at: utc("2026-03-16T06:00:00Z"), to: india, pricing: S.pmp("utility")),
-            S.status("u5", "delivered", at: utc("2026-03-17T06:00:00Z"), to: india, pricing: S.pmp("utility")),
-            S.status("u6", "delivered", at: utc("2026-03-18T06:00:00Z"), to: india, pricing: S.pmp("utility")),
+            LedgerScenario.status(
+                "u1", "delivered", at: utc("2026-03-02T06:00:00Z"), to: india, pricing: LedgerScenario.pmp("utility")),
+            LedgerScenario.status(
+                "u2", "delivered", at: utc("2026-03-03T06:00:00Z"), to: india, pricing: LedgerScenario.pmp("utility")),
+            LedgerScenario.status(
+                "u3", "delivered", at: utc("2026-03-04T06:00:00Z"), to: india, pricing: LedgerScenario.pmp("utility")),
+            LedgerScenario.status(
+                "u4", "delivered", at: utc("2026-03-16T06:00:00Z"), to: india, pricing: LedgerScenario.pmp("utility")),
+            LedgerScenario.status(
+                "u5", "delivered", at: utc("2026-03-17T06:00:00Z"), to: india, pricing: LedgerScenario.pmp("utility")),
+            LedgerScenario.status(
+                "u6", "delivered", at: utc("2026-03-18T06:00:00Z"), to: india, pricing: LedgerScenario.pmp("utility")),
             // Authentication (flat, no tier table) and authentication-international.
-            S.status("a1", "delivered", at: utc("2026-03-06T06:00:00Z"), to: india, pricing: S.pmp("authentication")),
-            S.status(
+            LedgerScenario.status(
+                "a1", "delivered", at: utc("2026-03-06T06:00:00Z"), to: india,
+                pricing: LedgerScenario.pmp("authentication")),
+            LedgerScenario.status(
                 "a2", "delivered", at: utc("2026-03-07T06:00:00Z"), to: india,
-                pricing: S.pmp("authentication_international")),
+                pricing: LedgerScenario.pmp("authentication_international")),
             // Free: a service reply and a utility template inside a customer-service window.
-            S.status(
+            LedgerScenario.status(
                 "f1", "delivered", at: utc("2026-03-08T06:00:00Z"), to: india,
-                pricing: S.pmp("service", type: "free_customer_service")),
-            S.status(
+                pricing: LedgerScenario.pmp("service", type: "free_customer_service")),
+            LedgerScenario.status(
                 "f2", "delivered", at: utc("2026-03-09T06:00:00Z"), to: india,
-                pricing: S.pmp("utility", type: "free_customer_service")),
+                pricing: LedgerScenario.pmp("utility", type: "free_customer_service")),
             // Sent, never delivered: not charged.
-            S.status("p1", "sent", at: utc("2026-03-25T06:00:00Z"), to: india, pricing: S.pmp("marketing")),
+            LedgerScenario.status(
+                "p1", "sent", at: utc("2026-03-25T06:00:00Z"), to: india, pricing: LedgerScenario.pmp("marketing")),
         ]
-        try await S.ingest(store, bodies.shuffled())
-        let report = try await S.report(store, "A", "2026-03", now: utc("2026-03-31T12:00:00Z"))
+        try await LedgerScenario.ingest(store, bodies.shuffled())
+        let report = try await LedgerScenario.report(store, "A", "2026-03", now: utc("2026-03-31T12:00:00Z"))
 
         let marketing = Decimal(string: "0.0118")! + Decimal(string: "0.0130")! + Decimal(string: "0.0625")!
         let indiaUtility = Decimal(string: "0.0014")! * 2 + Decimal(string: "0.0010")! + Decimal(string: "0.0008")! * 3

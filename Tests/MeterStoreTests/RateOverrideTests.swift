@@ -20,15 +20,15 @@ struct RateOverrideTests {
         arguments: StoreBackend.all)
     func webhookCost(_ backend: StoreBackend) async throws {
         let store = try await store(backend)
-        try await S.ingest(
+        try await LedgerScenario.ingest(
             store,
             [
-                S.costedDelivery("c1", at: t, amount: "0.0035"),
-                S.costedDelivery("c2", at: t + 60, amount: "0.0040"),
-                S.costedDelivery("c3", at: t + 120, amount: "0.29", currency: "INR"),
-                S.status("m1", "delivered", at: t, pricing: S.pmp("marketing_lite")),
+                LedgerScenario.costedDelivery("c1", at: t, amount: "0.0035"),
+                LedgerScenario.costedDelivery("c2", at: t + 60, amount: "0.0040"),
+                LedgerScenario.costedDelivery("c3", at: t + 120, amount: "0.29", currency: "INR"),
+                LedgerScenario.status("m1", "delivered", at: t, pricing: LedgerScenario.pmp("marketing_lite")),
             ])
-        let report = try await S.report(store, "A", "2026-02")
+        let report = try await LedgerScenario.report(store, "A", "2026-02")
         #expect(report.messages.charged == 4)
         #expect(report.webhookPriced == .init(charged: 2, cost: "0.0075"))
         #expect(report.cost.total == "0.0311")  // 0.0035 + 0.0040 + 2 × 0.0118 (card, marketing rate)
@@ -39,13 +39,13 @@ struct RateOverrideTests {
         arguments: StoreBackend.all)
     func businessScopedUsers(_ backend: StoreBackend) async throws {
         let store = try await store(backend)
-        try await S.ingest(
+        try await LedgerScenario.ingest(
             store,
             [
-                S.bsuidDelivery("u1", at: t, countryCode: "BR"),
-                S.bsuidDelivery("u2", at: t + 60, countryCode: nil),
+                LedgerScenario.bsuidDelivery("u1", at: t, countryCode: "BR"),
+                LedgerScenario.bsuidDelivery("u2", at: t + 60, countryCode: nil),
             ])
-        let report = try await S.report(store, "A", "2026-02")
+        let report = try await LedgerScenario.report(store, "A", "2026-02")
         #expect(report.byCountry["BR"] == .init(charged: 1, cost: "0.0625"))
         #expect(report.byMarket["Unknown"] == .init(charged: 1, cost: "0"))
         #expect(
@@ -58,14 +58,14 @@ struct RateOverrideTests {
     func groups(_ backend: StoreBackend) async throws {
         let store = try await store(backend)
         let bodies = [
-            S.groupSent("g1", at: t),
-            S.groupDelivery("g1", member: "919876543210", at: t + 5),
-            S.groupDelivery("g1", member: "919812345678", at: t + 6),
-            S.groupDelivery("g1", member: "5511987654321", at: t + 7),
-            S.groupDelivery("g1", member: "5511987654321", at: t + 9),  // a retry
+            LedgerScenario.groupSent("g1", at: t),
+            LedgerScenario.groupDelivery("g1", member: "919876543210", at: t + 5),
+            LedgerScenario.groupDelivery("g1", member: "919812345678", at: t + 6),
+            LedgerScenario.groupDelivery("g1", member: "5511987654321", at: t + 7),
+            LedgerScenario.groupDelivery("g1", member: "5511987654321", at: t + 9),  // a retry
         ]
-        try await S.ingest(store, bodies)
-        let report = try await S.report(store, "A", "2026-02")
+        try await LedgerScenario.ingest(store, bodies)
+        let report = try await LedgerScenario.report(store, "A", "2026-02")
         #expect(report.messages.sent == 1)
         #expect(report.messages.delivered == 3)
         #expect(report.messages.charged == 3)
@@ -77,13 +77,15 @@ struct RateOverrideTests {
     @Test("authentication_international in either spelling gets its own rate", arguments: StoreBackend.all)
     func authenticationInternational(_ backend: StoreBackend) async throws {
         let store = try await store(backend)
-        try await S.ingest(
+        try await LedgerScenario.ingest(
             store,
             [
-                S.status("a1", "delivered", at: t, pricing: S.pmp("authentication-international")),
-                S.status("a2", "delivered", at: t, pricing: S.pmp("AUTHENTICATION_INTERNATIONAL")),
+                LedgerScenario.status(
+                    "a1", "delivered", at: t, pricing: LedgerScenario.pmp("authentication-international")),
+                LedgerScenario.status(
+                    "a2", "delivered", at: t, pricing: LedgerScenario.pmp("AUTHENTICATION_INTERNATIONAL")),
             ])
-        let report = try await S.report(store, "A", "2026-02")
+        let report = try await LedgerScenario.report(store, "A", "2026-02")
         #expect(report.messages.byCategory["authentication_international"]?.cost == "0.056")
     }
 
@@ -92,8 +94,9 @@ struct RateOverrideTests {
         arguments: StoreBackend.all)
     func unknownCategory(_ backend: StoreBackend) async throws {
         let store = try await store(backend)
-        try await S.ingest(store, [S.status("x1", "delivered", at: t, pricing: S.pmp("business_agent"))])
-        let report = try await S.report(store, "A", "2026-02")
+        try await LedgerScenario.ingest(
+            store, [LedgerScenario.status("x1", "delivered", at: t, pricing: LedgerScenario.pmp("business_agent"))])
+        let report = try await LedgerScenario.report(store, "A", "2026-02")
         #expect(report.messages.charged == 1)
         #expect(report.unrated.count == 1)
         #expect(report.unrated.units.first?.category == "business_agent")

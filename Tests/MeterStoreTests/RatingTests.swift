@@ -23,20 +23,24 @@ struct RatingTests {
                 """
             ).rates, tiers: [])
         // March 31st 20:00 UTC is already April 1st in India: the new rate applies.
-        try await S.ingest(
+        try await LedgerScenario.ingest(
             store,
             [
-                S.status("m1", "delivered", at: utc("2026-03-31T10:00:00Z"), pricing: S.pmp("marketing")),
-                S.status("m2", "delivered", at: utc("2026-03-31T20:00:00Z"), pricing: S.pmp("marketing")),
-                S.status(
-                    "m3", "delivered", at: utc("2026-04-02T10:00:00Z"), to: "5511987654321", pricing: S.pmp("utility")),
-                S.status(
-                    "m4", "delivered", at: utc("2026-04-02T10:00:00Z"), to: "5511987654321", pricing: S.pmp("marketing")
+                LedgerScenario.status(
+                    "m1", "delivered", at: utc("2026-03-31T10:00:00Z"), pricing: LedgerScenario.pmp("marketing")),
+                LedgerScenario.status(
+                    "m2", "delivered", at: utc("2026-03-31T20:00:00Z"), pricing: LedgerScenario.pmp("marketing")),
+                LedgerScenario.status(
+                    "m3", "delivered", at: utc("2026-04-02T10:00:00Z"), to: "5511987654321",
+                    pricing: LedgerScenario.pmp("utility")),
+                LedgerScenario.status(
+                    "m4", "delivered", at: utc("2026-04-02T10:00:00Z"), to: "5511987654321",
+                    pricing: LedgerScenario.pmp("marketing")
                 ),
             ])
-        let march = try await S.report(store, "A", "2026-03")
+        let march = try await LedgerScenario.report(store, "A", "2026-03")
         #expect(march.cost.total == "0.0118")
-        let april = try await S.report(store, "A", "2026-04")
+        let april = try await LedgerScenario.report(store, "A", "2026-04")
         #expect(april.messages.charged == 3)
         #expect(april.cost.total == "0.0198")  // 0.0130 + 0.0068; m4 has no Brazil marketing rate
         #expect(april.unrated.count == 1)
@@ -51,15 +55,17 @@ struct RatingTests {
     func ratesAppliedAtReportTime(_ backend: StoreBackend) async throws {
         let store = try await backend.makeStore()
         _ = try await store.upsertAccount(Account(id: "A", timezone: "UTC", currency: "USD"))
-        try await S.ingest(
+        try await LedgerScenario.ingest(
             store,
             [
-                S.status("m", "delivered", at: utc("2026-02-02T10:00:00Z"), pricing: S.pmp("marketing")),
-                S.status(
-                    "n", "delivered", at: utc("2026-02-02T10:00:00Z"), to: "16505551234", pricing: S.pmp("marketing")),
+                LedgerScenario.status(
+                    "m", "delivered", at: utc("2026-02-02T10:00:00Z"), pricing: LedgerScenario.pmp("marketing")),
+                LedgerScenario.status(
+                    "n", "delivered", at: utc("2026-02-02T10:00:00Z"), to: "16505551234",
+                    pricing: LedgerScenario.pmp("marketing")),
             ])
         // Built-in card: India marketing 0.0118 + North America marketing 0.0250.
-        #expect(try await S.report(store, "A", "2026-02").cost.total == "0.0368")
+        #expect(try await LedgerScenario.report(store, "A", "2026-02").cost.total == "0.0368")
         try await store.importRates(
             [
                 RateEntry(
@@ -67,7 +73,7 @@ struct RatingTests {
                     rate: Decimal(string: "0.02")!)
             ], tiers: [])
         // The import replaces the whole built-in card: North America is now unrated.
-        let report = try await S.report(store, "A", "2026-02")
+        let report = try await LedgerScenario.report(store, "A", "2026-02")
         #expect(report.cost.total == "0.02")
         #expect(report.unrated.count == 1)
         #expect(report.unrated.units.first?.market == "North America")

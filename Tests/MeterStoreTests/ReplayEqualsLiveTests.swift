@@ -10,7 +10,6 @@ import WhatsAppWebhook
 /// they arrived, a rebuild (which groups them its own way) gives the same reports.
 @Suite("Replay equals live", .closesStores)
 struct ReplayEqualsLiveTests {
-    typealias S = LedgerScenario
 
     @Test(
         "a message whose statuses name two conversation ids: the conversation it left is recounted",
@@ -19,16 +18,25 @@ struct ReplayEqualsLiveTests {
         let store = try await backend.makeStore()
         let sentAt = utc("2023-06-10T10:00:00Z")
         // `sent` names conversation A; the delivery, which the ledger prefers, names B.
-        try await S.ingest(store, [S.status("m1", "sent", at: sentAt, pricing: S.cbp("marketing"), conversation: "A")])
-        try await S.ingest(
-            store, [S.status("m1", "delivered", at: sentAt + 60, pricing: S.cbp("marketing"), conversation: "B")])
-        let live = try await S.report(store, "A", "2023-06")
+        try await LedgerScenario.ingest(
+            store,
+            [
+                LedgerScenario.status(
+                    "m1", "sent", at: sentAt, pricing: LedgerScenario.cbp("marketing"), conversation: "A")
+            ])
+        try await LedgerScenario.ingest(
+            store,
+            [
+                LedgerScenario.status(
+                    "m1", "delivered", at: sentAt + 60, pricing: LedgerScenario.cbp("marketing"), conversation: "B")
+            ])
+        let live = try await LedgerScenario.report(store, "A", "2023-06")
         #expect(live.conversations.delivered == 1)
         // Before the fix, A kept the send and was reported dropped (sent, never delivered).
         #expect(live.conversations.dropped == 0)
         #expect(live.conversations.pending == 0)
         _ = try await store.rebuild(decoder: WebhookDecoder())
-        #expect(try await S.report(store, "A", "2023-06") == live)
+        #expect(try await LedgerScenario.report(store, "A", "2023-06") == live)
     }
 
     @Test(
@@ -38,14 +46,22 @@ struct ReplayEqualsLiveTests {
         let store = try await backend.makeStore()
         let at = utc("2024-03-05T08:00:00Z")
         // `sent` says billable false (a free entry point); the delivery, preferred, says billable.
-        try await S.ingest(
-            store, [S.status("m1", "sent", at: at, pricing: S.cbp("marketing", billable: false), conversation: "C")])
-        try await S.ingest(
-            store, [S.status("m1", "delivered", at: at + 5, pricing: S.cbp("marketing"), conversation: "C")])
-        let live = try await S.report(store, "A", "2024-03")
+        try await LedgerScenario.ingest(
+            store,
+            [
+                LedgerScenario.status(
+                    "m1", "sent", at: at, pricing: LedgerScenario.cbp("marketing", billable: false), conversation: "C")
+            ])
+        try await LedgerScenario.ingest(
+            store,
+            [
+                LedgerScenario.status(
+                    "m1", "delivered", at: at + 5, pricing: LedgerScenario.cbp("marketing"), conversation: "C")
+            ])
+        let live = try await LedgerScenario.report(store, "A", "2024-03")
         #expect(live.conversations.charged == 1)
         _ = try await store.rebuild(decoder: WebhookDecoder())
-        #expect(try await S.report(store, "A", "2024-03") == live)
+        #expect(try await LedgerScenario.report(store, "A", "2024-03") == live)
     }
 
     /// Random statuses of a few messages, each naming one of a few conversation ids, with CBP or
@@ -61,20 +77,22 @@ struct ReplayEqualsLiveTests {
             var index = 0
             while index < bodies.count {
                 let size = Int(random.next() % 7) + 1
-                try await S.ingest(live, Array(bodies[index..<min(index + size, bodies.count)]))
+                try await LedgerScenario.ingest(live, Array(bodies[index..<min(index + size, bodies.count)]))
                 index += size
             }
             let oneByOne = try await backend.makeStore()
-            try await S.ingestOneByOne(oneByOne, bodies.shuffled(using: &random))
+            try await LedgerScenario.ingestOneByOne(oneByOne, bodies.shuffled(using: &random))
             let months = ["2023-05", "2023-06", "2023-07"]
             var before: [Report] = []
-            for month in months { before.append(try await S.report(live, "A", month)) }
+            for month in months { before.append(try await LedgerScenario.report(live, "A", month)) }
             for (month, report) in zip(months, before) {
-                #expect(try await S.report(oneByOne, "A", month) == report, "seed \(seed), \(month), one by one")
+                #expect(
+                    try await LedgerScenario.report(oneByOne, "A", month) == report,
+                    "seed \(seed), \(month), one by one")
             }
             _ = try await live.rebuild(decoder: WebhookDecoder())
             for (month, report) in zip(months, before) {
-                #expect(try await S.report(live, "A", month) == report, "seed \(seed), \(month), rebuilt")
+                #expect(try await LedgerScenario.report(live, "A", month) == report, "seed \(seed), \(month), rebuilt")
             }
             // Give the connections back now rather than when the test ends: the suites run in
             // parallel against one server, whose connection limit they share.
@@ -96,12 +114,12 @@ struct ReplayEqualsLiveTests {
             let pricing: WebhookBodyBuilder.Pricing? =
                 switch random.next() % 5 {
                 case 0: nil
-                case 1: S.pmp(category == "referral_conversion" ? "marketing" : category)
-                case 2: S.cbp(category, billable: false)
-                default: S.cbp(category)
+                case 1: LedgerScenario.pmp(category == "referral_conversion" ? "marketing" : category)
+                case 2: LedgerScenario.cbp(category, billable: false)
+                default: LedgerScenario.cbp(category)
                 }
             let conversation = random.next() % 4 == 0 ? nil : "conv\(random.next() % 3)"
-            return S.status(
+            return LedgerScenario.status(
                 message, status, at: at, to: random.next() % 2 == 0 ? "919876543210" : "5511987654321",
                 pricing: pricing, conversation: conversation, error: status == "failed" ? 131_047 : nil)
         }

@@ -18,10 +18,10 @@ struct SchemaMigrationTests {
         .path
         let t = utc("2026-02-03T10:00:00Z")
         let bodies = [
-            S.groupSent("g1", at: t),
-            S.groupDelivery("g1", member: "919876543210", at: t + 5),
-            S.groupDelivery("g1", member: "5511987654321", at: t + 6),
-            S.tierUpdate(month: "2026-02", region: "India", category: "UTILITY", tier: "0:100000", at: t),
+            LedgerScenario.groupSent("g1", at: t),
+            LedgerScenario.groupDelivery("g1", member: "919876543210", at: t + 5),
+            LedgerScenario.groupDelivery("g1", member: "5511987654321", at: t + 6),
+            LedgerScenario.tierUpdate(month: "2026-02", region: "India", category: "UTILITY", tier: "0:100000", at: t),
         ]
         // A database as version 1 left it: its schema, the account, and the archived bodies. (Its
         // derived tables are left empty: whatever they held, v2 replaces them from the archive.)
@@ -41,7 +41,7 @@ struct SchemaMigrationTests {
             }
         }
         let store = try SQLiteLedgerStore(path: path)
-        let report = try await S.report(store, "A", "2026-02")
+        let report = try await LedgerScenario.report(store, "A", "2026-02")
         #expect(report.messages.sent == 1)
         #expect(report.messages.charged == 2)
         #expect(report.byMarket["India"] == .init(charged: 1, cost: "0.0118"))
@@ -49,6 +49,8 @@ struct SchemaMigrationTests {
         #expect(report.volumeTiers.first?.metaTier == "0:100000")
         #expect(try await store.archivedBodyCount() == 4)
         // Opening again runs nothing more and changes nothing.
-        #expect(try await S.report(SQLiteLedgerStore(path: path), "A", "2026-02").jsonData() == report.jsonData())
+        #expect(
+            try await LedgerScenario.report(SQLiteLedgerStore(path: path), "A", "2026-02").jsonData()
+                == report.jsonData())
     }
 }

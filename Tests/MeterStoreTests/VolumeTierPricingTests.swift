@@ -23,7 +23,7 @@ struct VolumeTierPricingTests {
     }
 
     func utility(_ account: String, _ id: String, at time: Int64) -> Data {
-        S.status(account: account, id, "delivered", at: time, pricing: S.pmp("utility"))
+        LedgerScenario.status(account: account, id, "delivered", at: time, pricing: LedgerScenario.pmp("utility"))
     }
 
     @Test(
@@ -35,8 +35,9 @@ struct VolumeTierPricingTests {
         let store = try await store(backend, [Account(id: "A", timezone: "UTC", currency: "USD")])
         let start = utc("2026-02-03T10:00:00Z")
         // Several a day, so the daily path (at most 3) and the ordered path (4 and up) both run.
-        try await S.ingest(store, (0..<count).map { utility("A", "u\($0)", at: start + Int64($0) * 20_000) })
-        let report = try await S.report(store, "A", "2026-02")
+        try await LedgerScenario.ingest(
+            store, (0..<count).map { utility("A", "u\($0)", at: start + Int64($0) * 20_000) })
+        let report = try await LedgerScenario.report(store, "A", "2026-02")
         #expect(report.messages.charged == count)
         #expect(report.cost.total == cost)
         let expectedTier = count <= 3 ? "1:3" : count <= 5 ? "4:5" : "6:MAX"
@@ -61,9 +62,9 @@ struct VolumeTierPricingTests {
         let start = utc("2026-02-03T10:00:00Z")
         // A, B, A, B, A, B, A: A holds places 1, 3, 5, 7 and B places 2, 4, 6. Sent in another order.
         let bodies = (0..<7).map { utility($0 % 2 == 0 ? "A" : "B", "m\($0)", at: start + Int64($0) * 60) }
-        try await S.ingest(store, bodies.reversed())
-        let a = try await S.report(store, "A", "2026-02")
-        let b = try await S.report(store, "B", "2026-02")
+        try await LedgerScenario.ingest(store, bodies.reversed())
+        let a = try await LedgerScenario.report(store, "A", "2026-02")
+        let b = try await LedgerScenario.report(store, "B", "2026-02")
         #expect(a.cost.total == "0.0043")  // 0.0014 + 0.0014 + 0.0010 + 0.0005
         #expect(b.cost.total == "0.0029")  // 0.0014 + 0.0010 + 0.0005
         #expect(a.volumeTiers.first?.charged == 4)
@@ -71,9 +72,9 @@ struct VolumeTierPricingTests {
         #expect(a.volumeTiers.first?.tier == "6:MAX")
         // An account outside the portfolio has its own pool.
         _ = try await store.upsertAccount(Account(id: "C", timezone: "UTC", currency: "USD"))
-        try await S.ingest(store, [utility("C", "c1", at: start)])
-        #expect(try await S.report(store, "C", "2026-02").cost.total == "0.0014")
-        #expect(try await S.report(store, "A", "2026-02").cost.total == "0.0043")
+        try await LedgerScenario.ingest(store, [utility("C", "c1", at: start)])
+        #expect(try await LedgerScenario.report(store, "C", "2026-02").cost.total == "0.0014")
+        #expect(try await LedgerScenario.report(store, "A", "2026-02").cost.total == "0.0043")
     }
 
     @Test(
@@ -86,7 +87,7 @@ struct VolumeTierPricingTests {
                 Account(id: "A", timezone: "Asia/Kolkata", currency: "USD", portfolio: "P"),
                 Account(id: "B", timezone: "America/New_York", currency: "USD", portfolio: "P"),
             ])
-        try await S.ingest(
+        try await LedgerScenario.ingest(
             store,
             [
                 utility("B", "b1", at: utc("2026-02-01T03:00:00Z")),  // New York: January 31st
@@ -96,13 +97,13 @@ struct VolumeTierPricingTests {
                 utility("A", "a3", at: utc("2026-02-11T12:00:00Z")),  // February, place 4
                 utility("A", "a2", at: utc("2026-02-28T20:00:00Z")),  // Kolkata: March 1st
             ])
-        let a = try await S.report(store, "A", "2026-02")
+        let a = try await LedgerScenario.report(store, "A", "2026-02")
         #expect(a.messages.charged == 2)
         #expect(a.cost.total == "0.0024")  // place 2 at 0.0014, place 4 at 0.0010
         #expect(a.volumeTiers.first?.portfolioCharged == 4)
-        #expect(try await S.report(store, "B", "2026-02").cost.total == "0.0028")
-        #expect(try await S.report(store, "A", "2026-03").cost.total == "0.0014")
-        #expect(try await S.report(store, "B", "2026-01").cost.total == "0.0014")
+        #expect(try await LedgerScenario.report(store, "B", "2026-02").cost.total == "0.0028")
+        #expect(try await LedgerScenario.report(store, "A", "2026-03").cost.total == "0.0014")
+        #expect(try await LedgerScenario.report(store, "B", "2026-01").cost.total == "0.0014")
     }
 
     @Test(
@@ -129,15 +130,18 @@ struct VolumeTierPricingTests {
                 """
             ).tiers)
         let t = utc("2026-02-03T10:00:00Z")
-        try await S.ingest(
+        try await LedgerScenario.ingest(
             store,
             [
-                S.status("i1", "delivered", at: t, pricing: S.pmp("authentication-international")),
-                S.status("a1", "delivered", at: t + 60, pricing: S.pmp("authentication")),
-                S.status("f1", "delivered", at: t + 30, pricing: S.pmp("utility", type: "free_customer_service")),
-                S.groupDelivery("g1", member: "919876543210", at: t + 10, category: "group_utility"),
+                LedgerScenario.status(
+                    "i1", "delivered", at: t, pricing: LedgerScenario.pmp("authentication-international")),
+                LedgerScenario.status("a1", "delivered", at: t + 60, pricing: LedgerScenario.pmp("authentication")),
+                LedgerScenario.status(
+                    "f1", "delivered", at: t + 30, pricing: LedgerScenario.pmp("utility", type: "free_customer_service")
+                ),
+                LedgerScenario.groupDelivery("g1", member: "919876543210", at: t + 10, category: "group_utility"),
             ])
-        let report = try await S.report(store, "A", "2026-02")
+        let report = try await LedgerScenario.report(store, "A", "2026-02")
         // i1 is place 1 (its own flat rate: no auth-intl tier table); a1 is place 2 of the same pool.
         #expect(report.cost.total == "0.0301")  // 0.0280 + 0.0007 + group utility 0.0014
         #expect(
@@ -149,18 +153,22 @@ struct VolumeTierPricingTests {
     @Test("Meta's tier webhooks are stored once each and shown next to the computed tier", arguments: StoreBackend.all)
     func tierUpdates(_ backend: StoreBackend) async throws {
         let store = try await store(backend, [Account(id: "A", timezone: "UTC", currency: "USD")])
-        try await S.ingest(
+        try await LedgerScenario.ingest(
             store,
             [
                 utility("A", "u1", at: utc("2026-02-03T10:00:00Z")),
-                S.tierUpdate(month: "2026-02", region: "India", category: "UTILITY", tier: "4:5", at: 1_770_200_000),
-                S.tierUpdate(month: "2026-02", region: "India", category: "UTILITY", tier: "4:5", at: 1_770_100_000),
-                S.tierUpdate(month: "2026-02", region: "India", category: "UTILITY", tier: "6:MAX", at: 1_770_300_000),
-                S.tierUpdate(month: "2026-01", region: "India", category: "UTILITY", tier: "6:MAX", at: 1_770_000_000),
-                S.tierUpdate(
+                LedgerScenario.tierUpdate(
+                    month: "2026-02", region: "India", category: "UTILITY", tier: "4:5", at: 1_770_200_000),
+                LedgerScenario.tierUpdate(
+                    month: "2026-02", region: "India", category: "UTILITY", tier: "4:5", at: 1_770_100_000),
+                LedgerScenario.tierUpdate(
+                    month: "2026-02", region: "India", category: "UTILITY", tier: "6:MAX", at: 1_770_300_000),
+                LedgerScenario.tierUpdate(
+                    month: "2026-01", region: "India", category: "UTILITY", tier: "6:MAX", at: 1_770_000_000),
+                LedgerScenario.tierUpdate(
                     month: "2026-02", region: "Brazil", category: "AUTHENTICATION", tier: "1:3", at: 1_770_000_000),
             ])
-        let report = try await S.report(store, "A", "2026-02")
+        let report = try await LedgerScenario.report(store, "A", "2026-02")
         #expect(
             report.volumeTiers == [
                 .init(
@@ -171,7 +179,7 @@ struct VolumeTierPricingTests {
                     metaTier: "6:MAX", metaTierUpdatedAt: 1_770_300_000),
             ])
         // Stored updates survive a rebuild from the archive unchanged.
-        _ = try await store.rebuild(decoder: S.decoder)
-        #expect(try await S.report(store, "A", "2026-02").volumeTiers == report.volumeTiers)
+        _ = try await store.rebuild(decoder: LedgerScenario.decoder)
+        #expect(try await LedgerScenario.report(store, "A", "2026-02").volumeTiers == report.volumeTiers)
     }
 }

@@ -20,14 +20,16 @@ public enum StoreBackend: String, Sendable, CustomTestStringConvertible {
 
     public var testDescription: String { rawValue }
 
-    /// A new, empty store: an in-memory SQLite database, or a new schema of the test server. With
-    /// the `.closesStores` trait, PostgreSQL stores are closed when the test ends.
+    /// A new, empty store: an in-memory SQLite database, or a new schema of the test server opened
+    /// as `--database URL` opens it (`LedgerStoreLocation`). With the `.closesStores` trait,
+    /// PostgreSQL stores are closed when the test ends.
     public func makeStore() async throws -> any LedgerStore {
         switch self {
         case .sqlite:
             return try SQLiteLedgerStore()
         case .postgres:
-            let store = try await PostgresLedgerStore.open(try Self.freshSchemaSettings(), logger: Self.logger)
+            let store = try await LedgerStoreLocation.open(
+                try Self.url(for: try Self.freshSchemaSettings()), logger: Self.logger)
             OpenedStores.current?.add(store)
             return store
         }
@@ -73,14 +75,14 @@ public struct TestSetupError: Error, CustomStringConvertible {
 public final class OpenedStores: Sendable {
     @TaskLocal public static var current: OpenedStores?
 
-    private let stores = Mutex<[PostgresLedgerStore]>([])
+    private let stores = Mutex<[any LedgerStore]>([])
 
     public init() {}
 
-    public func add(_ store: PostgresLedgerStore) { stores.withLock { $0.append(store) } }
+    public func add(_ store: any LedgerStore) { stores.withLock { $0.append(store) } }
 
     public func closeAll() async {
-        for store in stores.withLock({ $0 }) { await store.close() }
+        for store in stores.withLock({ $0 }) { await LedgerStoreLocation.close(store) }
     }
 }
 

@@ -8,8 +8,7 @@ import Testing
 
 /// The package root, found from this file, and the built `wameter` binary in it.
 enum Package {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let root = Fixtures.packageRoot
     static let binary = root.appendingPathComponent(".build/debug/wameter")
 
     static func temporaryDirectory() throws -> URL {

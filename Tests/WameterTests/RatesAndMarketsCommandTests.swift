@@ -1,10 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `wameter markets lookup`, `rates import` of every layout and `rates list`, through the executable.
 @Suite("wameter markets and rates")
 struct RatesAndMarketsCommandTests {
-    static let metaCard = Package.root.appendingPathComponent("Tests/Fixtures/meta-rate-card-usd-2026-10-01.csv")
+    static let metaCard = Fixtures.url("meta-rate-card-usd-2026-10-01.csv")
 
     @Test(
         "markets lookup prints the country and the market in force on --date",

@@ -1,22 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import WhatsAppWebhook
 
-/// Fixtures are the sample payloads of the reference's §11, one file each, found via `#filePath`.
-enum Fixtures {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Fixtures")
-
-    static func names() -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
-            .filter { $0.hasPrefix("reference-") }.sorted()
-    }
-
-    static func data(_ name: String) throws -> Data {
-        try Data(contentsOf: directory.appendingPathComponent(name))
-    }
-
+/// The sample payloads of the reference's §11, one file each, decoded.
+extension Fixtures {
     static func events(_ name: String, onPremisesAccount: String? = nil) throws -> [WebhookEvent] {
         try WebhookDecoder().decode(try data(name), onPremisesAccount: onPremisesAccount)
     }
@@ -30,10 +19,10 @@ enum Fixtures {
 struct ReferenceSampleTests {
     @Test("there is a fixture for every sample of §11")
     func fixturesPresent() {
-        #expect(Fixtures.names().count == 19)
+        #expect(Fixtures.referenceSamples().count == 19)
     }
 
-    @Test("every sample decodes into at least one event", arguments: Fixtures.names())
+    @Test("every sample decodes into at least one event", arguments: Fixtures.referenceSamples())
     func everySampleDecodes(name: String) throws {
         let events = try Fixtures.events(name, onPremisesAccount: "onprem")
         #expect(!events.isEmpty)

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import wameter
+@testable import MeterStore
 
 @Suite("Line reader")
 struct LineReaderTests {

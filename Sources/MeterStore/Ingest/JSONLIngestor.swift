@@ -1,34 +1,46 @@
 import Foundation
-import MeterStore
 import WhatsAppWebhook
 
 /// Feeds a JSONL file of webhook bodies (one body per line, as Meta POSTs them) to the store.
 ///
 /// Invalid lines are reported with their number and reason and skipped; a body is stored whole or
 /// not at all. Decoding the next batch overlaps with the store committing the previous one.
-struct JSONLIngestor {
-    struct Problem: Equatable {
-        var line: Int
-        var reason: String
+public struct JSONLIngestor {
+    public struct Problem: Equatable, Sendable {
+        public var line: Int
+        public var reason: String
+
+        public init(line: Int, reason: String) {
+            self.line = line
+            self.reason = reason
+        }
     }
 
-    struct Summary {
-        var lines = 0
-        var outcome = IngestOutcome()
-        var problems: [Problem] = []
-        var seconds = 0.0
+    public struct Summary: Sendable {
+        public var lines = 0
+        public var outcome = IngestOutcome()
+        public var problems: [Problem] = []
+        public var seconds = 0.0
     }
 
-    let store: any LedgerStore
-    let source: String
-    let onPremisesAccount: String
-    var batchSize = 10_000
+    public let store: any LedgerStore
+    /// Recorded with each archived body (`ReceivedBody.source`), e.g. the file name.
+    public let source: String
+    /// The account On-Premises bodies (which name none) are stored under.
+    public let onPremisesAccount: String
+    public var batchSize = 10_000
     /// Called about every two seconds with the running totals, when the run is long enough to need it.
-    var progress: ((_ lines: Int, _ events: Int, _ seconds: Double) -> Void)?
+    public var progress: ((_ lines: Int, _ events: Int, _ seconds: Double) -> Void)?
     /// Called once per invalid line, as it is found.
-    var onProblem: ((Problem) -> Void)?
+    public var onProblem: ((Problem) -> Void)?
 
-    func run(_ handle: FileHandle, receivedAt: Int64) async throws -> Summary {
+    public init(store: any LedgerStore, source: String, onPremisesAccount: String) {
+        self.store = store
+        self.source = source
+        self.onPremisesAccount = onPremisesAccount
+    }
+
+    public func run(_ handle: FileHandle, receivedAt: Int64) async throws -> Summary {
         let reader = LineReader(handle: handle)
         let decoder = WebhookDecoder()
         var summary = Summary()

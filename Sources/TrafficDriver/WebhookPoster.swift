@@ -12,31 +12,37 @@ import WhatsAppWebhook
 /// Built on SwiftNIO channels rather than a general HTTP client: as the load generator of the server
 /// benchmark it shares the machine with the server, so each request must cost as little as possible
 /// (a general client's per-request task hops halved the rate it could drive).
-final class WebhookPoster: Sendable {
-    struct Limits: Sendable {
-        var count: Int?
-        var duration: Double?
+public final class WebhookPoster: Sendable {
+    public struct Limits: Sendable {
+        public var count: Int?
+        public var duration: Double?
         /// Bodies per second; `nil` sends as fast as the server answers.
-        var rate: Double?
+        public var rate: Double?
+
+        public init(count: Int? = nil, duration: Double? = nil, rate: Double? = nil) {
+            self.count = count
+            self.duration = duration
+            self.rate = rate
+        }
     }
 
-    struct Outcome: Sendable {
-        var stats: SimulationStats
-        var seconds: Double
+    public struct Outcome: Sendable {
+        public var stats: SimulationStats
+        public var seconds: Double
         /// Responses by HTTP status; `0` counts requests that got no response.
-        var responses: [Int: Int]
+        public var responses: [Int: Int]
         /// Connections that could not be opened, and why the first one failed.
-        var failedConnections: Int
-        var connectionError: String?
+        public var failedConnections: Int
+        public var connectionError: String?
     }
 
-    struct Target: Sendable {
-        var host: String
-        var port: Int
-        var path: String
+    public struct Target: Sendable {
+        public var host: String
+        public var port: Int
+        public var path: String
 
         /// `http://host[:port]/path` (plain HTTP: the simulator talks to a server or proxy nearby).
-        init?(_ url: String) {
+        public init?(_ url: String) {
             guard let components = URLComponents(string: url), components.scheme == "http",
                 let host = components.host, !host.isEmpty
             else { return nil }
@@ -62,7 +68,7 @@ final class WebhookPoster: Sendable {
     private let appSecret: String
     private let started = NIODeadline.now()
 
-    init(simulator: TrafficSimulator, target: Target, appSecret: String, limits: Limits) {
+    public init(simulator: TrafficSimulator, target: Target, appSecret: String, limits: Limits) {
         state = NIOLockedValueBox(State(simulator: simulator))
         self.target = target
         self.appSecret = appSecret
@@ -70,10 +76,10 @@ final class WebhookPoster: Sendable {
     }
 
     /// Stops handing out bodies; requests in flight finish and are counted.
-    func stop() { state.withLockedValue { $0.stopped = true } }
+    public func stop() { state.withLockedValue { $0.stopped = true } }
 
     /// Runs `concurrency` connections until the count or duration is reached, or `stop()`.
-    func run(concurrency: Int) async -> Outcome {
+    public func run(concurrency: Int) async -> Outcome {
         let group = MultiThreadedEventLoopGroup.singleton
         var closed: [EventLoopFuture<Void>] = []
         for _ in 0..<concurrency {
@@ -100,7 +106,7 @@ final class WebhookPoster: Sendable {
         return outcome
     }
 
-    var outcome: Outcome {
+    public var outcome: Outcome {
         let elapsed = NIODeadline.now() - started
         return state.withLockedValue {
             Outcome(
@@ -204,7 +210,7 @@ private final class PostingHandler: ChannelInboundHandler, RemovableChannelHandl
 }
 
 extension WebhookPoster.Outcome {
-    var summary: String {
+    public var summary: String {
         let responses = self.responses.sorted { $0.key < $1.key }.map {
             $0.key == 0 ? "\($0.value) without response" : "\($0.value) × \($0.key)"
         }.joined(separator: ", ")

@@ -11,15 +11,15 @@ import Foundation
 ///
 /// A class over a raw buffer searched with `memchr`: per-byte access through `Data` in an async
 /// context costs more than the JSON parsing of the line.
-final class LineReader {
+public final class LineReader {
     private let handle: FileHandle
     private var buffer: UnsafeMutableRawBufferPointer
     private var start = 0
     private var end = 0
     private var finished = false
-    private(set) var lineNumber = 0
+    public private(set) var lineNumber = 0
 
-    init(handle: FileHandle, chunkSize: Int = 1 << 20) {
+    public init(handle: FileHandle, chunkSize: Int = 1 << 20) {
         self.handle = handle
         buffer = .allocate(byteCount: chunkSize, alignment: 1)
     }
@@ -28,7 +28,8 @@ final class LineReader {
         buffer.deallocate()
     }
 
-    func next() throws -> Data? {
+    /// The next line without its ending, or `nil` at the end of the file.
+    public func next() throws -> Data? {
         while true {
             if start < end, let base = buffer.baseAddress,
                 let found = memchr(base + start, Int32(UInt8(ascii: "\n")), end - start)
