@@ -143,16 +143,17 @@ public struct TrafficSimulator: Sendable {
         var (recipient, country) = newRecipient()
         var category: String
         if t < Self.cbp2023 {
-            category = "business_initiated"
+            category = PricingCategory.businessInitiated
         } else {
             category = random.weighted([
-                ("marketing", 45), ("utility", 28), ("authentication", 12), ("authentication_international", 4),
-                ("marketing_lite", t >= Self.pmpStart ? 6 : 0),
+                (PricingCategory.marketing, 45), (PricingCategory.utility, 28), (PricingCategory.authentication, 12),
+                (PricingCategory.authenticationInternational, 4),
+                (PricingCategory.marketingLite, t >= Self.pmpStart ? 6 : 0),
             ])
-            if category == "authentication_international"
+            if category == PricingCategory.authenticationInternational
                 && !SimulatedRecipients.authenticationInternational.contains(country)
             {
-                category = "authentication"
+                category = PricingCategory.authentication
             }
         }
         var conversation: WebhookBodyBuilder.Conversation?
@@ -173,7 +174,8 @@ public struct TrafficSimulator: Sendable {
         } else if settings.accounts[account].sendsConversationPerMessage {
             conversation = .init(id: random.hex(32), originType: category)
         }
-        let pricing = pricing(category: category, type: "regular", at: t, cost: category == "marketing_lite")
+        let pricing = pricing(
+            category: category, type: "regular", at: t, cost: category == PricingCategory.marketingLite)
         sendWithFate(account, phone, to: recipient, pricing: pricing, conversation: conversation, at: t)
     }
 
@@ -188,7 +190,7 @@ public struct TrafficSimulator: Sendable {
         queue.push(
             t, .inbound(account, phone, .init(messageId: newWamid(account), from: customer, timestamp: t, text: text)))
         let reply = t + Int64(random.int(20...900))
-        let serviceCategory = t < Self.cbp2023 ? "user_initiated" : "service"
+        let serviceCategory = t < Self.cbp2023 ? PricingCategory.userInitiated : PricingCategory.service
         let conversation =
             reply < Self.pmpStart ? newConversation(account, phone, customer, serviceCategory, at: reply) : nil
         let type = serviceType(phone, at: reply)
@@ -202,8 +204,9 @@ public struct TrafficSimulator: Sendable {
             // Before 2026-10-01 a utility template inside the window is free; from then on it is charged.
             let inWindowType = later >= Self.october2026 ? "regular" : "free_customer_service"
             let utilityConversation =
-                later < Self.pmpStart ? newConversation(account, phone, customer, "utility", at: later) : nil
-            let pricing = pricing(category: "utility", type: inWindowType, at: later, cost: false)
+                later < Self.pmpStart
+                ? newConversation(account, phone, customer, PricingCategory.utility, at: later) : nil
+            let pricing = pricing(category: PricingCategory.utility, type: inWindowType, at: later, cost: false)
             sendWithFate(account, phone, to: customer, pricing: pricing, conversation: utilityConversation, at: later)
         }
     }
@@ -218,9 +221,9 @@ public struct TrafficSimulator: Sendable {
         queue.push(t, .inbound(account, phone, inbound))
         let reply = t + Int64(random.int(60...3_600))
         let window = WebhookBodyBuilder.Conversation(
-            id: random.hex(32), originType: "referral_conversion", expiresAt: reply + 72 * 3_600)
+            id: random.hex(32), originType: PricingCategory.referralConversion, expiresAt: reply + 72 * 3_600)
         let free = WebhookBodyBuilder.Pricing(
-            model: reply < Self.pmpStart ? "CBP" : "PMP", category: "referral_conversion", billable: false,
+            model: reply < Self.pmpStart ? "CBP" : "PMP", category: PricingCategory.referralConversion, billable: false,
             type: reply < Self.pmpStart ? nil : "free_entry_point")
         send(
             account, phone, to: customer, pricing: free, conversation: window,
@@ -266,7 +269,7 @@ public struct TrafficSimulator: Sendable {
         let contact = WebhookBodyBuilder.Contact(
             waId: "", userId: user, countryCode: random.chance(0.85) ? country : nil)
         let wamid = newWamid(account)
-        let pricing = pricing(category: "marketing", type: "regular", at: t, cost: false)
+        let pricing = pricing(category: PricingCategory.marketing, type: "regular", at: t, cost: false)
         queue.push(
             t,
             .status(
