@@ -12,7 +12,8 @@ cd "$(dirname "$0")/.."
 events=${1:-1000000}
 source_db=bench-data/bench-$events.sqlite
 db=bench-data/tiers-$events.sqlite
-bin=.build/release/wameter
+# WAMETER_BIN runs another build (e.g. an older commit's, for a before/after pair in one session).
+bin=${WAMETER_BIN:-.build/release/wameter}
 [ -f "$source_db" ] || { echo "run scripts/bench-ingest.sh $events first" >&2; exit 1; }
 rm -f "$db" "$db-wal" "$db-shm"
 sqlite3 "$source_db" ".backup '$db'"

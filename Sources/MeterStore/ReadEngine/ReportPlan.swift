@@ -82,9 +82,11 @@ struct ReportPlan: Sendable {
                 // Each account's month is its own local month.
                 guard let calendar = BillingCalendar(timezoneIdentifier: member.timezone) else { continue }
                 let days = dayCaches.cache(for: member.timezone)
-                units += try await snapshot.messages(
+                let memberUnits = try await snapshot.messages(
                     ReportSelections.tieredMessages(account: member.id, delivered: calendar.range(of: month))
                 ) { TierUnit.of($0, days: days) }
+                // The first account's units are moved, not copied: a portfolio month is 100,000s of them.
+                if units.isEmpty { units = memberUnits } else { units += memberUnits }
             }
         }
         let updates = try await snapshot.tierUpdates(accounts: members.map(\.id), effectiveMonth: month)
