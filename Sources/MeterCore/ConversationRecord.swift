@@ -15,6 +15,8 @@ public struct ConversationRecord: Sendable, Equatable {
     public var recipientNumber: String?
     public var recipientCountryCode: String?
     public var isFreeEntryPoint: Bool
+    /// The business phone number the conversation is on.
+    public var phoneNumberId: String?
 
     public init(account: String, conversationId: String) {
         self.account = account
@@ -35,6 +37,7 @@ public struct ConversationRecord: Sendable, Equatable {
         recipientNumber = message.recipientNumber
         recipientCountryCode = message.recipientCountryCode
         isFreeEntryPoint = PricingRules.isFreeEntryPoint(message)
+        phoneNumberId = message.phoneNumberId
     }
 
     public func join(_ other: ConversationRecord) -> ConversationRecord {
@@ -50,6 +53,7 @@ public struct ConversationRecord: Sendable, Equatable {
         merged.recipientNumber = minSeen(recipientNumber, other.recipientNumber)
         merged.recipientCountryCode = minSeen(recipientCountryCode, other.recipientCountryCode)
         merged.isFreeEntryPoint = isFreeEntryPoint || other.isFreeEntryPoint
+        merged.phoneNumberId = minSeen(phoneNumberId, other.phoneNumberId)
         return merged
     }
 

@@ -160,6 +160,31 @@ public struct MessageRecord: Sendable, Equatable {
         return "\(conversationId ?? "")|\(conversationOrigin ?? "")|\(conversationExpiresAt ?? -1)"
     }
 
+    // MARK: - Groups
+
+    /// What a status to one member of a group says about the group message itself: it had been
+    /// sent by then. Joined into the group's own record (earliest time wins), so a group message is
+    /// counted as sent once, from its own `sent` status when that came, else from its first member
+    /// status; never once per member, and never not at all. `nil` for anything but a member's
+    /// delivered or read status.
+    public var impliedGroupSend: MessageRecord? {
+        guard let participant = recipientParticipantId, let at = effectiveSentAt,
+            messageId.hasSuffix("/" + participant)
+        else { return nil }
+        var group = MessageRecord(account: account, messageId: String(messageId.dropLast(participant.count + 1)))
+        group.isGroup = true
+        group.phoneNumberId = phoneNumberId
+        group.recipientId = recipientId
+        group.sentAt = at
+        // The member's pricing names the group's category; ranked as a `sent` status at the member's
+        // time, so the group's own pricing, when it has any, is preferred.
+        if let pricing {
+            group.pricing = pricing
+            group.pricingKey = PriorityKey.make(rank: .sent, timestamp: at)
+        }
+        return group
+    }
+
     // MARK: - Derived facts
 
     /// When the message counts as sent: its `sent` status, or its delivery when `sent` never came.

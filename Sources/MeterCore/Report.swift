@@ -147,6 +147,8 @@ public struct Report: Sendable, Equatable {
     public var messages: Messages
     public var byMarket: [String: ChargedLine]
     public var byCountry: [String: ChargedLine]
+    /// Charged units and cost per business phone number id (`unknown` when no webhook named it).
+    public var byPhoneNumber: [String: ChargedLine]
     public var cost: Cost
     public var unrated: Unrated
     /// Volume-tier pools of the month (added field).
@@ -158,7 +160,8 @@ public struct Report: Sendable, Equatable {
 
     init(
         account: String, month: String, timezone: String, currency: String, conversations: Conversations,
-        messages: Messages, byMarket: [String: ChargedLine], byCountry: [String: ChargedLine], cost: Cost,
+        messages: Messages, byMarket: [String: ChargedLine], byCountry: [String: ChargedLine],
+        byPhoneNumber: [String: ChargedLine], cost: Cost,
         unrated: Unrated, volumeTiers: [VolumeTierLine], webhookPriced: ChargedLine, lines: [Line]
     ) {
         self.account = account
@@ -169,6 +172,7 @@ public struct Report: Sendable, Equatable {
         self.messages = messages
         self.byMarket = byMarket
         self.byCountry = byCountry
+        self.byPhoneNumber = byPhoneNumber
         self.cost = cost
         self.unrated = unrated
         self.volumeTiers = volumeTiers

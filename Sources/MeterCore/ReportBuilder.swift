@@ -16,14 +16,15 @@ public enum ReportBuilder {
         for conversation in inputs.freeTierConversations {
             let key = RollupKey(
                 day: conversation.day, metric: .conversationBillable, category: conversation.category,
-                country: conversation.country)
+                country: conversation.country, phone: conversation.phone)
             free[key, default: 0] += 1
         }
         // Messages priced by their webhook, as cells to take off the card-priced counts.
         var priced: [RollupKey: (count: Int, amount: Decimal)] = [:]
         for message in inputs.webhookPriced {
             let key = RollupKey(
-                day: message.day, metric: .messageCharged, category: message.category, country: message.country)
+                day: message.day, metric: .messageCharged, category: message.category, country: message.country,
+                phone: message.phone)
             priced[key, default: (0, 0)].count += 1
             priced[key, default: (0, 0)].amount += message.amount
         }
@@ -101,6 +102,7 @@ public enum ReportBuilder {
                 byCategory: cells.byCategory("message")),
             byMarket: cells.charged { $0.market },
             byCountry: cells.charged { $0.country.isEmpty ? "unknown" : $0.country },
+            byPhoneNumber: cells.charged { $0.phone.isEmpty ? "unknown" : $0.phone },
             cost: Report.Cost(total: cells.total, currency: currency),
             unrated: cells.unratedSummary(), volumeTiers: volumeTiers,
             webhookPriced: Report.ChargedLine(charged: webhookPriced.count, cost: webhookPriced.amount),
@@ -118,7 +120,9 @@ public enum ReportBuilder {
         let portfolioCells = VolumeTierPricing.cells(of: tiers?.portfolioRollups ?? inputs.rollups, markets: markets)
         var unitsByPool: [TierPoolKey: [TierUnit]] = [:]
         for unit in tiers?.orderedUnits ?? [] {
-            let key = RollupKey(day: unit.day, metric: .messageCharged, category: unit.category, country: unit.country)
+            let key = RollupKey(
+                day: unit.day, metric: .messageCharged, category: unit.category, country: unit.country,
+                phone: unit.phone)
             guard let pool = VolumeTierPricing.pool(of: key, markets: markets),
                 tiers?.orderedPools.contains(pool) == true
             else { continue }
@@ -134,17 +138,20 @@ public enum ReportBuilder {
                 runs = VolumeTierPricing.runs(of: units)
             } else {
                 runs = cells.sorted {
-                    ($0.key.day, $0.key.category, $0.key.country) < ($1.key.day, $1.key.category, $1.key.country)
+                    ($0.key.day, $0.key.category, $0.key.country, $0.key.phone)
+                        < ($1.key.day, $1.key.category, $1.key.country, $1.key.phone)
                 }
                 .map {
                     VolumeTierPricing.Run(
                         account: account, day: $0.key.day, category: $0.key.category, country: $0.key.country,
-                        count: $0.count)
+                        phone: $0.key.phone, count: $0.count)
                 }
             }
             let priced = VolumeTierPricing.price(runs, market: pool.market, currency: currency, card: inputs.rates)
             for (run, result) in zip(runs, priced) where run.account == account {
-                let key = RollupKey(day: run.day, metric: .messageCharged, category: run.category, country: run.country)
+                let key = RollupKey(
+                    day: run.day, metric: .messageCharged, category: run.category, country: run.country,
+                    phone: run.phone)
                 tally.price(tally.line("message", key), cost: result.cost, unrated: result.unrated)
             }
             var line = Report.VolumeTierLine.empty(pool)

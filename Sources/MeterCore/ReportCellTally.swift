@@ -1,20 +1,32 @@
 import Foundation
 
-/// The report's cells (kind × category × market × country) as `ReportBuilder` counts and prices
-/// them; the report's totals and breakdowns are sums of these cells.
+/// The report's cells (kind × category × market × country × business phone number) as
+/// `ReportBuilder` counts and prices them; the report's totals and breakdowns are sums of these
+/// cells. The CSV's lines and the unrated list are the cells summed over phone numbers.
 struct ReportCellTally {
     struct Key: Hashable {
         var kind: String
         var category: String
         var market: String
         var country: String
+        var phone: String
+
+        /// The key of the report line the cell is part of.
+        var line: Key { Key(kind: kind, category: category, market: market, country: country, phone: "") }
+    }
+
+    struct Cell {
+        var delivered = 0
+        var charged = 0
+        var cost = Decimal(0)
+        /// Charged units with no rate (not in `cost`).
+        var unrated = 0
     }
 
     let currency: String
     let rates: RateCard
     let markets: MarketTable
-    private var lines: [Key: Report.Line] = [:]
-    private var unrated: [Key: Int] = [:]
+    private var cells: [Key: Cell] = [:]
 
     init(currency: String, rates: RateCard, markets: MarketTable) {
         self.currency = currency
@@ -25,34 +37,23 @@ struct ReportCellTally {
     func line(_ kind: String, _ key: RollupKey) -> Key {
         Key(
             kind: kind, category: key.category, market: markets.market(country: key.country, on: key.day),
-            country: key.country)
-    }
-
-    private mutating func touch(_ key: Key) {
-        if lines[key] == nil {
-            lines[key] = Report.Line(
-                kind: key.kind, category: key.category, market: key.market, country: key.country, delivered: 0,
-                charged: 0, cost: 0)
-        }
+            country: key.country, phone: key.phone)
     }
 
     mutating func deliver(_ key: Key, _ count: Int) {
-        touch(key)
-        lines[key]!.delivered += count
+        cells[key, default: Cell()].delivered += count
     }
 
     /// Counts charged units, adding `amount` to the cost when their price is known here.
     mutating func charge(_ key: Key, _ count: Int, amount: Decimal = 0) {
-        touch(key)
-        lines[key]!.charged += count
-        lines[key]!.cost += amount
+        cells[key, default: Cell()].charged += count
+        cells[key, default: Cell()].cost += amount
     }
 
     /// Adds the cost of units already counted, and how many of them had no rate.
     mutating func price(_ key: Key, cost: Decimal, unrated count: Int) {
-        touch(key)
-        lines[key]!.cost += cost
-        if count > 0 { unrated[key, default: 0] += count }
+        cells[key, default: Cell()].cost += cost
+        cells[key, default: Cell()].unrated += count
     }
 
     /// Counts charged units and prices them at the card's rate for their day.
@@ -61,50 +62,63 @@ struct ReportCellTally {
             charge(key, count, amount: rate * Decimal(count))
         } else {
             charge(key, count)
-            unrated[key, default: 0] += count
+            cells[key, default: Cell()].unrated += count
         }
+    }
+
+    /// The cells summed over phone numbers: the report's lines.
+    private var lineCells: [Key: Cell] {
+        var lines: [Key: Cell] = [:]
+        for (key, cell) in cells {
+            var line = lines[key.line] ?? Cell()
+            line.delivered += cell.delivered
+            line.charged += cell.charged
+            line.cost += cell.cost
+            line.unrated += cell.unrated
+            lines[key.line] = line
+        }
+        return lines
     }
 
     var sortedLines: [Report.Line] {
-        var lines = lines
-        for (key, count) in unrated { lines[key]?.unrated = count }
-        return lines.values.sorted {
-            ($0.kind, $0.category, $0.market, $0.country) < ($1.kind, $1.category, $1.market, $1.country)
-        }
+        lineCells.map { key, cell in
+            Report.Line(
+                kind: key.kind, category: key.category, market: key.market, country: key.country,
+                delivered: cell.delivered, charged: cell.charged, cost: cell.cost, unrated: cell.unrated)
+        }.sorted { ($0.kind, $0.category, $0.market, $0.country) < ($1.kind, $1.category, $1.market, $1.country) }
     }
 
-    var total: Decimal { lines.values.reduce(Decimal(0)) { $0 + $1.cost } }
+    var total: Decimal { cells.values.reduce(Decimal(0)) { $0 + $1.cost } }
 
     func byCategory(_ kind: String) -> [String: Report.CategoryLine] {
-        var sums: [String: (delivered: Int, charged: Int, cost: Decimal)] = [:]
-        for line in lines.values where line.kind == kind {
-            var sum = sums[line.category] ?? (0, 0, 0)
-            sum.delivered += line.delivered
-            sum.charged += line.charged
-            sum.cost += line.cost
-            sums[line.category] = sum
+        var sums: [String: Report.CategoryLine] = [:]
+        for (key, cell) in cells where key.kind == kind {
+            var sum = sums[key.category] ?? Report.CategoryLine(delivered: 0, charged: 0, cost: 0)
+            sum.delivered += cell.delivered
+            sum.charged += cell.charged
+            sum.cost += cell.cost
+            sums[key.category] = sum
         }
-        return sums.mapValues {
-            Report.CategoryLine(delivered: $0.delivered, charged: $0.charged, cost: $0.cost)
-        }
+        return sums
     }
 
-    func charged(by field: (Report.Line) -> String) -> [String: Report.ChargedLine] {
-        var sums: [String: (charged: Int, cost: Decimal)] = [:]
-        for line in lines.values where line.charged > 0 {
-            var sum = sums[field(line)] ?? (0, 0)
-            sum.charged += line.charged
-            sum.cost += line.cost
-            sums[field(line)] = sum
+    /// Charged units and their cost grouped by `field` of the cells that have any.
+    func charged(by field: (Key) -> String) -> [String: Report.ChargedLine] {
+        var sums: [String: Report.ChargedLine] = [:]
+        for (key, cell) in cells where cell.charged > 0 {
+            var sum = sums[field(key)] ?? Report.ChargedLine(charged: 0, cost: 0)
+            sum.charged += cell.charged
+            sum.cost += cell.cost
+            sums[field(key)] = sum
         }
-        return sums.mapValues { Report.ChargedLine(charged: $0.charged, cost: $0.cost) }
+        return sums
     }
 
     func unratedSummary() -> Report.Unrated {
-        let units = unrated.map {
-            Report.Unrated.Unit(
-                kind: $0.key.kind, category: $0.key.category, market: $0.key.market, country: $0.key.country,
-                count: $0.value)
+        let units = lineCells.compactMap { key, cell -> Report.Unrated.Unit? in
+            guard cell.unrated > 0 else { return nil }
+            return Report.Unrated.Unit(
+                kind: key.kind, category: key.category, market: key.market, country: key.country, count: cell.unrated)
         }.sorted { ($0.kind, $0.category, $0.market, $0.country) < ($1.kind, $1.category, $1.market, $1.country) }
         return Report.Unrated(count: units.reduce(0) { $0 + $1.count }, units: units)
     }

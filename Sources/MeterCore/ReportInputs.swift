@@ -6,11 +6,13 @@ public struct FreeTierConversation: Sendable, Equatable {
     public var day: DayKey
     public var category: String
     public var country: String
+    public var phone: String
 
-    public init(day: DayKey, category: String, country: String) {
+    public init(day: DayKey, category: String, country: String, phone: String = "") {
         self.day = day
         self.category = category
         self.country = country
+        self.phone = phone
     }
 }
 

@@ -14,19 +14,23 @@ public enum RollupMetric: Int, Sendable, CaseIterable {
     case conversationBillable = 11
 }
 
-/// One counter cell: account-local day × metric × category × recipient country.
+/// One counter cell: account-local day × metric × business phone number × category × recipient
+/// country.
 public struct RollupKey: Sendable, Hashable {
     public var day: DayKey
     public var metric: RollupMetric
     public var category: String
     /// ISO country, `ZZ` for an unlisted calling code, `""` when unknown.
     public var country: String
+    /// The business phone number's id (`metadata.phone_number_id`), `""` when no webhook named it.
+    public var phone: String
 
-    public init(day: DayKey, metric: RollupMetric, category: String, country: String) {
+    public init(day: DayKey, metric: RollupMetric, category: String, country: String, phone: String = "") {
         self.day = day
         self.metric = metric
         self.category = category
         self.country = country
+        self.phone = phone
     }
 }
 
@@ -58,9 +62,11 @@ public enum Contributions {
         var keys: [RollupKey] = []
         let category = message.category
         let country = message.recipientCountry
+        let phone = message.phoneNumberId ?? ""
         func add(_ at: Int64?, _ metric: RollupMetric) {
             guard let at else { return }
-            keys.append(RollupKey(day: days.day(of: at), metric: metric, category: category, country: country))
+            keys.append(
+                RollupKey(day: days.day(of: at), metric: metric, category: category, country: country, phone: phone))
         }
         // A group message is sent once; its per-member deliveries are records of their own.
         if message.recipientParticipantId == nil { add(message.effectiveSentAt, .messageSent) }
@@ -77,9 +83,13 @@ public enum Contributions {
         let category = conversation.category ?? "unknown"
         let country = RecipientCountry.of(
             number: conversation.recipientNumber, countryCode: conversation.recipientCountryCode)
-        var keys = [RollupKey(day: day, metric: .conversationDelivered, category: category, country: country)]
+        let phone = conversation.phoneNumberId ?? ""
+        var keys = [
+            RollupKey(day: day, metric: .conversationDelivered, category: category, country: country, phone: phone)
+        ]
         if conversation.isBillable {
-            keys.append(RollupKey(day: day, metric: .conversationBillable, category: category, country: country))
+            keys.append(
+                RollupKey(day: day, metric: .conversationBillable, category: category, country: country, phone: phone))
         }
         return keys
     }
@@ -87,7 +97,9 @@ public enum Contributions {
     public static func of(_ inbound: InboundRecord, days: DayKeyCache) -> [RollupKey] {
         let country = RecipientCountry.of(number: inbound.from, countryCode: inbound.fromCountryCode)
         return [
-            RollupKey(day: days.day(of: inbound.receivedAt), metric: .messageReceived, category: "", country: country)
+            RollupKey(
+                day: days.day(of: inbound.receivedAt), metric: .messageReceived, category: "", country: country,
+                phone: inbound.phoneNumberId ?? "")
         ]
     }
 }

@@ -45,15 +45,21 @@ public struct TierUnit: Sendable, Equatable {
     public var day: DayKey
     public var category: String
     public var country: String
+    /// The business phone number it was sent from (`""` when unknown): its share of the cost is
+    /// reported per number.
+    public var phone: String
 
-    public init(account: String, messageId: String, deliveredAt: Int64, day: DayKey, category: String, country: String)
-    {
+    public init(
+        account: String, messageId: String, deliveredAt: Int64, day: DayKey, category: String, country: String,
+        phone: String = ""
+    ) {
         self.account = account
         self.messageId = messageId
         self.deliveredAt = deliveredAt
         self.day = day
         self.category = category
         self.country = country
+        self.phone = phone
     }
 
     /// The unit a stored message makes, or `nil` when it is not a charged, tier-counted message.
@@ -64,7 +70,7 @@ public struct TierUnit: Sendable, Equatable {
         return TierUnit(
             account: message.account, messageId: message.messageId, deliveredAt: delivered,
             day: days.day(of: delivered), category: message.category,
-            country: message.recipientCountry)
+            country: message.recipientCountry, phone: message.phoneNumberId ?? "")
     }
 }
 
@@ -111,13 +117,15 @@ public enum VolumeTierPricing {
         public var day: DayKey
         public var category: String
         public var country: String
+        public var phone: String
         public var count: Int
 
-        public init(account: String, day: DayKey, category: String, country: String, count: Int) {
+        public init(account: String, day: DayKey, category: String, country: String, phone: String = "", count: Int) {
             self.account = account
             self.day = day
             self.category = category
             self.country = country
+            self.phone = phone
             self.count = count
         }
     }
@@ -136,12 +144,14 @@ public enum VolumeTierPricing {
         var runs: [Run] = []
         for unit in ordered {
             if let last = runs.last, last.account == unit.account, last.day == unit.day,
-                last.category == unit.category, last.country == unit.country
+                last.category == unit.category, last.country == unit.country, last.phone == unit.phone
             {
                 runs[runs.count - 1].count += 1
             } else {
                 runs.append(
-                    Run(account: unit.account, day: unit.day, category: unit.category, country: unit.country, count: 1))
+                    Run(
+                        account: unit.account, day: unit.day, category: unit.category, country: unit.country,
+                        phone: unit.phone, count: 1))
             }
         }
         return runs

@@ -7,12 +7,14 @@ public struct WebhookPricedMessage: Sendable, Equatable {
     public var day: DayKey
     public var category: String
     public var country: String
+    public var phone: String
     public var amount: Decimal
 
-    public init(day: DayKey, category: String, country: String, amount: Decimal) {
+    public init(day: DayKey, category: String, country: String, phone: String = "", amount: Decimal) {
         self.day = day
         self.category = category
         self.country = country
+        self.phone = phone
         self.amount = amount
     }
 
@@ -26,7 +28,6 @@ public struct WebhookPricedMessage: Sendable, Equatable {
         else { return nil }
         return WebhookPricedMessage(
             day: days.day(of: delivered), category: message.category,
-            country: message.recipientCountry,
-            amount: amount)
+            country: message.recipientCountry, phone: message.phoneNumberId ?? "", amount: amount)
     }
 }

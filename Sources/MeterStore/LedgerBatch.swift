@@ -40,8 +40,8 @@ struct LedgerBatch {
                 case .status(let status):
                     let account = name(status.account ?? body.onPremisesAccount)
                     let record = MessageRecord(account: account, event: status)
-                    let key = Key(account: account, id: record.messageId)
-                    messages[key] = messages[key].map { $0.join(record) } ?? record
+                    add(record)
+                    if let group = record.impliedGroupSend { add(group) }
                     outcome.statusEvents += 1
                 case .inbound(let message):
                     let account = name(message.account ?? body.onPremisesAccount)
@@ -62,6 +62,11 @@ struct LedgerBatch {
                 }
             }
         }
+    }
+
+    private mutating func add(_ record: MessageRecord) {
+        let key = Key(account: record.account, id: record.messageId)
+        messages[key] = messages[key].map { $0.join(record) } ?? record
     }
 
     @discardableResult
@@ -187,8 +192,8 @@ struct LedgerMerger {
         rollups = [:]
         guard sorted else { return all }
         all.sort { a, b in
-            (a.account, a.key.day, a.key.metric.rawValue, a.key.category, a.key.country)
-                < (b.account, b.key.day, b.key.metric.rawValue, b.key.category, b.key.country)
+            (a.account, a.key.day, a.key.metric.rawValue, a.key.phone, a.key.category, a.key.country)
+                < (b.account, b.key.day, b.key.metric.rawValue, b.key.phone, b.key.category, b.key.country)
         }
         return all
     }

@@ -46,8 +46,13 @@ public final class PostgresLedgerStore: LedgerStore {
         }
         let store = try PostgresLedgerStore(settings: settings, logger: logger)
         do {
+            let (ledgerLock, dayCaches) = (store.ledgerLock, store.dayCaches)
             try await store.transactions.run { connection in
-                try await PostgresSchema.migrate(connection, schema: settings.schema, logger: logger)
+                try await PostgresSchema.migrate(connection, schema: settings.schema, logger: logger) {
+                    // A migration that changes what the ledger derives replays the archive.
+                    _ = try await rebuildLedger(
+                        $0, decoder: WebhookDecoder(), ledgerLock: ledgerLock, dayCaches: dayCaches, logger: logger)
+                }
             }
         } catch {
             await store.close()
@@ -280,32 +285,42 @@ public final class PostgresLedgerStore: LedgerStore {
     public func rebuild(decoder: WebhookDecoder) async throws -> IngestOutcome {
         let (logger, ledgerLock, dayCaches) = (self.logger, self.ledgerLock, self.dayCaches)
         return try await transactions.run { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(\(ledgerLock))", logger: logger)
-            try await connection.query(
-                "TRUNCATE messages, conversations, inbound_messages, rollups, tier_updates", logger: logger)
-            var writer = PostgresLedgerWriter(connection: connection, logger: logger, dayCaches: dayCaches)
-            var replay = ArchiveReplay(decoder: decoder)
-            var after: Int64 = 0
-            // Pages by id: the connection cannot run the writer's statements while a result is open.
-            while true {
-                var read = 0
-                for try await (id, onPremises, bytes) in try await connection.query(
-                    """
-                    SELECT id, on_premises_account, body FROM raw_bodies WHERE id > \(after) ORDER BY id
-                    LIMIT \(ArchiveReplay.batchSize)
-                    """,
-                    logger: logger
-                ).decode((Int64, String, Data).self) {
-                    after = id
-                    read += 1
-                    replay.add(id: id, body: bytes, onPremisesAccount: onPremises)
-                }
-                if read == 0 { break }
-                try await writer.apply(replay.takeBatch())
-            }
-            try await writer.flushRollups()
-            return replay.outcome(writer.outcome)
+            try await Self.rebuildLedger(
+                connection, decoder: decoder, ledgerLock: ledgerLock, dayCaches: dayCaches, logger: logger)
         }
+    }
+
+    /// Clears every derived table and replays the archive into it, inside the caller's transaction
+    /// (`rebuild`, and migrations that change what the ledger derives).
+    static func rebuildLedger(
+        _ connection: PostgresConnection, decoder: WebhookDecoder, ledgerLock: Int64, dayCaches: DayKeyCaches,
+        logger: Logger
+    ) async throws -> IngestOutcome {
+        try await connection.query("SELECT pg_advisory_xact_lock(\(ledgerLock))", logger: logger)
+        try await connection.query(
+            "TRUNCATE messages, conversations, inbound_messages, rollups, tier_updates", logger: logger)
+        var writer = PostgresLedgerWriter(connection: connection, logger: logger, dayCaches: dayCaches)
+        var replay = ArchiveReplay(decoder: decoder)
+        var after: Int64 = 0
+        // Pages by id: the connection cannot run the writer's statements while a result is open.
+        while true {
+            var read = 0
+            for try await (id, onPremises, bytes) in try await connection.query(
+                """
+                SELECT id, on_premises_account, body FROM raw_bodies WHERE id > \(after) ORDER BY id
+                LIMIT \(ArchiveReplay.batchSize)
+                """,
+                logger: logger
+            ).decode((Int64, String, Data).self) {
+                after = id
+                read += 1
+                replay.add(id: id, body: bytes, onPremisesAccount: onPremises)
+            }
+            if read == 0 { break }
+            try await writer.apply(replay.takeBatch())
+        }
+        try await writer.flushRollups()
+        return replay.outcome(writer.outcome)
     }
 
     public func archivedBodyCount() async throws -> Int {

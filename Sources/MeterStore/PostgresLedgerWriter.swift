@@ -170,13 +170,15 @@ struct PostgresLedgerWriter {
         try await connection.query(
             PostgresQuery(
                 unsafeSQL: """
-                    INSERT INTO rollups (account, day, metric, category, country, count)
-                    SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[], $4::text[], $5::text[], $6::int8[])
-                    ON CONFLICT (account, day, metric, category, country) DO UPDATE SET count = rollups.count + excluded.count
+                    INSERT INTO rollups (account, day, metric, phone, category, country, count)
+                    SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[], $4::text[], $5::text[], $6::text[], $7::int8[])
+                    ON CONFLICT (account, day, metric, phone, category, country)
+                    DO UPDATE SET count = rollups.count + excluded.count
                     """,
                 binds: try Self.bindings(
                     cells.map(\.account), cells.map { Int64($0.key.day) }, cells.map { Int64($0.key.metric.rawValue) },
-                    cells.map(\.key.category), cells.map(\.key.country), cells.map { Int64($0.count) })),
+                    cells.map(\.key.phone), cells.map(\.key.category), cells.map(\.key.country),
+                    cells.map { Int64($0.count) })),
             logger: logger)
         // A cell that went back to zero is removed, so the table holds exactly the non-zero sums.
         // Only cells that went down can have reached zero.
@@ -185,12 +187,12 @@ struct PostgresLedgerWriter {
         try await connection.query(
             PostgresQuery(
                 unsafeSQL: """
-                    DELETE FROM rollups WHERE count = 0 AND (account, day, metric, category, country) IN
-                        (SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[], $4::text[], $5::text[]))
+                    DELETE FROM rollups WHERE count = 0 AND (account, day, metric, phone, category, country) IN
+                        (SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[], $4::text[], $5::text[], $6::text[]))
                     """,
                 binds: try Self.bindings(
                     down.map(\.account), down.map { Int64($0.key.day) }, down.map { Int64($0.key.metric.rawValue) },
-                    down.map(\.key.category), down.map(\.key.country))),
+                    down.map(\.key.phone), down.map(\.key.category), down.map(\.key.country))),
             logger: logger)
     }
 

@@ -103,7 +103,7 @@ extension PostgresRecordTable<ConversationRecord> {
         name: "conversations", keyColumn: "conversation_id",
         columns: [
             "account", "conversation_id", "first_sent_at", "first_delivered_at", "category", "category_key",
-            "recipient_number", "recipient_country_code", "is_free_entry_point",
+            "recipient_number", "recipient_country_code", "is_free_entry_point", "phone_number_id",
         ],
         bind: { c, b in
             b.append(c.account)
@@ -115,6 +115,7 @@ extension PostgresRecordTable<ConversationRecord> {
             b.append(c.recipientNumber)
             b.append(c.recipientCountryCode)
             b.append(c.isFreeEntryPoint)
+            b.append(c.phoneNumberId)
         },
         decode: { row in
             var c = ConversationRecord(
@@ -126,6 +127,7 @@ extension PostgresRecordTable<ConversationRecord> {
             c.recipientNumber = try row[6].decode(String?.self)
             c.recipientCountryCode = try row[7].decode(String?.self)
             c.isFreeEntryPoint = try row[8].decode(Bool.self)
+            c.phoneNumberId = try row[9].decode(String?.self)
             return c
         })
 }

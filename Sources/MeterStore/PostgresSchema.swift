@@ -12,6 +12,9 @@ enum PostgresSchema {
     struct Migration {
         var name: String
         var statements: [String]
+        /// Replays the archive after the statements: the ledger's rules changed, and the live ledger
+        /// must equal a rebuild.
+        var rebuildsLedger = false
     }
 
     static let migrations: [Migration] = [
@@ -180,10 +183,36 @@ enum PostgresSchema {
                     WHERE conversation_id IS NOT NULL AND (pricing_model = 'CBP' OR pricing_model IS NULL)
                 """
             ]),
+        // Counters gain the business phone number and conversations the number they are on; a
+        // group message whose own `sent` status never came is counted as sent by its first member's
+        // status (MessageRecord.impliedGroupSend). Both are derived: the archive is replayed.
+        Migration(
+            name: "v3: counters by phone number, group messages sent once",
+            statements: [
+                "DROP TABLE rollups",
+                """
+                CREATE TABLE rollups (
+                    account TEXT NOT NULL,
+                    day BIGINT NOT NULL,
+                    metric BIGINT NOT NULL,
+                    phone TEXT NOT NULL,
+                    category TEXT NOT NULL,
+                    country TEXT NOT NULL,
+                    count BIGINT NOT NULL,
+                    PRIMARY KEY (account, day, metric, phone, category, country)
+                )
+                """,
+                "ALTER TABLE conversations ADD COLUMN phone_number_id TEXT",
+            ],
+            rebuildsLedger: true),
     ]
 
-    /// Applies the migrations not yet applied. Safe to run from several processes at once.
-    static func migrate(_ connection: PostgresConnection, schema: String?, logger: Logger) async throws {
+    /// Applies the migrations not yet applied (up to and including `last`, for tests that make an
+    /// older database). Safe to run from several processes at once.
+    static func migrate(
+        _ connection: PostgresConnection, schema: String?, logger: Logger, upTo last: String? = nil,
+        rebuildLedger: (PostgresConnection) async throws -> Void
+    ) async throws {
         try await connection.query(
             "SELECT pg_advisory_xact_lock(\(PostgresLocks.migrations(schema: schema)))", logger: logger)
         if let schema {
@@ -201,14 +230,20 @@ enum PostgresSchema {
         {
             applied.insert(name)
         }
+        // The replay runs the current code, which writes the current schema: once, after the last
+        // migration, in the same transaction.
+        var rebuild = false
         for migration in migrations where !applied.contains(migration.name) {
             logger.info("applying PostgreSQL migration", metadata: ["migration": .string(migration.name)])
             for statement in migration.statements {
                 try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
             }
+            rebuild = rebuild || migration.rebuildsLedger
             try await connection.query(
                 "INSERT INTO wameter_migrations (name, applied_at) VALUES (\(migration.name), now())", logger: logger)
+            if migration.name == last { break }
         }
+        if rebuild { try await rebuildLedger(connection) }
     }
 }
 

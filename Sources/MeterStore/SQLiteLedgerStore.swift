@@ -23,13 +23,13 @@ public final class SQLiteLedgerStore: LedgerStore {
             try db.execute(sql: "PRAGMA cache_size = -65536")
         }
         writer = try DatabasePool(path: path, configuration: configuration)
-        try SQLiteSchema.migrator.migrate(writer)
+        try SQLiteSchema.migrate(writer)
     }
 
     /// An in-memory database, for tests.
     public init() throws {
         writer = try DatabaseQueue()
-        try SQLiteSchema.migrator.migrate(writer)
+        try SQLiteSchema.migrate(writer)
     }
 
     // MARK: - Accounts

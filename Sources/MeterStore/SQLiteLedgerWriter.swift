@@ -94,20 +94,24 @@ struct SQLiteLedgerWriter {
     mutating func flushRollups() throws {
         let statement = try db.cachedStatement(
             sql: """
-                INSERT INTO rollups (account, day, metric, category, country, count) VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT (account, day, metric, category, country) DO UPDATE SET count = count + excluded.count
+                INSERT INTO rollups (account, day, metric, phone, category, country, count) VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (account, day, metric, phone, category, country) DO UPDATE SET count = count + excluded.count
                 """)
         // A cell that went back to zero (a delivery moved to an earlier day) is removed, so the table
         // holds exactly the non-zero sums. Only cells that went down can have reached zero.
         let prune = try db.cachedStatement(
             sql: """
                 DELETE FROM rollups
-                WHERE account = ? AND day = ? AND metric = ? AND category = ? AND country = ? AND count = 0
+                WHERE account = ? AND day = ? AND metric = ? AND phone = ? AND category = ? AND country = ? AND count = 0
                 """)
         for (account, key, count) in merger.takeRollups(sorted: false) {
-            try statement.execute(arguments: [account, key.day, key.metric.rawValue, key.category, key.country, count])
+            try statement.execute(arguments: [
+                account, key.day, key.metric.rawValue, key.phone, key.category, key.country, count,
+            ])
             if count < 0 {
-                try prune.execute(arguments: [account, key.day, key.metric.rawValue, key.category, key.country])
+                try prune.execute(arguments: [
+                    account, key.day, key.metric.rawValue, key.phone, key.category, key.country,
+                ])
             }
         }
     }
@@ -225,9 +229,9 @@ struct SQLiteLedgerWriter {
     private static let updateMessage =
         "UPDATE messages SET (\(SQLiteRecords.messageColumns)) = (\(placeholders(27))) WHERE id = ?"
     private static let insertConversation =
-        "INSERT INTO conversations (\(SQLiteRecords.conversationColumns)) VALUES (\(placeholders(9)))"
+        "INSERT INTO conversations (\(SQLiteRecords.conversationColumns)) VALUES (\(placeholders(10)))"
     private static let updateConversation =
-        "UPDATE conversations SET (\(SQLiteRecords.conversationColumns)) = (\(placeholders(9))) WHERE id = ?"
+        "UPDATE conversations SET (\(SQLiteRecords.conversationColumns)) = (\(placeholders(10))) WHERE id = ?"
     private static let insertInbound =
         "INSERT INTO inbound_messages (\(SQLiteRecords.inboundColumns)) VALUES (\(placeholders(8)))"
     private static let updateInbound =

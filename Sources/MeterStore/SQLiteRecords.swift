@@ -73,13 +73,13 @@ enum SQLiteRecords {
     static func arguments(of c: ConversationRecord) -> StatementArguments {
         [
             c.account, c.conversationId, c.firstSentAt, c.firstDeliveredAt, c.category, c.categoryKey,
-            c.recipientNumber, c.recipientCountryCode, c.isFreeEntryPoint,
+            c.recipientNumber, c.recipientCountryCode, c.isFreeEntryPoint, c.phoneNumberId,
         ]
     }
 
     static let conversationColumns = """
         account, conversation_id, first_sent_at, first_delivered_at, category, category_key, recipient_number, \
-        recipient_country_code, is_free_entry_point
+        recipient_country_code, is_free_entry_point, phone_number_id
         """
 
     static func conversation(from row: Row, offset o: Int = 0) -> ConversationRecord {
@@ -91,6 +91,7 @@ enum SQLiteRecords {
         c.recipientNumber = row[o + 6]
         c.recipientCountryCode = row[o + 7]
         c.isFreeEntryPoint = row[o + 8]
+        c.phoneNumberId = row[o + 9]
         return c
     }
 

@@ -162,7 +162,7 @@ enum SQLiteSchema {
                     """)
             // Group deliveries are now one record per member, and tier updates are kept: both come
             // from the archive, so the derived tables are rebuilt from it.
-            _ = try SQLiteLedgerStore.rebuildLedger(db, decoder: WebhookDecoder(), dayCaches: DayKeyCaches())
+            try requestRebuild(db)
         }
         migrator.registerMigration("v3: messages by conversation") { db in
             // Recounting a conversation that a message left reads its messages by conversation id
@@ -174,6 +174,50 @@ enum SQLiteSchema {
                         WHERE conversation_id IS NOT NULL AND (pricing_model = 'CBP' OR pricing_model IS NULL);
                     """)
         }
+        migrator.registerMigration("v4: counters by phone number, group messages sent once") { db in
+            // Counters gain the business phone number (breakdowns and `by_phone_number`), and
+            // conversations the number they are on; a group message whose own `sent` status never came
+            // is counted as sent by its first member's status (MessageRecord.impliedGroupSend). Both
+            // are derived, so the archive is replayed under the new rules.
+            try db.execute(
+                sql: """
+                    DROP TABLE rollups;
+                    CREATE TABLE rollups (
+                        account TEXT NOT NULL,
+                        day INTEGER NOT NULL,
+                        metric INTEGER NOT NULL,
+                        phone TEXT NOT NULL,
+                        category TEXT NOT NULL,
+                        country TEXT NOT NULL,
+                        count INTEGER NOT NULL,
+                        PRIMARY KEY (account, day, metric, phone, category, country)
+                    ) WITHOUT ROWID;
+                    ALTER TABLE conversations ADD COLUMN phone_number_id TEXT;
+                    """)
+            try requestRebuild(db)
+        }
         return migrator
+    }
+
+    /// Migrates, then replays the archive once if any migration asked for it. A migration only
+    /// records the request (in its own transaction): the replay runs the current code, which writes
+    /// the current schema, so it must come after the last migration, not in the middle of them. The
+    /// request is cleared in the replay's transaction, so a crash in between replays again on the
+    /// next open.
+    static func migrate(_ writer: any DatabaseWriter) throws {
+        try migrator.migrate(writer)
+        try writer.write { db in
+            guard try db.tableExists("ledger_rebuild_requests"),
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM ledger_rebuild_requests") ?? 0 > 0
+            else { return }
+            _ = try SQLiteLedgerStore.rebuildLedger(db, decoder: WebhookDecoder(), dayCaches: DayKeyCaches())
+            try db.execute(sql: "DELETE FROM ledger_rebuild_requests")
+        }
+    }
+
+    /// Asks `migrate` to replay the archive once the migrations are done.
+    private static func requestRebuild(_ db: Database) throws {
+        try db.execute(sql: "CREATE TABLE IF NOT EXISTS ledger_rebuild_requests (requested INTEGER NOT NULL)")
+        try db.execute(sql: "INSERT INTO ledger_rebuild_requests (requested) VALUES (1)")
     }
 }

@@ -112,6 +112,11 @@ struct BackendParityTests {
                 let postgres = try await stores[1].report(accountID: account.id, month: month, now: now)
                 #expect(sqlite.jsonData() == postgres.jsonData(), "\(account.id) \(month)")
                 #expect(sqlite.csvText() == postgres.csvText(), "\(account.id) \(month)")
+                // Every breakdown sums to the totals.
+                let charged = sqlite.messages.charged + sqlite.conversations.charged
+                #expect(sqlite.byPhoneNumber.values.reduce(0) { $0 + $1.charged } == charged)
+                #expect(sqlite.byMarket.values.reduce(0) { $0 + $1.charged } == charged)
+                #expect(sqlite.byPhoneNumber.values.reduce(Decimal(0)) { $0 + $1.cost } == sqlite.cost.total)
                 compared += 1
                 seen.freeTier += sqlite.conversations.freeTier
                 seen.tiers += sqlite.volumeTiers.filter { $0.tier != nil && $0.tier != "1:40" }.count

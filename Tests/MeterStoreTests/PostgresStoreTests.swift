@@ -46,7 +46,11 @@ struct PostgresStoreTests {
             for try await name in try await client.query("SELECT name FROM wameter_migrations").decode(String.self) {
                 applied.append(name)
             }
-            #expect(applied.sorted() == ["v1: ledger, rates, volume tiers", "v2: messages by conversation"])
+            #expect(
+                applied.sorted() == [
+                    "v1: ledger, rates, volume tiers", "v2: messages by conversation",
+                    "v3: counters by phone number, group messages sent once",
+                ])
             group.cancelAll()
         }
     }

@@ -10,12 +10,31 @@ import Testing
 /// the current rules build it from the archive.
 @Suite("Schema migrations")
 struct SchemaMigrationTests {
+    /// A database as an older version left it: its schema up to `migration`, account A (UTC, USD)
+    /// and the archived bodies. Its derived tables are left empty: whatever they held, a migration
+    /// that replays the archive replaces them.
+    static func olderDatabase(upTo migration: String, bodies: [Data]) async throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "wameter-old-\(UUID().uuidString).sqlite"
+        ).path
+        let old = try DatabaseQueue(path: path)
+        try SQLiteSchema.migrator.migrate(old, upTo: migration)
+        try await old.write { db in
+            try db.execute(
+                sql: "INSERT INTO accounts (id, timezone, currency, auto_created) VALUES ('A', 'UTC', 'USD', 0)")
+            for body in bodies {
+                try db.execute(
+                    sql: """
+                        INSERT INTO raw_bodies (received_at, source, on_premises_account, body)
+                        VALUES (0, 'test', 'on-premises', ?)
+                        """, arguments: [body])
+            }
+        }
+        return path
+    }
+
     @Test("v1 → v2: the ledger is rebuilt from the archive (group deliveries per member, tier updates kept)")
     func v1ToV2() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "wameter-v1-\(UUID().uuidString).sqlite"
-        )
-        .path
         let t = utc("2026-02-03T10:00:00Z")
         let bodies = [
             LedgerScenario.groupSent("g1", at: t),
@@ -23,23 +42,7 @@ struct SchemaMigrationTests {
             LedgerScenario.groupDelivery("g1", member: "5511987654321", at: t + 6),
             LedgerScenario.tierUpdate(month: "2026-02", region: "India", category: "UTILITY", tier: "0:100000", at: t),
         ]
-        // A database as version 1 left it: its schema, the account, and the archived bodies. (Its
-        // derived tables are left empty: whatever they held, v2 replaces them from the archive.)
-        do {
-            let v1 = try DatabaseQueue(path: path)
-            try SQLiteSchema.migrator.migrate(v1, upTo: "v1")
-            try await v1.write { db in
-                try db.execute(
-                    sql: "INSERT INTO accounts (id, timezone, currency, auto_created) VALUES ('A', 'UTC', 'USD', 0)")
-                for body in bodies {
-                    try db.execute(
-                        sql: """
-                            INSERT INTO raw_bodies (received_at, source, on_premises_account, body)
-                            VALUES (0, 'test', 'on-premises', ?)
-                            """, arguments: [body])
-                }
-            }
-        }
+        let path = try await Self.olderDatabase(upTo: "v1", bodies: bodies)
         let store = try SQLiteLedgerStore(path: path)
         let report = try await LedgerScenario.report(store, "A", "2026-02")
         #expect(report.messages.sent == 1)
@@ -52,5 +55,20 @@ struct SchemaMigrationTests {
         #expect(
             try await LedgerScenario.report(SQLiteLedgerStore(path: path), "A", "2026-02").jsonData()
                 == report.jsonData())
+    }
+
+    @Test("v3 → v4: counters gain the phone number; a member-only group message is counted as sent")
+    func v3ToV4() async throws {
+        let t = utc("2026-02-03T10:00:00Z")
+        let path = try await Self.olderDatabase(
+            upTo: "v3: messages by conversation",
+            bodies: [
+                LedgerScenario.groupDelivery("g1", member: "919876543210", at: t),
+                LedgerScenario.status("m1", "delivered", at: t, pricing: LedgerScenario.pmp("marketing"), phone: "111"),
+            ])
+        let report = try await LedgerScenario.report(try SQLiteLedgerStore(path: path), "A", "2026-02")
+        #expect(report.messages.delivered == 2)
+        #expect(report.messages.sent == 2)
+        #expect(report.byPhoneNumber["111"]?.charged == 1)
     }
 }

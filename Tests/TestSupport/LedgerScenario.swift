@@ -19,10 +19,10 @@ public struct LedgerScenario {
     public static func status(
         account: String = "A", _ id: String, _ status: String, at time: Int64, to recipient: String = "919876543210",
         pricing: WebhookBodyBuilder.Pricing? = nil, conversation: String? = nil, origin: String? = nil,
-        error: Int? = nil
+        error: Int? = nil, phone: String = "106540352242922"
     ) -> Data {
         builder.body(
-            account: account,
+            account: account, phoneNumberId: phone,
             status: .init(
                 messageId: id, status: status, timestamp: time, recipientId: recipient, pricing: pricing,
                 conversation: conversation.map { .init(id: $0, originType: origin ?? pricing?.category ?? "service") },

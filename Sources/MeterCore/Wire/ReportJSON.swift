@@ -64,6 +64,8 @@ public struct ReportJSON: Sendable, Equatable, Codable {
     public var messages: Messages
     public var byMarket: [String: ChargedLine]
     public var byCountry: [String: ChargedLine]
+    /// Per business phone number id (added field).
+    public var byPhoneNumber: [String: ChargedLine]
     public var cost: Cost
     public var unrated: Report.Unrated
     /// Volume-tier pools of the month (added field).
@@ -75,6 +77,7 @@ public struct ReportJSON: Sendable, Equatable, Codable {
         case account, month, timezone, currency, conversations, messages
         case byMarket = "by_market"
         case byCountry = "by_country"
+        case byPhoneNumber = "by_phone_number"
         case cost, unrated
         case volumeTiers = "volume_tiers"
         case webhookPriced = "webhook_priced"
@@ -101,6 +104,7 @@ public struct ReportJSON: Sendable, Equatable, Codable {
             charged: m.charged, dropped: m.dropped, pending: m.pending, byCategory: categories(m.byCategory))
         byMarket = report.byMarket.mapValues(charged)
         byCountry = report.byCountry.mapValues(charged)
+        byPhoneNumber = report.byPhoneNumber.mapValues(charged)
         cost = Cost(total: formatMoney(report.cost.total), currency: report.cost.currency)
         unrated = report.unrated
         volumeTiers = report.volumeTiers
@@ -118,6 +122,7 @@ public struct ReportJSON: Sendable, Equatable, Codable {
         messages = try container.decode(Messages.self, forKey: .messages)
         byMarket = try container.decode([String: ChargedLine].self, forKey: .byMarket)
         byCountry = try container.decode([String: ChargedLine].self, forKey: .byCountry)
+        byPhoneNumber = try container.decodeIfPresent([String: ChargedLine].self, forKey: .byPhoneNumber) ?? [:]
         cost = try container.decode(Cost.self, forKey: .cost)
         unrated = try container.decode(Report.Unrated.self, forKey: .unrated)
         volumeTiers = try container.decodeIfPresent([Report.VolumeTierLine].self, forKey: .volumeTiers) ?? []

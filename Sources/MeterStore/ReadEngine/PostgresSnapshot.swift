@@ -20,13 +20,14 @@ struct PostgresSnapshot: LedgerSnapshot {
     func rollups(_ selection: RollupSelection) async throws -> [RollupRow] {
         var rows: [RollupRow] = []
         let query = Self.query(SelectionSQL.rollups(selection, .postgres))
-        for try await (day, metric, category, country, count) in try await connection.query(query, logger: logger)
-            .decode((Int64, Int, String, String, Int).self)
-        {
+        for try await (day, metric, category, country, count, phone) in try await connection.query(
+            query, logger: logger
+        ).decode((Int64, Int, String, String, Int, String).self) {
             guard let metric = RollupMetric(rawValue: metric) else { continue }
             rows.append(
                 RollupRow(
-                    key: RollupKey(day: DayKey(day), metric: metric, category: category, country: country),
+                    key: RollupKey(
+                        day: DayKey(day), metric: metric, category: category, country: country, phone: phone),
                     count: count))
         }
         return rows

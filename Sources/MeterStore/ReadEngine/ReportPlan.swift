@@ -31,7 +31,8 @@ struct ReportPlan: Sendable {
                 return FreeTierConversation(
                     day: days.day(of: deliveredAt), category: conversation.category ?? "unknown",
                     country: RecipientCountry.of(
-                        number: conversation.recipientNumber, countryCode: conversation.recipientCountryCode))
+                        number: conversation.recipientNumber, countryCode: conversation.recipientCountryCode),
+                    phone: conversation.phoneNumberId ?? "")
             }
         }
 

@@ -17,19 +17,27 @@ struct SQLiteSnapshot: LedgerSnapshot {
     func rollups(_ selection: RollupSelection) async throws -> [RollupRow] {
         let statement = SelectionSQL.rollups(selection, .sqlite)
         return try await transaction.read { db in
-            try Row.fetchAll(db, sql: statement.text, arguments: Self.arguments(statement)).compactMap { row in
-                guard let metric = RollupMetric(rawValue: row[1]) else { return nil }
-                return RollupRow(
-                    key: RollupKey(day: row[0], metric: metric, category: row[2], country: row[3]), count: row[4])
+            // A cursor decodes each row in place; `fetchAll` would copy every row first.
+            var rows: [RollupRow] = []
+            let cursor = try Row.fetchCursor(db, sql: statement.text, arguments: Self.arguments(statement))
+            while let row = try cursor.next() {
+                guard let metric = RollupMetric(rawValue: row[1]) else { continue }
+                rows.append(
+                    RollupRow(
+                        key: RollupKey(day: row[0], metric: metric, category: row[2], country: row[3], phone: row[5]),
+                        count: row[4]))
             }
+            return rows
         }
     }
 
     func conversations(_ selection: ConversationSelection) async throws -> [ConversationRecord] {
         let statement = SelectionSQL.conversations(selection, columns: SQLiteRecords.conversationColumns, .sqlite)
         return try await transaction.read { db in
-            try Row.fetchAll(db, sql: statement.text, arguments: Self.arguments(statement))
-                .map { SQLiteRecords.conversation(from: $0) }
+            var conversations: [ConversationRecord] = []
+            let cursor = try Row.fetchCursor(db, sql: statement.text, arguments: Self.arguments(statement))
+            while let row = try cursor.next() { conversations.append(SQLiteRecords.conversation(from: row)) }
+            return conversations
         }
     }
 

@@ -27,7 +27,7 @@ struct SQLStatement: Sendable, Equatable {
 }
 
 enum SelectionSQL {
-    static let rollupColumns = "day, metric, category, country, count"
+    static let rollupColumns = "day, metric, category, country, count, phone"
 
     static func rollups(_ selection: RollupSelection, _ dialect: SQLDialect) -> SQLStatement {
         var filter = Filter(dialect)

@@ -1,0 +1,55 @@
+import Foundation
+import Logging
+import MeterCore
+import NIOCore
+import PostgresNIO
+import TestSupport
+import Testing
+
+@testable import MeterStore
+
+/// A PostgreSQL ledger made by the previous version is upgraded on open: the new migration changes
+/// the counters' shape and the archive is replayed under today's rules, in the same transaction.
+@Suite("PostgreSQL upgrade", .closesStores, .enabled(if: StoreBackend.postgresURL != nil))
+struct PostgresUpgradeTests {
+    @Test("a v2 database: counters gain the phone number, a member-only group message is counted as sent")
+    func v2ToV3() async throws {
+        let settings = try StoreBackend.freshSchemaSettings(poolSize: 2)
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let t = utc("2026-02-03T10:00:00Z")
+        let bodies = [
+            LedgerScenario.groupDelivery("g1", member: "919876543210", at: t),
+            LedgerScenario.status("m1", "delivered", at: t, pricing: LedgerScenario.pmp("marketing"), phone: "111"),
+        ]
+        // The database as the previous version left it: its schema, an account and the archive.
+        let connection = try await PostgresConnection.connect(
+            configuration: try settings.connectionConfiguration(), id: 1, logger: logger)
+        let schema = try #require(settings.schema)
+        try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA \(schema)"), logger: logger)
+        try await connection.query(PostgresQuery(unsafeSQL: "SET search_path TO \(schema)"), logger: logger)
+        try await connection.query("BEGIN", logger: logger)
+        try await PostgresSchema.migrate(
+            connection, schema: settings.schema, logger: logger, upTo: "v2: messages by conversation"
+        ) { _ in }
+        try await connection.query(
+            "INSERT INTO accounts (id, timezone, currency, auto_created) VALUES ('A', 'UTC', 'USD', false)",
+            logger: logger)
+        for body in bodies {
+            try await connection.query(
+                """
+                INSERT INTO raw_bodies (received_at, source, on_premises_account, body)
+                VALUES (0, 'test', 'on-premises', \(ByteBuffer(bytes: body)))
+                """, logger: logger)
+        }
+        try await connection.query("COMMIT", logger: logger)
+        try await connection.close()
+
+        let store = try await LedgerStoreLocation.open(try StoreBackend.url(for: settings), logger: logger)
+        OpenedStores.current?.add(store)
+        let report = try await LedgerScenario.report(store, "A", "2026-02")
+        #expect(report.messages.delivered == 2)
+        #expect(report.messages.sent == 2)
+        #expect(report.byPhoneNumber["111"]?.charged == 1)
+    }
+}
