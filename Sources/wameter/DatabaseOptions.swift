@@ -44,7 +44,7 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// Opens the store at a SQLite path or `postgres://` URL (`LedgerStoreLocation`), runs `body`
-    /// with it, and closes it. A store that cannot be opened is reported as a usage problem.
+    /// with it, and closes it. A store that cannot be opened fails the command (exit 1) with the reason.
     static func withStore<Result>(
         at location: String, logger: Logger = DatabaseOptions.commandLogger,
         _ body: (any LedgerStore) async throws -> Result
@@ -52,7 +52,7 @@ struct DatabaseOptions: ParsableArguments {
         do {
             return try await LedgerStoreLocation.withStore(location, logger: logger, body)
         } catch let error as LedgerStoreLocation.OpenError {
-            throw ValidationError(error.description)
+            throw CommandFailure(error.description)
         }
     }
 }

@@ -32,7 +32,10 @@ struct IngestCommand: AsyncParsableCommand {
         if file == "-" {
             handle = .standardInput
         } else {
-            guard let opened = FileHandle(forReadingAtPath: file) else { throw ValidationError("cannot read \(file)") }
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), !isDirectory.boolValue,
+                let opened = FileHandle(forReadingAtPath: file)
+            else { throw CommandFailure.unreadable(file) }
             handle = opened
         }
         let name = file == "-" ? "stdin" : file

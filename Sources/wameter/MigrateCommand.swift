@@ -38,7 +38,7 @@ struct MigrateCommand: AsyncParsableCommand {
         let (accounts, rates, bodies) = try await options.withStore { source in
             try await DatabaseOptions.withStore(at: to) { destination in
                 guard try await destination.archivedBodyCount() == 0 else {
-                    throw ValidationError(
+                    throw CommandFailure(
                         "\(DatabaseOptions.display(to)) already holds archived bodies; migrate into an empty database")
                 }
                 return try await copy(from: source, to: destination)
@@ -84,7 +84,7 @@ struct MigrateCommand: AsyncParsableCommand {
         }
         let copiedCount = try await destination.archivedBodyCount()
         guard copiedCount == copied else {
-            throw ValidationError("the destination holds \(copiedCount) archived bodies after copying \(copied)")
+            throw CommandFailure("the destination holds \(copiedCount) archived bodies after copying \(copied)")
         }
         return (accounts.count, rates.count + tiers.count, copied)
     }

@@ -33,9 +33,10 @@ struct RatesCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                throw ValidationError("cannot read \(file)")
-            }
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), !isDirectory.boolValue,
+                let data = FileManager.default.contents(atPath: file)
+            else { throw CommandFailure.unreadable(file) }
             let card: ImportedRateCard
             do {
                 card = try RateCardImport.parse(

@@ -30,7 +30,7 @@ struct ReportCommand: AsyncParsableCommand {
             }
             print(report.rendered(as: format), terminator: "")
         } catch let error as LedgerStoreError {
-            throw ValidationError(error.description)
+            throw CommandFailure(error.description)
         }
     }
 }

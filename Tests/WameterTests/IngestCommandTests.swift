@@ -174,12 +174,26 @@ struct IngestCommandTests {
     func badArguments() throws {
         try #require(FileManager.default.isExecutableFile(atPath: Package.binary.path), "build wameter first")
         let database = try Package.temporaryDirectory().appendingPathComponent("ledger.sqlite")
+        // A usage mistake: exit 64, with the usage text.
         let month = try Package.run(["report", "--account", "A", "--month", "2026-13"], database: database)
-        #expect(month.status != 0)
+        #expect(month.status == 64)
         #expect(month.stderr.contains("--month must be YYYY-MM"))
+        #expect(month.stderr.contains("Usage:"))
+        // A command that cannot do its work: exit 1, the reason, no usage text.
         let unknown = try Package.run(["report", "--account", "nobody", "--month", "2026-01"], database: database)
-        #expect(unknown.status != 0)
+        #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("unknown account nobody"))
+        #expect(!unknown.stderr.contains("Usage:"))
+        let missing = try Package.run(["ingest", database.path + ".missing.jsonl"], database: database)
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("no such file"))
+        let directory = try Package.run(["ingest", database.deletingLastPathComponent().path], database: database)
+        #expect(directory.status == 1)
+        #expect(directory.stderr.contains("it is a directory"))
+        #expect(!directory.stderr.contains("NSCocoaErrorDomain"))
+        let card = try Package.run(["rates", "import", database.path + ".missing.csv"], database: database)
+        #expect(card.status == 1)
+        #expect(card.stderr.contains("no such file"))
         let zone = try Package.run(
             ["accounts", "add", "X", "--timezone", "Mars/Base", "--currency", "USD"], database: database)
         #expect(zone.status != 0)
