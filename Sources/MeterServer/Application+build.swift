@@ -14,6 +14,7 @@ public func buildApplication(
     let committer = GroupCommitter(store: store, maxBatch: configuration.maxBatch, logger: logger)
     let router = Router(context: WameterRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: UnknownRouteMiddleware())
     let bodyMemory = BodyMemoryBudget(capacity: configuration.limits.bodyMemoryBytes)
     WebhookController(configuration: configuration, committer: committer, bodyMemory: bodyMemory, clock: clock)
         .addRoutes(to: router)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import MeterCore
 import MeterStore
+import WhatsAppWebhook
 
 struct AccountsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,11 +24,17 @@ struct AccountsCommand: AsyncParsableCommand {
         @Option(help: "Business portfolio id; accounts of one portfolio share volume tiers.") var portfolio: String?
 
         func validate() throws {
-            let problems = Account.validate(id: id, timezone: timezone, currency: currency)
+            var problems: [String] = []
+            if case .failure(let problem) = AccountInput.timezone(timezone) { problems.append(problem.description) }
+            if case .failure(let problem) = AccountInput.currency(currency) { problems.append(problem.description) }
+            if let problem = InputRules.accountIdProblem(id) { problems.append("account id \"\(id)\" \(problem)") }
             if !problems.isEmpty { throw ValidationError(problems.joined(separator: "\n")) }
         }
 
         func run() async throws {
+            // `validate` has accepted both: stored in their one spelling (Asia/Kolkata, USD).
+            let timezone = try AccountInput.timezone(self.timezone).get()
+            let currency = try AccountInput.currency(self.currency).get()
             let account = Account(id: id, name: name, timezone: timezone, currency: currency, portfolio: portfolio)
             switch try await options.withStore({ try await $0.upsertAccount(account) }) {
             case .created:

@@ -29,7 +29,8 @@ struct MarketsCommand: AsyncParsableCommand {
             }
             let day = date.flatMap(DayKeys.parse) ?? BillingCalendar.utc.day(of: Int64(Date().timeIntervalSince1970))
             let market = MarketTable.standard.market(country: country, on: day)
-            let shown = country == CallingCodes.unlistedCountry ? "unlisted calling code" : country
+            // Printed as reports print it (`ZZ`), with what it means.
+            let shown = country == CallingCodes.unlistedCountry ? "\(country) (a calling code in no table)" : country
             print("country \(shown)\nmarket  \(market)\ndate    \(DayKeys.format(day))")
         }
     }

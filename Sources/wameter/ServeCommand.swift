@@ -54,15 +54,25 @@ struct ServeCommand: AsyncParsableCommand {
         }
         logger.logLevel = level
         try await options.withStore(logger: logger) { store in
+            let address = "\(configuration.host):\(configuration.port)"
+            let database = options.displayLocation
+            let serverLogger = logger
+            // Said once the socket is bound, so the log never claims a server that is not there.
             let app = buildApplication(
                 configuration: configuration, store: store, clock: { Int64(Date().timeIntervalSince1970) },
-                logger: logger)
-            logger.info(
-                "wameter serving",
-                metadata: [
-                    "address": "\(configuration.host):\(configuration.port)", "database": "\(options.displayLocation)",
-                ])
-            try await app.runService()
+                logger: logger,
+                onServerRunning: {
+                    serverLogger.info(
+                        "wameter serving", metadata: ["address": "\(address)", "database": "\(database)"])
+                })
+            do {
+                try await app.runService()
+            } catch {
+                let inUse = "\(error)".localizedCaseInsensitiveContains("address already in use")
+                throw CommandFailure(
+                    "cannot serve on \(address): \(error)"
+                        + (inUse ? " (is port \(configuration.port) in use? try --port)" : ""))
+            }
         }
     }
 }

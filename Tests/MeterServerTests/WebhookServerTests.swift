@@ -433,3 +433,27 @@ struct ServerConfigurationTests {
         #expect(fromEnvironment.host == "127.0.0.1")
     }
 }
+
+extension ReportAPITests {
+    @Test("a request no route serves gets a JSON 404 naming it, not an empty body")
+    func unknownRoutes() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.app().test(.router) { client in
+            for (uri, method) in [("/", HTTPRequest.Method.get), ("/api/v1/acounts", .get), ("/webhook", .put)] {
+                try await client.execute(uri: uri, method: method, headers: ServerFixture.bearer) {
+                    #expect($0.status == .notFound)
+                    #expect($0.headers[.contentType]?.hasPrefix("application/json") == true)
+                    let path = uri
+                    #expect(
+                        ServerFixture.errorReason($0)?.hasPrefix("no route for \(method.rawValue) \(path) ") == true)
+                }
+            }
+            // An error a handler throws keeps its own reason.
+            try await client.execute(
+                uri: "/api/v1/accounts/nobody/report?month=2025-07", method: .get, headers: ServerFixture.bearer
+            ) {
+                #expect(ServerFixture.errorReason($0) == "unknown account nobody")
+            }
+        }
+    }
+}

@@ -24,17 +24,22 @@ enum Package {
     }
 
     /// Runs the real executable, as a user would.
-    static func run(_ arguments: [String], database: URL, stdin: Data? = nil) throws -> Result {
-        try run(arguments, database: database.path, stdin: stdin)
+    static func run(
+        _ arguments: [String], database: URL, stdin: Data? = nil, environment: [String: String] = [:]
+    ) throws -> Result {
+        try run(arguments, database: database.path, stdin: stdin, environment: environment)
     }
 
     /// Runs the real executable on a SQLite path or `postgres://` URL (as `WAMETER_DATABASE`).
-    static func run(_ arguments: [String], database: String, stdin: Data? = nil) throws -> Result {
+    static func run(
+        _ arguments: [String], database: String, stdin: Data? = nil, environment extra: [String: String] = [:]
+    ) throws -> Result {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["WAMETER_DATABASE"] = database
+        environment.merge(extra) { $1 }
         process.environment = environment
         let out = Pipe()
         let err = Pipe()
@@ -196,8 +201,18 @@ struct IngestCommandTests {
         #expect(card.stderr.contains("no such file"))
         let zone = try Package.run(
             ["accounts", "add", "X", "--timezone", "Mars/Base", "--currency", "USD"], database: database)
-        #expect(zone.status != 0)
+        #expect(zone.status == 64)
         #expect(zone.stderr.contains("unknown time zone"))
+        let abbreviation = try Package.run(
+            ["accounts", "add", "X", "--timezone", "IST", "--currency", "XYZ"], database: database)
+        #expect(abbreviation.status == 64)
+        #expect(abbreviation.stderr.contains(#"unknown time zone "IST""#))
+        #expect(abbreviation.stderr.contains(#"currency "XYZ" is not an ISO 4217 code"#))
+        // Case is only spelling: stored as IANA and ISO spell them.
+        let lenient = try Package.run(
+            ["accounts", "add", "X", "--timezone", "asia/kolkata", "--currency", "inr"], database: database)
+        #expect(lenient.status == 0)
+        #expect(lenient.stdout.contains("added account X (Asia/Kolkata, INR)"))
     }
 
     @Test("accounts add, list, rates import and a rated report through the executable")

@@ -15,6 +15,8 @@ struct RatesAndMarketsCommandTests {
             ("+212 612345678", "2026-10-01", "MA", "Morocco"),
             ("77011234567", "2026-10-01", "KZ", "Kazakhstan"),
             ("+1 242 555 0100", "2026-10-01", "BS", "Other"),
+            // As reports name it: ZZ.
+            ("+999 123", "2026-10-01", "ZZ (a calling code in no table)", "Other"),
         ])
     func lookup(number: String, date: String, country: String, market: String) throws {
         let database = try Package.temporaryDirectory().appendingPathComponent("w.sqlite")
