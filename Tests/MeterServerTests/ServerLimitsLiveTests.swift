@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import MeterServer
 import MeterStore
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -25,7 +26,7 @@ struct ServerLimitsLiveTests {
     static func withServer(
         _ limits: ServerLimits, maxBodyBytes: Int = 1024 * 1024, _ body: @escaping @Sendable (Int) async throws -> Void
     ) async throws {
-        let port = try freePort()
+        let port = try LoopbackPort.free()
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let (running, started) = AsyncStream.makeStream(of: Void.self)
@@ -39,22 +40,6 @@ struct ServerLimitsLiveTests {
             defer { group.cancelAll() }
             try await body(port)
         }
-    }
-
-    static func freePort() throws -> Int {
-        let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { _ = Glibc.close(probe) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(probe, $0, length) == 0 && getsockname(probe, $0, &length) == 0
-            }
-        }
-        guard bound else { throw POSIXError(.EADDRINUSE) }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     static let signatureHeader = "X-Hub-Signature-256: sha256=" + String(repeating: "ab", count: 32) + "\r\n"

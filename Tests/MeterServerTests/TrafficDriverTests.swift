@@ -5,6 +5,7 @@ import MeterCore
 import MeterServer
 import MeterStore
 import ServiceLifecycle
+import TestSupport
 import Testing
 import TrafficDriver
 import TrafficSimulator
@@ -18,7 +19,7 @@ struct TrafficDriverTests {
 
     init() throws {
         store = try SQLiteLedgerStore()
-        port = try ServerLimitsLiveTests.freePort()
+        port = try LoopbackPort.free()
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         self.logger = logger
