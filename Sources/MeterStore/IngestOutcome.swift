@@ -10,6 +10,10 @@ public struct IngestOutcome: Sendable, Equatable {
     /// Archived bodies that a rebuild left out because they no longer pass the input rules (stored
     /// by a version of wameter that accepted them, see docs/input.md); they stay in the archive.
     public var skippedArchivedBodies: [Int64] = []
+    /// Ledger records (messages, conversations, inbound messages) created or changed. Zero when
+    /// every body was already in the ledger: re-delivered bodies are archived again (the archive
+    /// records arrivals) and merge as no-ops.
+    public var changedRecords = 0
 
     public init() {}
 
@@ -21,5 +25,6 @@ public struct IngestOutcome: Sendable, Equatable {
         otherChanges += other.otherChanges
         createdAccounts += other.createdAccounts
         skippedArchivedBodies += other.skippedArchivedBodies
+        changedRecords += other.changedRecords
     }
 }

@@ -85,6 +85,8 @@ struct LedgerMerger {
     var days: [String: DayKeyCache] = [:]
     /// Counter changes not yet written.
     private(set) var rollups: [String: RollupDelta] = [:]
+    /// Ledger records (messages, conversations, inbound messages) this merger changed or created.
+    private(set) var changedRecords = 0
 
     /// A record that a merge changed: what was stored before (if anything) and what is now.
     struct Change<Record: LedgerRecord> {
@@ -107,6 +109,7 @@ struct LedgerMerger {
             moveCounters(key.account, from: existing, to: merged)
             changed.append(Change(key: key, old: existing, record: merged))
         }
+        changedRecords += changed.count
         return changed
     }
 
@@ -115,6 +118,7 @@ struct LedgerMerger {
     mutating func replace<Record: LedgerRecord>(_ key: Key, stored: Record?, with fresh: Record?) -> Bool {
         if stored == fresh { return false }
         moveCounters(key.account, from: stored, to: fresh)
+        changedRecords += 1
         return true
     }
 

@@ -24,7 +24,14 @@ struct PostgresLedgerWriter {
     let logger: Logger
     private let dayCaches: DayKeyCaches
     private var merger = LedgerMerger()
-    var outcome = IngestOutcome()
+    /// What the writer did so far: the batches' event counts, the accounts it created, and how many
+    /// ledger records changed.
+    var outcome: IngestOutcome {
+        var outcome = counts
+        outcome.changedRecords = merger.changedRecords
+        return outcome
+    }
+    private var counts = IngestOutcome()
 
     init(connection: PostgresConnection, logger: Logger, dayCaches: DayKeyCaches) {
         self.connection = connection
@@ -54,7 +61,7 @@ struct PostgresLedgerWriter {
         for update in batch.tierUpdates { try await store(update) }
         var counts = batch.outcome
         counts.createdAccounts = []
-        outcome.add(counts)
+        self.counts.add(counts)
 
         let messages = try await merge(batch.messages, into: .messages)
         let recounted = LedgerMerger.conversationsToRecount(of: messages)
@@ -242,7 +249,7 @@ struct PostgresLedgerWriter {
         ).decode(String.self)
         var createdNow: Set<String> = []
         for try await id in created { createdNow.insert(id) }
-        outcome.createdAccounts += accounts.filter(createdNow.contains)
+        counts.createdAccounts += accounts.filter(createdNow.contains)
         for try await (id, zone) in try await connection.query(
             "SELECT id, timezone FROM accounts WHERE id = ANY(\(missing))", logger: logger
         ).decode((String, String).self) {

@@ -14,7 +14,14 @@ struct SQLiteLedgerWriter {
     let db: Database
     private let dayCaches: DayKeyCaches
     private var merger = LedgerMerger()
-    var outcome = IngestOutcome()
+    /// What the writer did so far: the batches' event counts, the accounts it created, and how many
+    /// ledger records changed.
+    var outcome: IngestOutcome {
+        var outcome = counts
+        outcome.changedRecords = merger.changedRecords
+        return outcome
+    }
+    private var counts = IngestOutcome()
 
     init(db: Database, dayCaches: DayKeyCaches) {
         self.db = db
@@ -28,7 +35,7 @@ struct SQLiteLedgerWriter {
         for update in batch.tierUpdates { try store(update) }
         var counts = batch.outcome
         counts.createdAccounts = []
-        outcome.add(counts)
+        self.counts.add(counts)
 
         let messages = try merge(
             batch.messages, table: "messages", columns: SQLiteRecords.messageColumns,
@@ -202,7 +209,7 @@ struct SQLiteLedgerWriter {
             try db.execute(
                 sql: "INSERT INTO accounts (id, timezone, currency, auto_created) VALUES (?, ?, ?, 1)",
                 arguments: [placeholder.id, placeholder.timezone, placeholder.currency])
-            outcome.createdAccounts.append(account)
+            counts.createdAccounts.append(account)
         }
         merger.days[account] = dayCaches.cache(for: zone ?? placeholder.timezone)
     }

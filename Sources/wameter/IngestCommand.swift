@@ -66,6 +66,11 @@ struct IngestCommand: AsyncParsableCommand {
                 + "\(outcome.statusEvents) statuses, \(outcome.inboundMessages) inbound messages, "
                 + "\(outcome.systemErrors) system errors, \(outcome.otherChanges) other changes; "
                 + "\(events) events in \(String(format: "%.2f", summary.seconds)) s")
+        if outcome.statusEvents + outcome.inboundMessages > 0 && outcome.changedRecords == 0 {
+            print(
+                "every status and message was already in the ledger: no count changed "
+                    + "(the bodies are archived again, as arrivals)")
+        }
         if !summary.problems.isEmpty {
             printError("\(summary.problems.count) invalid line(s) skipped")
             throw ExitCode(1)

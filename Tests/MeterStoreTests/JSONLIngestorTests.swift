@@ -32,10 +32,12 @@ struct JSONLIngestorTests {
         #expect(summary.problems.map(\.line) == [2, 6])
         #expect(seen == summary.problems)
         #expect(summary.outcome.bodies == 5)
+        #expect(summary.outcome.changedRecords == 5)
         #expect(try await store.archivedBodyCount() == 5)
         #expect(try await LedgerScenario.report(store, "A", "2026-02").messages.delivered == 5)
         // A second run stores the bodies again (the archive is a record of arrivals) and counts nothing twice.
-        _ = try await ingestor.run(try file(lines), receivedAt: t)
+        let again = try await ingestor.run(try file(lines), receivedAt: t)
+        #expect(again.outcome.changedRecords == 0)
         #expect(try await store.archivedBodyCount() == 10)
         #expect(try await LedgerScenario.report(store, "A", "2026-02").messages.delivered == 5)
     }

@@ -165,9 +165,12 @@ struct IngestCommandTests {
         #expect(first.stderr.contains("bodies.jsonl:2: not JSON"))
         #expect(first.stderr.contains("warning: account A was not added"))
         #expect(first.stdout.contains("ingested 1 bodies"))
+        #expect(!first.stdout.contains("already in the ledger"))
         let second = try Package.run(["ingest", "-", "--quiet"], database: database, stdin: Self.good)
         #expect(second.status == 0)
         #expect(second.stdout.contains("ingested 1 bodies from stdin"))
+        // Says so when the run changed nothing, instead of the same summary as the first time.
+        #expect(second.stdout.contains("every status and message was already in the ledger: no count changed"))
         let report = try Package.run(
             ["report", "--account", "A", "--month", "2025-07", "--format", "json"], database: database)
         #expect(report.status == 0)
