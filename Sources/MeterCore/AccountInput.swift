@@ -15,9 +15,15 @@ public enum AccountInput {
         if acceptable(trimmed), let zone = TimeZone(identifier: trimmed), acceptable(zone.identifier) {
             return .success(zone.identifier)
         }
+        // Another case: IANA's usual capitalisation (asia/kolkata → Asia/Kolkata), else a name in
+        // Foundation's list that differs only in case (america/port-au-prince → America/Port-au-Prince).
+        let titled = titleCased(trimmed)
+        if acceptable(titled), let zone = TimeZone(identifier: titled), acceptable(zone.identifier) {
+            return .success(zone.identifier)
+        }
         let lowered = trimmed.lowercased()
-        if let match = zoneNames().first(where: { $0.lowercased() == lowered }), acceptable(match),
-            TimeZone(identifier: match) != nil
+        if let match = TimeZone.knownTimeZoneIdentifiers.first(where: { $0.lowercased() == lowered }),
+            acceptable(match), TimeZone(identifier: match) != nil
         {
             return .success(match)
         }
@@ -34,18 +40,15 @@ public enum AccountInput {
         return .success(code)
     }
 
-    /// Every zone name the system knows: Foundation's list, and the files of the time zone
-    /// database, which also holds the current names Foundation's list may give in an older form
-    /// (Asia/Kolkata next to Asia/Calcutta). Read only when a name is not spelled exactly.
-    private static func zoneNames() -> [String] {
-        var names = TimeZone.knownTimeZoneIdentifiers
-        let directory = ProcessInfo.processInfo.environment["TZDIR"] ?? "/usr/share/zoneinfo"
-        if let files = FileManager.default.enumerator(atPath: directory) {
-            while let file = files.nextObject() as? String {
-                if file.first?.isUppercase == true { names.append(file) }
-            }
+    /// Each word upper-case first, the rest lower-case; words end at `/`, `_` and `-`.
+    private static func titleCased(_ text: String) -> String {
+        var result = ""
+        var startOfWord = true
+        for character in text {
+            result += startOfWord ? character.uppercased() : character.lowercased()
+            startOfWord = character == "/" || character == "_" || character == "-"
         }
-        return names
+        return result
     }
 
     /// The codes Foundation's ISO 4217 table lists.

@@ -11,7 +11,8 @@ struct AccountInputTests {
         arguments: [
             ("Asia/Kolkata", "Asia/Kolkata"), ("asia/kolkata", "Asia/Kolkata"),
             ("AMERICA/SAO_PAULO", "America/Sao_Paulo"), ("Europe/Berlin", "Europe/Berlin"), ("UTC", "UTC"),
-            ("utc", "UTC"), (" Asia/Kolkata ", "Asia/Kolkata"),
+            ("utc", "UTC"), (" Asia/Kolkata ", "Asia/Kolkata"), ("america/port-au-prince", "America/Port-au-Prince"),
+            ("america/argentina/buenos_aires", "America/Argentina/Buenos_Aires"),
         ])
     func zones(_ input: String, _ stored: String) throws {
         #expect(try AccountInput.timezone(input).get() == stored)
