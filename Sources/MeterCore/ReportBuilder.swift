@@ -82,6 +82,7 @@ public enum ReportBuilder {
         let volumeTiers = priceTierPools(
             tieredCells, inputs: inputs, tally: &cells, markets: markets)
 
+        let lines = cells.sortedLines
         let delivered = totals[.conversationDelivered] ?? 0
         let currency = inputs.account.currency
         return Report(
@@ -104,9 +105,9 @@ public enum ReportBuilder {
             byCountry: cells.charged { $0.country.isEmpty ? "unknown" : $0.country },
             byPhoneNumber: cells.charged { $0.phone.isEmpty ? "unknown" : $0.phone },
             cost: Report.Cost(total: cells.total, currency: currency),
-            unrated: cells.unratedSummary(), volumeTiers: volumeTiers,
+            unrated: ReportCellTally.unratedSummary(of: lines), volumeTiers: volumeTiers,
             webhookPriced: Report.ChargedLine(charged: webhookPriced.count, cost: webhookPriced.amount),
-            lines: cells.sortedLines)
+            lines: lines)
     }
 
     /// Prices each pool's messages in order (marginal tiers), adds this account's share to its lines,

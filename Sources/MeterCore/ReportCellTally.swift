@@ -114,12 +114,12 @@ struct ReportCellTally {
         return sums
     }
 
-    func unratedSummary() -> Report.Unrated {
-        let units = lineCells.compactMap { key, cell -> Report.Unrated.Unit? in
-            guard cell.unrated > 0 else { return nil }
-            return Report.Unrated.Unit(
-                kind: key.kind, category: key.category, market: key.market, country: key.country, count: cell.unrated)
-        }.sorted { ($0.kind, $0.category, $0.market, $0.country) < ($1.kind, $1.category, $1.market, $1.country) }
+    /// The lines' unrated units, in line order.
+    static func unratedSummary(of lines: [Report.Line]) -> Report.Unrated {
+        let units = lines.filter { $0.unrated > 0 }.map {
+            Report.Unrated.Unit(
+                kind: $0.kind, category: $0.category, market: $0.market, country: $0.country, count: $0.unrated)
+        }
         return Report.Unrated(count: units.reduce(0) { $0 + $1.count }, units: units)
     }
 }

@@ -206,10 +206,14 @@ enum SQLiteSchema {
     /// next open.
     static func migrate(_ writer: any DatabaseWriter) throws {
         try migrator.migrate(writer)
+        // Looked up in a read, so an ordinary open (every CLI command) takes no write lock.
+        func rebuildRequested(_ db: Database) throws -> Bool {
+            try db.tableExists("ledger_rebuild_requests")
+                && (try Int.fetchOne(db, sql: "SELECT count(*) FROM ledger_rebuild_requests") ?? 0) > 0
+        }
+        guard try writer.read(rebuildRequested) else { return }
         try writer.write { db in
-            guard try db.tableExists("ledger_rebuild_requests"),
-                try Int.fetchOne(db, sql: "SELECT count(*) FROM ledger_rebuild_requests") ?? 0 > 0
-            else { return }
+            guard try rebuildRequested(db) else { return }
             _ = try SQLiteLedgerStore.rebuildLedger(db, decoder: WebhookDecoder(), dayCaches: DayKeyCaches())
             try db.execute(sql: "DELETE FROM ledger_rebuild_requests")
         }

@@ -10,8 +10,18 @@ struct CommandFailure: Error, CustomStringConvertible {
         self.description = description
     }
 
+    /// The file at `path`, open for reading; a failure saying why in words when it cannot be (a
+    /// directory opens on Linux and fails only at the first read, with a raw Cocoa error).
+    static func openForReading(_ path: String) throws -> FileHandle {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+            let handle = FileHandle(forReadingAtPath: path)
+        else { throw unreadable(path) }
+        return handle
+    }
+
     /// Why `path` cannot be read as a file, in words: missing, a directory, or not readable.
-    static func unreadable(_ path: String) -> CommandFailure {
+    private static func unreadable(_ path: String) -> CommandFailure {
         var isDirectory: ObjCBool = false
         if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
             return CommandFailure("cannot read \(path): no such file")

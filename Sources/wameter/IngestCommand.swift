@@ -32,11 +32,7 @@ struct IngestCommand: AsyncParsableCommand {
         if file == "-" {
             handle = .standardInput
         } else {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), !isDirectory.boolValue,
-                let opened = FileHandle(forReadingAtPath: file)
-            else { throw CommandFailure.unreadable(file) }
-            handle = opened
+            handle = try CommandFailure.openForReading(file)
         }
         let name = file == "-" ? "stdin" : file
         let summary = try await options.withStore { store in

@@ -33,10 +33,7 @@ struct RatesCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), !isDirectory.boolValue,
-                let data = FileManager.default.contents(atPath: file)
-            else { throw CommandFailure.unreadable(file) }
+            let data = try CommandFailure.openForReading(file).readToEnd() ?? Data()
             let card: ImportedRateCard
             do {
                 card = try RateCardImport.parse(

@@ -443,9 +443,8 @@ extension ReportAPITests {
                 try await client.execute(uri: uri, method: method, headers: ServerFixture.bearer) {
                     #expect($0.status == .notFound)
                     #expect($0.headers[.contentType]?.hasPrefix("application/json") == true)
-                    let path = uri
                     #expect(
-                        ServerFixture.errorReason($0)?.hasPrefix("no route for \(method.rawValue) \(path) ") == true)
+                        ServerFixture.errorReason($0)?.hasPrefix("no route for \(method.rawValue) \(uri) ") == true)
                 }
             }
             // An error a handler throws keeps its own reason.
