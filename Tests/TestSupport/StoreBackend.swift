@@ -28,8 +28,11 @@ public enum StoreBackend: String, Sendable, CustomTestStringConvertible {
         case .sqlite:
             return try SQLiteLedgerStore()
         case .postgres:
+            // What store tests check is behaviour, not speed: with every suite running at once on 2
+            // cores, a fresh schema's migrations (and the replay they ask for) can outlast the 10 s
+            // default deadline.
             let store = try await LedgerStoreLocation.open(
-                try Self.url(for: try Self.freshSchemaSettings()), logger: Self.logger)
+                try Self.url(for: try Self.freshSchemaSettings()) + "&operation_timeout=60", logger: Self.logger)
             OpenedStores.current?.add(store)
             return store
         }
