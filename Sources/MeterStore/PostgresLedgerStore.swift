@@ -47,7 +47,7 @@ public final class PostgresLedgerStore: LedgerStore {
         let store = try PostgresLedgerStore(settings: settings, logger: logger)
         do {
             let (ledgerLock, dayCaches) = (store.ledgerLock, store.dayCaches)
-            try await store.transactions.run { connection in
+            try await store.transactions.run(deadline: .wholeLedger) { connection in
                 try await PostgresSchema.migrate(connection, schema: settings.schema, logger: logger) {
                     // A migration that changes what the ledger derives replays the archive.
                     _ = try await rebuildLedger(
@@ -284,7 +284,7 @@ public final class PostgresLedgerStore: LedgerStore {
 
     public func rebuild(decoder: WebhookDecoder) async throws -> IngestOutcome {
         let (logger, ledgerLock, dayCaches) = (self.logger, self.ledgerLock, self.dayCaches)
-        return try await transactions.run { connection in
+        return try await transactions.run(deadline: .wholeLedger) { connection in
             try await Self.rebuildLedger(
                 connection, decoder: decoder, ledgerLock: ledgerLock, dayCaches: dayCaches, logger: logger)
         }

@@ -21,15 +21,28 @@ struct PostgresTransactions: Sendable {
     /// other side's committed result.
     static let attempts = 5
 
+    /// How long a transaction may take.
+    enum Deadline {
+        /// `operation_timeout`: what a webhook delivery or a read may wait before it fails (503).
+        case operation
+        /// None: a job over the whole ledger (a migration that replays the archive, `rebuild`) takes
+        /// as long as the ledger is large, and is run by an operator, not by a delivery waiting for
+        /// an answer.
+        case wholeLedger
+    }
+
     /// Runs `body` in a transaction on a leased connection, committing when it returns.
     func run<Result: Sendable>(
-        _ isolation: Isolation = .readCommitted,
+        _ isolation: Isolation = .readCommitted, deadline: Deadline = .operation,
         _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         var attempt = 1
         while true {
             do {
-                return try await withTimeout { try await once(isolation, body) }
+                switch deadline {
+                case .operation: return try await withTimeout { try await once(isolation, body) }
+                case .wholeLedger: return try await once(isolation, body)
+                }
             } catch let error as PSQLError where attempt < Self.attempts && Self.isRetryable(error) {
                 logger.debug(
                     "transaction aborted by a conflict; retrying",

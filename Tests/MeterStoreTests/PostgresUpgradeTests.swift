@@ -53,3 +53,32 @@ struct PostgresUpgradeTests {
         #expect(report.byPhoneNumber["111"]?.charged == 1)
     }
 }
+
+/// `operation_timeout` bounds what a delivery or a read may wait; a migration that replays the
+/// archive and `rebuild` take as long as the ledger is large and must not fail at that deadline.
+@Suite("PostgreSQL whole-ledger jobs", .closesStores, .enabled(if: StoreBackend.postgresURL != nil))
+struct PostgresWholeLedgerDeadlineTests {
+    @Test("opening (migrations) and rebuild outlast a 1 ms operation_timeout")
+    func wholeLedgerJobsHaveNoOperationDeadline() async throws {
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let url = try StoreBackend.url(for: try StoreBackend.freshSchemaSettings(poolSize: 2))
+        let t = utc("2026-02-03T10:00:00Z")
+        let bodies = (0..<300).map {
+            LedgerScenario.status("m\($0)", "delivered", at: t + Int64($0), pricing: LedgerScenario.pmp("marketing"))
+        }
+
+        // Every migration of a new schema, under a deadline far shorter than they take.
+        let strict = try await LedgerStoreLocation.open(url + "&operation_timeout=0.001", logger: logger)
+        OpenedStores.current?.add(strict)
+        let relaxed = try await LedgerStoreLocation.open(url + "&operation_timeout=60", logger: logger)
+        OpenedStores.current?.add(relaxed)
+        _ = try await relaxed.upsertAccount(Account(id: "A", timezone: "UTC", currency: "USD"))
+        try await LedgerScenario.ingest(relaxed, bodies)
+
+        let outcome = try await strict.rebuild(decoder: LedgerScenario.decoder)
+        #expect(outcome.bodies == bodies.count)
+        let report = try await LedgerScenario.report(relaxed, "A", "2026-02")
+        #expect(report.messages.delivered == bodies.count)
+    }
+}
