@@ -138,6 +138,11 @@ public struct BillingCalendar: Sendable {
         return era * 146_097 + dayOfEra - 719_468
     }
 
+    /// `[start, end)` of the local days `first...last`, in UTC epoch seconds.
+    public func range(from first: DayKey, through last: DayKey) -> Range<Int64> {
+        start(of: first)..<start(of: Self.civilDay(daysSinceEpoch: Self.daysSinceEpoch(of: last) + 1))
+    }
+
     /// `[start, end)` of a billing month, in UTC epoch seconds.
     public func range(of month: YearMonth) -> Range<Int64> {
         start(of: month.firstDay)..<start(of: month.next.firstDay)

@@ -55,6 +55,24 @@ public enum PricingRules {
         }
     }
 
+    /// Why a delivered per-message-priced message is free, as its webhook said (`pricing.type`;
+    /// reference §4): `nil` for charged messages, for those priced by their conversation (CBP) and
+    /// for those whose webhook said nothing.
+    public static func freeMessageType(_ message: MessageRecord) -> FreeMessageType? {
+        guard message.deliveredAt != nil, let pricing = message.pricing, !isChargedMessage(message) else { return nil }
+        switch model(of: message) {
+        case .cbp, .unknown, .nbp:
+            return nil
+        case .pmp, .other:
+            switch pricing.type {
+            case "free_entry_point": return .freeEntryPoint
+            case "free_customer_service", "free_group_customer_service": return .freeCustomerService
+            case nil where pricing.category == PricingCategory.referralConversion: return .freeEntryPoint
+            default: return nil
+            }
+        }
+    }
+
     /// Whether the message belongs to a conversation that is a billing unit. Conversation ids in
     /// per-message-pricing webhooks identify messages or free-entry-point windows, not conversations
     /// (reference §3.3, §13.7).
@@ -86,4 +104,13 @@ public enum ConversationFreeTier: Sendable, Equatable {
     case first(Int, serviceOnly: Bool)
     /// Every `service` conversation is free (from 2024-11-01).
     case allService
+}
+
+/// Why a per-message-priced message was delivered free (Meta's `pricing_type` other than `REGULAR`).
+public enum FreeMessageType: Sendable, Hashable {
+    /// In a free entry point window.
+    case freeEntryPoint
+    /// Customer service: inside a customer service window (to 2026-09-30), or inside the phone
+    /// number's monthly free tier of service messages (from 2026-10-01); group deliveries included.
+    case freeCustomerService
 }

@@ -5,6 +5,17 @@ import WhatsAppWebhook
 /// needs no rebuild (DESIGN: "Rating is applied at report time from counts").
 public enum ReportBuilder {
     public static func build(_ inputs: ReportInputs, markets: MarketTable = .standard) -> Report {
+        price(inputs, markets: markets).report
+    }
+
+    /// A month priced: its report, and the day-by-day cells the report sums (what the insights
+    /// select from, so that any part of a month adds up to its report).
+    struct PricedMonth {
+        var report: Report
+        var cells: ReportCellTally
+    }
+
+    static func price(_ inputs: ReportInputs, markets: MarketTable) -> PricedMonth {
         var cells = ReportCellTally(currency: inputs.account.currency, rates: inputs.rates, markets: markets)
         let freeTier = PricingRules.conversationFreeTier(for: inputs.month)
 
@@ -66,15 +77,18 @@ public enum ReportBuilder {
                     let covered = min(count, free[key] ?? 0)
                     count -= covered
                     freeTierCount += covered
+                    cells.coverByFreeTier(cells.line("conversation", key), covered)
                 case .allService:
                     if key.category == PricingCategory.service {
                         freeTierCount += count
+                        cells.coverByFreeTier(cells.line("conversation", key), count)
                         count = 0
                     }
                 }
                 chargedConversations += count
                 if count > 0 { cells.chargeAtCardRate(cells.line("conversation", key), key, count) }
-            case .messageSent, .messageRead, .messageFailed, .messageReceived:
+            case .messageSent, .messageRead, .messageFailed, .messageReceived, .messageFreeEntryPoint,
+                .messageFreeCustomerService:
                 break
             }
         }
@@ -85,7 +99,7 @@ public enum ReportBuilder {
         let lines = cells.sortedLines
         let delivered = totals[.conversationDelivered] ?? 0
         let currency = inputs.account.currency
-        return Report(
+        let report = Report(
             account: inputs.account.id, month: inputs.month.description, timezone: inputs.account.timezone,
             currency: currency,
             conversations: Report.Conversations(
@@ -108,6 +122,7 @@ public enum ReportBuilder {
             unrated: ReportCellTally.unratedSummary(of: lines), volumeTiers: volumeTiers,
             webhookPriced: Report.ChargedLine(charged: webhookPriced.count, cost: webhookPriced.amount),
             lines: lines)
+        return PricedMonth(report: report, cells: cells)
     }
 
     /// Prices each pool's messages in order (marginal tiers), adds this account's share to its lines,

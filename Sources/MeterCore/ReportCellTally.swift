@@ -1,18 +1,20 @@
 import Foundation
 
-/// The report's cells (kind × category × market × country × business phone number) as
+/// The report's cells (kind × local day × category × market × country × business phone number) as
 /// `ReportBuilder` counts and prices them; the report's totals and breakdowns are sums of these
-/// cells. The CSV's lines and the unrated list are the cells summed over phone numbers.
+/// cells, and so are the insights' figures for any part of the month. The CSV's lines and the
+/// unrated list are the cells summed over days and phone numbers.
 struct ReportCellTally {
     struct Key: Hashable {
         var kind: String
+        var day: DayKey
         var category: String
         var market: String
         var country: String
         var phone: String
 
         /// The key of the report line the cell is part of.
-        var line: Key { Key(kind: kind, category: category, market: market, country: country, phone: "") }
+        var line: Key { Key(kind: kind, day: 0, category: category, market: market, country: country, phone: "") }
     }
 
     struct Cell {
@@ -21,12 +23,14 @@ struct ReportCellTally {
         var cost = Decimal(0)
         /// Charged units with no rate (not in `cost`).
         var unrated = 0
+        /// Conversations the month's free tier covered (delivered, not charged).
+        var freeTier = 0
     }
 
     let currency: String
     let rates: RateCard
     let markets: MarketTable
-    private var cells: [Key: Cell] = [:]
+    private(set) var cells: [Key: Cell] = [:]
 
     init(currency: String, rates: RateCard, markets: MarketTable) {
         self.currency = currency
@@ -36,8 +40,8 @@ struct ReportCellTally {
 
     func line(_ kind: String, _ key: RollupKey) -> Key {
         Key(
-            kind: kind, category: key.category, market: markets.market(country: key.country, on: key.day),
-            country: key.country, phone: key.phone)
+            kind: kind, day: key.day, category: key.category,
+            market: markets.market(country: key.country, on: key.day), country: key.country, phone: key.phone)
     }
 
     mutating func deliver(_ key: Key, _ count: Int) {
@@ -48,6 +52,11 @@ struct ReportCellTally {
     mutating func charge(_ key: Key, _ count: Int, amount: Decimal = 0) {
         cells[key, default: Cell()].charged += count
         cells[key, default: Cell()].cost += amount
+    }
+
+    /// Counts conversations the free tier covers.
+    mutating func coverByFreeTier(_ key: Key, _ count: Int) {
+        cells[key, default: Cell()].freeTier += count
     }
 
     /// Adds the cost of units already counted, and how many of them had no rate.

@@ -89,7 +89,7 @@ extension Report {
         return out
     }
 
-    private static func table(header: [String], rows: [[String]], rightAligned: Set<Int>) -> String {
+    static func table(header: [String], rows: [[String]], rightAligned: Set<Int>) -> String {
         var widths = header.map(\.count)
         for row in rows {
             for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) }

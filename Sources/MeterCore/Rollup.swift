@@ -8,6 +8,12 @@ public enum RollupMetric: Int, Sendable, CaseIterable {
     case messageReceived = 5
     /// Charged per message (per-message pricing, or NBP notifications), on the delivery day.
     case messageCharged = 6
+    /// Delivered free in a free entry point window (`pricing.type: free_entry_point`), on the
+    /// delivery day: the insights' pricing type.
+    case messageFreeEntryPoint = 7
+    /// Delivered free as customer service (`free_customer_service`, `free_group_customer_service`),
+    /// on the delivery day.
+    case messageFreeCustomerService = 8
     case conversationDelivered = 10
     /// Delivered and not a free entry point; the month's free tier is taken off at report time,
     /// because "the first 1,000" depends on the order of every conversation in the month.
@@ -73,7 +79,14 @@ public enum Contributions {
         add(message.deliveredAt, .messageDelivered)
         add(message.readAt, .messageRead)
         if message.deliveredAt == nil { add(message.failedAt, .messageFailed) }
-        if PricingRules.isChargedMessage(message) { add(message.deliveredAt, .messageCharged) }
+        if PricingRules.isChargedMessage(message) {
+            add(message.deliveredAt, .messageCharged)
+        } else if let free = PricingRules.freeMessageType(message) {
+            switch free {
+            case .freeEntryPoint: add(message.deliveredAt, .messageFreeEntryPoint)
+            case .freeCustomerService: add(message.deliveredAt, .messageFreeCustomerService)
+            }
+        }
         return keys
     }
 

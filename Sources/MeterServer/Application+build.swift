@@ -19,8 +19,9 @@ public func buildApplication(
     WebhookController(configuration: configuration, committer: committer, bodyMemory: bodyMemory, clock: clock)
         .addRoutes(to: router)
     HealthController(store: store).addRoutes(to: router)
-    ReportAPIController(store: store, apiToken: configuration.apiToken, clock: clock)
-        .addRoutes(to: router.group("api/v1"))
+    let api = router.group("api/v1").add(middleware: BearerTokenMiddleware(token: configuration.apiToken))
+    ReportAPIController(store: store, clock: clock).addRoutes(to: api)
+    InsightsAPIController(store: store, clock: clock).addRoutes(to: api)
     let limits = configuration.limits
     let bodyTimeout = TimeAmount.nanoseconds(Int64(limits.bodyTimeout / .nanoseconds(1)))
     return Application(

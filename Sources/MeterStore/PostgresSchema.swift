@@ -205,6 +205,9 @@ enum PostgresSchema {
                 "ALTER TABLE conversations ADD COLUMN phone_number_id TEXT",
             ],
             rebuildsLedger: true),
+        // Delivered free messages are counted by why they are free (free entry point, customer
+        // service), for the insights' pricing type: new counters, derived from the archive.
+        Migration(name: "v4: free messages counted by pricing type", statements: [], rebuildsLedger: true),
     ]
 
     /// Applies the migrations not yet applied (up to and including `last`, for tests that make an

@@ -196,6 +196,12 @@ enum SQLiteSchema {
                     """)
             try requestRebuild(db)
         }
+        migrator.registerMigration("v5: free messages counted by pricing type") { db in
+            // Delivered free messages are counted by why they are free (free entry point, customer
+            // service), for the insights' pricing type: new counters, derived, so the archive is
+            // replayed.
+            try requestRebuild(db)
+        }
         return migrator
     }
 

@@ -12,7 +12,7 @@ struct Wameter: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self, ServeCommand.self, AccountsCommand.self, RatesCommand.self, MarketsCommand.self,
             SimulateCommand.self, IngestCommand.self,
-            ReportCommand.self,
+            ReportCommand.self, InsightsCommand.self,
             RebuildCommand.self, MigrateCommand.self,
         ]
     )

@@ -110,6 +110,37 @@ struct PricingRulesTests {
     }
 
     @Test(
+        "why a delivered message is free: its webhook's pricing type (reference §4), under per-message pricing only",
+        arguments: [
+            (
+                PricingInfo(billable: false, pricingModel: "PMP", type: "free_entry_point", category: "marketing"),
+                FreeMessageType.freeEntryPoint
+            ),
+            (
+                PricingInfo(billable: false, pricingModel: "PMP", type: nil, category: "referral_conversion"),
+                .freeEntryPoint
+            ),
+            (
+                PricingInfo(billable: false, pricingModel: "PMP", type: "free_customer_service", category: "utility"),
+                .freeCustomerService
+            ),
+            (
+                PricingInfo(
+                    billable: false, pricingModel: "PMP", type: "free_group_customer_service", category: "service"),
+                .freeCustomerService
+            ),
+            (PricingInfo(billable: true, pricingModel: "PMP", type: "regular", category: "service"), nil),
+            (PricingInfo(billable: false, pricingModel: "CBP", type: nil, category: "referral_conversion"), nil),
+            (PricingInfo(billable: false, pricingModel: "PMP", type: "something_new", category: "utility"), nil),
+        ] as [(PricingInfo, FreeMessageType?)])
+    func freeMessageType(_ pricing: PricingInfo, _ expected: FreeMessageType?) {
+        #expect(
+            PricingRules.freeMessageType(fold([status(.delivered, at: Self.july2025, pricing: pricing)])) == expected)
+        // Not delivered: not counted at all yet.
+        #expect(PricingRules.freeMessageType(fold([status(.sent, at: Self.july2025, pricing: pricing)])) == nil)
+    }
+
+    @Test(
         "conversation free tier by billing month",
         arguments: [
             ("2022-01", ConversationFreeTier.none),

@@ -50,6 +50,7 @@ struct PostgresStoreTests {
                 applied.sorted() == [
                     "v1: ledger, rates, volume tiers", "v2: messages by conversation",
                     "v3: counters by phone number, group messages sent once",
+                    "v4: free messages counted by pricing type",
                 ])
             group.cancelAll()
         }

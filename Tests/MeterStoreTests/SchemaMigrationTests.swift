@@ -72,3 +72,25 @@ struct SchemaMigrationTests {
         #expect(report.byPhoneNumber["111"]?.charged == 1)
     }
 }
+
+extension SchemaMigrationTests {
+    @Test("v4 → v5: free messages are counted by pricing type from the archive")
+    func v4ToV5() async throws {
+        let t = utc("2026-02-03T10:00:00Z")
+        let path = try await Self.olderDatabase(
+            upTo: "v4: counters by phone number, group messages sent once",
+            bodies: [
+                LedgerScenario.status("m1", "delivered", at: t, pricing: LedgerScenario.pmp("marketing")),
+                LedgerScenario.status(
+                    "m2", "delivered", at: t, pricing: LedgerScenario.pmp("utility", type: "free_customer_service")),
+                LedgerScenario.status(
+                    "m3", "delivered", at: t, pricing: LedgerScenario.pmp("marketing", type: "free_entry_point")),
+            ])
+        let store = try SQLiteLedgerStore(path: path)
+        let query = try InsightsRequest(from: "2026-02", to: "2026-02", by: ["pricing_type"]).query()
+        let result = try await store.insights(scope: .accounts(["A"]), query: query, now: t)
+        let delivered = Dictionary(
+            uniqueKeysWithValues: result.rows.map { ($0.values[0], $0.metrics.messagesDelivered) })
+        #expect(delivered == ["": 0, "regular": 1, "free_customer_service": 1, "free_entry_point": 1])
+    }
+}

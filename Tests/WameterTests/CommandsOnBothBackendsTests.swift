@@ -42,6 +42,16 @@ struct CommandsOnBothBackendsTests {
                 }
             }
         }
+        for format in ["table", "json", "csv"] {
+            try run([
+                "insights", "--all", "--from", "2026-03", "--to", "2026-04", "--granularity", "month", "--by",
+                "account,phone,category", "--format", format,
+            ])
+        }
+        try run([
+            "insights", "--portfolio", "demo", "--from", "2026-03-25", "--to", "2026-04-05", "--granularity", "day",
+            "--by", "country", "--pricing-type", "regular",
+        ])
         try run(["rebuild"])
         try run(["report", "--account", "100000000000001", "--month", "2026-03", "--format", "json"])
         return outputs

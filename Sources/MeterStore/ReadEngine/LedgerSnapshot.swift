@@ -11,6 +11,10 @@ public protocol LedgerSnapshot: Sendable {
     /// Counter cells, in no particular order.
     func rollups(_ selection: RollupSelection) async throws -> [RollupRow]
 
+    /// Whether the selection holds any counter cell (a probe: a month without one has nothing to
+    /// price).
+    func hasRollups(_ selection: RollupSelection) async throws -> Bool
+
     /// Conversation records, in the selection's order (first delivery, then conversation id).
     func conversations(_ selection: ConversationSelection) async throws -> [ConversationRecord]
 

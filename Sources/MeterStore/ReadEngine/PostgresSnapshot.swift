@@ -33,6 +33,10 @@ struct PostgresSnapshot: LedgerSnapshot {
         return rows
     }
 
+    func hasRollups(_ selection: RollupSelection) async throws -> Bool {
+        try await count(SelectionSQL.rollupProbe(selection, .postgres)) > 0
+    }
+
     func conversations(_ selection: ConversationSelection) async throws -> [ConversationRecord] {
         let table = PostgresRecordTable<ConversationRecord>.conversations
         return try await records(SelectionSQL.conversations(selection, columns: table.columnList, .postgres)) {

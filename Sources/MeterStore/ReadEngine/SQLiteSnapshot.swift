@@ -31,6 +31,10 @@ struct SQLiteSnapshot: LedgerSnapshot {
         }
     }
 
+    func hasRollups(_ selection: RollupSelection) async throws -> Bool {
+        try await count(SelectionSQL.rollupProbe(selection, .sqlite)) > 0
+    }
+
     func conversations(_ selection: ConversationSelection) async throws -> [ConversationRecord] {
         let statement = SelectionSQL.conversations(selection, columns: SQLiteRecords.conversationColumns, .sqlite)
         return try await transaction.read { db in

@@ -38,6 +38,13 @@ enum SelectionSQL {
         return filter.statement("SELECT \(rollupColumns) FROM rollups")
     }
 
+    /// 1 when the selection holds a counter cell, else 0: a probe that stops at the first row.
+    static func rollupProbe(_ selection: RollupSelection, _ dialect: SQLDialect) -> SQLStatement {
+        var statement = rollups(selection, dialect)
+        statement.text = "SELECT count(*) FROM (" + statement.text + " LIMIT 1) AS probe"
+        return statement
+    }
+
     /// `SELECT columns FROM messages …`, or `SELECT count(*)` when `columns` is `nil`.
     static func messages(_ selection: MessageSelection, columns: String?, _ dialect: SQLDialect) -> SQLStatement {
         var filter = Filter(dialect)

@@ -1,0 +1,216 @@
+import Foundation
+import WhatsAppWebhook
+
+/// What an insights query is computed from, gathered by the store: each queried account's inputs
+/// for every billing month its period touches (pricing needs whole months: the free tier and the
+/// volume tiers count from the month's start), and its undelivered units sent in the period.
+public struct InsightsInputs: Sendable {
+    public struct Undelivered: Sendable, Equatable {
+        public var messages: UndeliveredCounts
+        public var conversations: UndeliveredCounts
+
+        public init(messages: UndeliveredCounts, conversations: UndeliveredCounts) {
+            self.messages = messages
+            self.conversations = conversations
+        }
+    }
+
+    public var accounts: [Account]
+    public var months: [ReportInputs]
+    /// By account id.
+    public var undelivered: [String: Undelivered]
+
+    public init(accounts: [Account], months: [ReportInputs], undelivered: [String: Undelivered]) {
+        self.accounts = accounts
+        self.months = months
+        self.undelivered = undelivered
+    }
+}
+
+/// Answers an insights query. Each month is priced exactly as its report is (`ReportBuilder`), day by
+/// day, and the query keeps the days of its period, so the insights for a calendar month are that
+/// month's report, and any breakdown sums to the total. Pure, like the report.
+public enum InsightsBuilder {
+    public static func build(
+        _ query: InsightsQuery, _ inputs: InsightsInputs, markets: MarketTable = .standard
+    ) -> InsightsResult {
+        var rows: [RowKey: InsightsMetrics] = [:]
+        var totals: [String: InsightsMetrics] = [:]
+        let days = query.from...query.to
+        let filtersOnlyAccounts = query.filters.values.keys.allSatisfy { $0 == .account }
+        var periods: [DayKey: String] = [:]
+        // Accounts are filtered whole, before pricing.
+        let filters = query.filters.values.filter { $0.key != .account }.sorted { $0.key < $1.key }
+
+        for month in inputs.months {
+            let account = month.account
+            guard query.filters.keeps(.account, account.id) else { continue }
+            let priced = ReportBuilder.price(month, markets: markets)
+            forEachAtom(of: month, cells: priced.cells, days: days, markets: markets) { atom, metrics in
+                for (dimension, kept) in filters where !kept.contains(atom.value(of: dimension, account: account.id)) {
+                    return
+                }
+                let period = periods[atom.day] ?? query.period(of: atom.day)
+                periods[atom.day] = period
+                let key = RowKey(
+                    period: period, currency: account.currency,
+                    values: query.dimensions.map { atom.value(of: $0, account: account.id) })
+                rows[key, default: InsightsMetrics()].add(metrics)
+                totals[account.currency, default: InsightsMetrics()].add(metrics)
+            }
+        }
+
+        var undelivered: [String: InsightsInputs.Undelivered] = [:]
+        for account in inputs.accounts where query.filters.keeps(.account, account.id) {
+            guard let counts = inputs.undelivered[account.id] else { continue }
+            totals[account.currency, default: InsightsMetrics()].add(InsightsMetrics())
+            var sum =
+                undelivered[account.currency]
+                ?? .init(
+                    messages: UndeliveredCounts(total: 0, dropped: 0),
+                    conversations: UndeliveredCounts(total: 0, dropped: 0))
+            sum.messages.total += counts.messages.total
+            sum.messages.dropped += counts.messages.dropped
+            sum.conversations.total += counts.conversations.total
+            sum.conversations.dropped += counts.conversations.dropped
+            undelivered[account.currency] = sum
+        }
+
+        return InsightsResult(
+            query: query, accounts: inputs.accounts.map(\.id).filter { query.filters.keeps(.account, $0) },
+            totals: totals.sorted { $0.key < $1.key }.map { currency, metrics in
+                InsightsResult.Total(
+                    currency: currency, metrics: metrics,
+                    undeliveredMessages: filtersOnlyAccounts ? undelivered[currency]?.messages : nil,
+                    undeliveredConversations: filtersOnlyAccounts ? undelivered[currency]?.conversations : nil)
+            },
+            rows: rows.filter { !$0.value.isZero }.sorted { $0.key < $1.key }.map {
+                InsightsResult.Row(
+                    period: $0.key.period, currency: $0.key.currency, values: $0.key.values, metrics: $0.value)
+            })
+    }
+
+    struct RowKey: Hashable, Comparable {
+        var period: String
+        var currency: String
+        var values: [String]
+
+        static func < (lhs: RowKey, rhs: RowKey) -> Bool {
+            if lhs.period != rhs.period { return lhs.period < rhs.period }
+            if lhs.currency != rhs.currency { return lhs.currency < rhs.currency }
+            return lhs.values.lexicographicallyPrecedes(rhs.values)
+        }
+    }
+
+    /// The finest grain of the insights: one account's counts for a local day, category, country,
+    /// market, business phone number and pricing type.
+    struct Atom {
+        var day: DayKey
+        var category: String
+        var country: String
+        var market: String
+        var phone: String
+        var pricingType: String
+
+        func value(of dimension: InsightsDimension, account: String) -> String {
+            switch dimension {
+            case .account: account
+            case .phone: phone.isEmpty ? "unknown" : phone
+            case .country: country.isEmpty ? "unknown" : country
+            case .market: market
+            case .category: category
+            case .pricingType: pricingType
+            case .direction: InsightsDirection.of(category: category)
+            }
+        }
+    }
+
+    private struct Cell: Hashable {
+        var day: DayKey
+        var category: String
+        var country: String
+        var phone: String
+    }
+
+    /// The month's figures on the period's days, split into atoms: counts from the counters, cost and
+    /// the free tier from the priced cells (which hold exactly what the report sums).
+    private static func forEachAtom(
+        of month: ReportInputs, cells: ReportCellTally, days: ClosedRange<DayKey>, markets: MarketTable,
+        _ body: (Atom, InsightsMetrics) -> Void
+    ) {
+        var messages: [Cell: [RollupMetric: Int]] = [:]
+        var conversations: [Cell: [RollupMetric: Int]] = [:]
+        func atom(_ cell: Cell, _ pricingType: String) -> Atom {
+            Atom(
+                day: cell.day, category: cell.category, country: cell.country,
+                market: markets.market(country: cell.country, on: cell.day), phone: cell.phone,
+                pricingType: pricingType)
+        }
+
+        for row in month.rollups where days.contains(row.key.day) {
+            let key = row.key
+            let cell = Cell(day: key.day, category: key.category, country: key.country, phone: key.phone)
+            var metrics = InsightsMetrics()
+            switch key.metric {
+            case .messageSent: metrics.messagesSent = row.count
+            case .messageRead: metrics.messagesRead = row.count
+            case .messageFailed: metrics.messagesFailed = row.count
+            case .messageReceived: metrics.messagesReceived = row.count
+            case .messageDelivered, .messageCharged, .messageFreeEntryPoint, .messageFreeCustomerService:
+                messages[cell, default: [:]][key.metric, default: 0] += row.count
+                continue
+            case .conversationDelivered, .conversationBillable:
+                conversations[cell, default: [:]][key.metric, default: 0] += row.count
+                continue
+            }
+            // Sending, reading, failing and receiving have no pricing type.
+            body(atom(cell, ""), metrics)
+        }
+
+        for (cell, counts) in messages {
+            let delivered = counts[.messageDelivered] ?? 0
+            let charged = counts[.messageCharged] ?? 0
+            let entryPoint = counts[.messageFreeEntryPoint] ?? 0
+            let service = counts[.messageFreeCustomerService] ?? 0
+            let split = [
+                (InsightsPricingType.regular, charged), (InsightsPricingType.freeEntryPoint, entryPoint),
+                (InsightsPricingType.freeCustomerService, service),
+                (InsightsPricingType.none, delivered - charged - entryPoint - service),
+            ]
+            for (pricingType, count) in split where count != 0 {
+                body(
+                    atom(cell, pricingType),
+                    .delivered(count, message: true, charged: pricingType == InsightsPricingType.regular))
+            }
+        }
+
+        for (cell, counts) in conversations {
+            let delivered = counts[.conversationDelivered] ?? 0
+            let billable = counts[.conversationBillable] ?? 0
+            let tallyKey = ReportCellTally.Key(
+                kind: "conversation", day: cell.day, category: cell.category,
+                market: markets.market(country: cell.country, on: cell.day), country: cell.country, phone: cell.phone)
+            let freeTier = cells.cells[tallyKey]?.freeTier ?? 0
+            let split = [
+                (InsightsPricingType.regular, billable - freeTier), (InsightsPricingType.freeTier, freeTier),
+                (InsightsPricingType.freeEntryPoint, delivered - billable),
+            ]
+            for (pricingType, count) in split where count != 0 {
+                body(
+                    atom(cell, pricingType),
+                    .delivered(count, message: false, charged: pricingType == InsightsPricingType.regular))
+            }
+        }
+
+        // Cost belongs to the charged units, whatever priced them (card, tier, webhook).
+        for (key, cell) in cells.cells where days.contains(key.day) && (cell.cost != 0 || cell.unrated != 0) {
+            var metrics = InsightsMetrics()
+            metrics.cost = cell.cost
+            metrics.unrated = cell.unrated
+            body(
+                Atom(
+                    day: key.day, category: key.category, country: key.country, market: key.market, phone: key.phone,
+                    pricingType: InsightsPricingType.regular), metrics)
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+
+/// The figures of one insights row (or total): counts, and cost as an exact `Decimal` in the row's
+/// currency. Every field is additive, so a breakdown's rows sum to its total.
+public struct InsightsMetrics: Sendable, Equatable {
+    public var messagesSent = 0
+    public var messagesDelivered = 0
+    public var messagesRead = 0
+    /// Failed and never delivered.
+    public var messagesFailed = 0
+    public var messagesReceived = 0
+    /// Charged per message (per-message pricing, or NBP notifications).
+    public var messagesCharged = 0
+    /// Delivered and not charged per message.
+    public var messagesFree = 0
+    public var conversationsDelivered = 0
+    /// Charged conversations: billable and not covered by the free tier.
+    public var conversationsCharged = 0
+    /// Free entry point and free-tier conversations.
+    public var conversationsFree = 0
+    /// Estimated cost of the charged units that have a rate.
+    public var cost = Decimal(0)
+    /// Charged units with no rate (not in `cost`).
+    public var unrated = 0
+
+    public init() {}
+
+    public mutating func add(_ other: InsightsMetrics) {
+        messagesSent += other.messagesSent
+        messagesDelivered += other.messagesDelivered
+        messagesRead += other.messagesRead
+        messagesFailed += other.messagesFailed
+        messagesReceived += other.messagesReceived
+        messagesCharged += other.messagesCharged
+        messagesFree += other.messagesFree
+        conversationsDelivered += other.conversationsDelivered
+        conversationsCharged += other.conversationsCharged
+        conversationsFree += other.conversationsFree
+        cost += other.cost
+        unrated += other.unrated
+    }
+
+    public var isZero: Bool { self == InsightsMetrics() }
+
+    /// `count` delivered messages or conversations, charged or free.
+    static func delivered(_ count: Int, message: Bool, charged: Bool) -> InsightsMetrics {
+        var metrics = InsightsMetrics()
+        if message {
+            metrics.messagesDelivered = count
+            if charged { metrics.messagesCharged = count } else { metrics.messagesFree = count }
+        } else {
+            metrics.conversationsDelivered = count
+            if charged { metrics.conversationsCharged = count } else { metrics.conversationsFree = count }
+        }
+        return metrics
+    }
+}
+
+/// An insights query's answer.
+public struct InsightsResult: Sendable, Equatable {
+    /// One group of rows: a period, a currency and a value per queried dimension.
+    public struct Row: Sendable, Equatable {
+        /// `YYYY-MM-DD` (day), `YYYY-MM` (month), or `FROM..TO` (total); local to each account.
+        public var period: String
+        public var currency: String
+        /// One value per queried dimension, in the query's order.
+        public var values: [String]
+        public var metrics: InsightsMetrics
+    }
+
+    /// The whole selection, per currency (costs are never summed across currencies).
+    public struct Total: Sendable, Equatable {
+        public var currency: String
+        public var metrics: InsightsMetrics
+        /// Sent in the period and not delivered: still pending, or dropped (sent over 30 days before
+        /// the query's clock). `nil` when the query filters on anything but the account, since an
+        /// undelivered unit has no delivery day, market or pricing type to filter on.
+        public var undeliveredMessages: UndeliveredCounts?
+        public var undeliveredConversations: UndeliveredCounts?
+    }
+
+    public var query: InsightsQuery
+    /// The accounts queried, by id.
+    public var accounts: [String]
+    public var totals: [Total]
+    /// In period, currency and value order; rows with nothing in them are left out.
+    public var rows: [Row]
+}

@@ -1,0 +1,154 @@
+import Foundation
+
+/// An insights query as the CLI and the HTTP API receive it, as text; `query()` checks all of it
+/// at once and says every problem, so both front ends give the same answers to the same mistakes.
+public struct InsightsRequest: Sendable {
+    /// `YYYY-MM-DD`, or `YYYY-MM` for the month's first day.
+    public var from: String
+    /// `YYYY-MM-DD` (inclusive), or `YYYY-MM` for the month's last day.
+    public var to: String
+    public var granularity: String?
+    /// Dimension names; each entry may hold several, comma-separated.
+    public var by: [String]
+    /// Kept values per dimension name (`phone`, `country`, …); each entry may hold several,
+    /// comma-separated.
+    public var filters: [String: [String]]
+
+    public init(
+        from: String, to: String, granularity: String? = nil, by: [String] = [], filters: [String: [String]] = [:]
+    ) {
+        self.from = from
+        self.to = to
+        self.granularity = granularity
+        self.by = by
+        self.filters = filters
+    }
+
+    public func query() throws(InsightsRequestError) -> InsightsQuery {
+        var problems: [String] = []
+        let first = Self.day(from, end: false)
+        let last = Self.day(to, end: true)
+        if first == nil { problems.append("from must be YYYY-MM-DD or YYYY-MM, got \"\(from)\"") }
+        if last == nil { problems.append("to must be YYYY-MM-DD or YYYY-MM, got \"\(to)\"") }
+        if let first, let last {
+            if last < first {
+                problems.append("to (\(to)) is before from (\(from))")
+            } else if BillingCalendar.daysSinceEpoch(of: last) - BillingCalendar.daysSinceEpoch(of: first)
+                >= InsightsQuery.maximumDays
+            {
+                problems.append("the period is longer than \(InsightsQuery.maximumDays) days")
+            }
+        }
+
+        var granularity = InsightsGranularity.total
+        if let text = self.granularity {
+            if let parsed = InsightsGranularity(rawValue: text.lowercased()) {
+                granularity = parsed
+            } else {
+                problems.append(
+                    "granularity must be one of \(InsightsGranularity.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(text)\""
+                )
+            }
+        }
+
+        var dimensions: [InsightsDimension] = []
+        for name in Self.split(by) {
+            if let dimension = Self.dimension(named: name) {
+                dimensions.append(dimension)
+            } else {
+                problems.append("unknown dimension \"\(name)\" (\(Self.dimensionNames))")
+            }
+        }
+
+        var kept = InsightsFilters()
+        for (name, values) in filters.sorted(by: { $0.key < $1.key }) {
+            guard let dimension = Self.dimension(named: name) else {
+                problems.append("unknown filter \"\(name)\" (\(Self.dimensionNames))")
+                continue
+            }
+            let values = Self.split(values).map { Self.normalised($0, for: dimension) }
+            guard !values.isEmpty else { continue }
+            for value in values where !Self.isKnown(value, for: dimension) {
+                problems.append("unknown \(dimension.rawValue) \"\(value)\" (\(Self.knownValues(for: dimension)))")
+            }
+            kept.values[dimension, default: []].formUnion(values)
+        }
+
+        guard problems.isEmpty, let first, let last else { throw InsightsRequestError(problems: problems) }
+        return InsightsQuery(from: first, to: last, granularity: granularity, dimensions: dimensions, filters: kept)
+    }
+
+    static var dimensionNames: String {
+        "dimensions: " + InsightsDimension.allCases.map(\.rawValue).joined(separator: ", ")
+    }
+
+    /// A dimension by its name, its JSON field name, or a plural as people type them.
+    public static func dimension(named name: String) -> InsightsDimension? {
+        let name = name.lowercased().replacingOccurrences(of: "-", with: "_")
+        if let dimension = InsightsDimension(rawValue: name) { return dimension }
+        switch name {
+        case "accounts": return .account
+        case "phone_number", "phone_numbers", "phone_number_id", "phones": return .phone
+        case "countries", "country_code", "country_codes": return .country
+        case "markets": return .market
+        case "categories", "message_type", "type", "pricing_category": return .category
+        case "pricing_types": return .pricingType
+        case "directions", "conversation_direction": return .direction
+        default: return nil
+        }
+    }
+
+    public static func split(_ values: [String]) -> [String] {
+        values.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+            !$0.isEmpty
+        }
+    }
+
+    static func normalised(_ value: String, for dimension: InsightsDimension) -> String {
+        switch dimension {
+        case .country: value.uppercased()
+        case .category, .pricingType, .direction: value.lowercased()
+        case .account, .phone, .market: value
+        }
+    }
+
+    /// Values outside a closed list are mistakes; accounts, phone numbers, countries, markets and
+    /// categories are open (an unknown one simply matches nothing, as Meta's filters do).
+    static func isKnown(_ value: String, for dimension: InsightsDimension) -> Bool {
+        switch dimension {
+        case .pricingType: InsightsPricingType.all.contains(value)
+        case .direction: InsightsDirection.all.contains(value)
+        case .country: value.count == 2 && value.allSatisfy { $0.isASCII && $0.isLetter }
+        default: true
+        }
+    }
+
+    static func knownValues(for dimension: InsightsDimension) -> String {
+        switch dimension {
+        case .pricingType: "one of " + InsightsPricingType.all.joined(separator: ", ")
+        case .direction: "one of " + InsightsDirection.all.joined(separator: ", ")
+        case .country: "an ISO 3166 alpha-2 code such as IN"
+        default: ""
+        }
+    }
+
+    /// `YYYY-MM-DD`, or `YYYY-MM` as its first (or, for an end, last) day.
+    static func day(_ text: String, end: Bool) -> DayKey? {
+        if let day = DayKeys.parse(text) { return day }
+        guard text.count == 7, let month = YearMonth(text) else { return nil }
+        return end
+            ? DayKey(month.year * 10000 + month.month * 100 + DayKeys.daysIn(year: month.year, month: month.month))
+            : month.firstDay
+    }
+}
+
+/// Everything wrong with an insights request, each problem in words.
+public struct InsightsRequestError: Error, Equatable, CustomStringConvertible {
+    public var problems: [String]
+
+    public init(problems: [String]) {
+        self.problems = problems
+    }
+
+    public var description: String { problems.joined(separator: "; ") }
+}

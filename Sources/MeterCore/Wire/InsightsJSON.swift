@@ -1,0 +1,111 @@
+import Foundation
+
+/// An insights answer as JSON (`wameter insights --format json`, `GET /api/v1/insights`). Fields may
+/// be added, never renamed. Money is a decimal string in the row's currency. Each row names its
+/// period, its currency and its value of every queried dimension (`account`, `phone_number_id`,
+/// `country`, `market`, `category`, `pricing_type`, `direction`).
+public struct InsightsJSON: Sendable, Equatable, Encodable {
+    public struct Messages: Sendable, Equatable, Encodable {
+        public var sent: Int
+        public var delivered: Int
+        public var read: Int
+        public var failed: Int
+        public var received: Int
+        public var charged: Int
+        public var free: Int
+        /// Totals only, and only when the query filters on nothing but accounts.
+        public var pending: Int?
+        public var dropped: Int?
+    }
+
+    public struct Conversations: Sendable, Equatable, Encodable {
+        public var delivered: Int
+        public var charged: Int
+        public var free: Int
+        public var pending: Int?
+        public var dropped: Int?
+    }
+
+    /// A total (per currency) or a row: its figures, and for a row its period and dimension values.
+    public struct Figures: Sendable, Equatable, Encodable {
+        public var period: String?
+        public var currency: String
+        public var dimensions: [String: String]
+        public var messages: Messages
+        public var conversations: Conversations
+        public var cost: String
+        public var unrated: Int
+
+        struct Key: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(_ string: String) { stringValue = string }
+            init?(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        /// The dimension values sit beside the figures (`"country": "IN"`), as in Meta's data points.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encodeIfPresent(period, forKey: Key("period"))
+            try container.encode(currency, forKey: Key("currency"))
+            for (name, value) in dimensions { try container.encode(value, forKey: Key(name)) }
+            try container.encode(messages, forKey: Key("messages"))
+            try container.encode(conversations, forKey: Key("conversations"))
+            try container.encode(cost, forKey: Key("cost"))
+            try container.encode(unrated, forKey: Key("unrated"))
+        }
+    }
+
+    public var accounts: [String]
+    public var from: String
+    public var to: String
+    public var granularity: String
+    public var dimensions: [String]
+    public var filters: [String: [String]]
+    public var totals: [Figures]
+    public var rows: [Figures]
+
+    public init(_ result: InsightsResult) {
+        let query = result.query
+        accounts = result.accounts
+        from = DayKeys.format(query.from)
+        to = DayKeys.format(query.to)
+        granularity = query.granularity.rawValue
+        dimensions = query.dimensions.map(\.rawValue)
+        filters = Dictionary(
+            uniqueKeysWithValues: query.filters.values.map { ($0.key.rawValue, $0.value.sorted()) })
+        totals = result.totals.map {
+            Self.figures(
+                $0.metrics, period: nil, currency: $0.currency, dimensions: [:],
+                undeliveredMessages: $0.undeliveredMessages,
+                undeliveredConversations: $0.undeliveredConversations)
+        }
+        rows = result.rows.map { row in
+            Self.figures(
+                row.metrics, period: row.period, currency: row.currency,
+                dimensions: Dictionary(
+                    uniqueKeysWithValues: zip(query.dimensions.map(\.fieldName), row.values).map { ($0, $1) }),
+                undeliveredMessages: nil, undeliveredConversations: nil)
+        }
+    }
+
+    static func figures(
+        _ metrics: InsightsMetrics, period: String?, currency: String, dimensions: [String: String],
+        undeliveredMessages: UndeliveredCounts?, undeliveredConversations: UndeliveredCounts?
+    ) -> Figures {
+        Figures(
+            period: period, currency: currency, dimensions: dimensions,
+            messages: Messages(
+                sent: metrics.messagesSent, delivered: metrics.messagesDelivered, read: metrics.messagesRead,
+                failed: metrics.messagesFailed, received: metrics.messagesReceived, charged: metrics.messagesCharged,
+                free: metrics.messagesFree,
+                pending: undeliveredMessages.map { $0.total - $0.dropped }, dropped: undeliveredMessages?.dropped),
+            conversations: Conversations(
+                delivered: metrics.conversationsDelivered, charged: metrics.conversationsCharged,
+                free: metrics.conversationsFree,
+                pending: undeliveredConversations.map { $0.total - $0.dropped },
+                dropped: undeliveredConversations?.dropped),
+            cost: formatMoney(metrics.cost), unrated: metrics.unrated)
+    }
+}

@@ -1,0 +1,42 @@
+import MeterCore
+
+/// Which accounts an insights query covers.
+public enum InsightsScope: Sendable, Equatable {
+    /// These accounts, by id.
+    case accounts([String])
+    /// Every account of a business portfolio.
+    case portfolio(String)
+    /// Every account in the ledger.
+    case all
+}
+
+extension LedgerStore {
+    /// Answers an insights query over the accounts of `scope`, rated with the stored rate cards;
+    /// `now` decides pending versus dropped.
+    public func insights(scope: InsightsScope, query: InsightsQuery, now: Int64) async throws -> InsightsResult {
+        let accounts = try await accounts(in: scope)
+        let plan = InsightsPlan(accounts: accounts, query: query, now: now, dayCaches: dayKeyCaches)
+        let inputs = try await withSnapshot { try await plan.gather(from: $0) }
+        return InsightsBuilder.build(query, inputs)
+    }
+
+    /// The accounts of a scope, by id; an unknown account or an empty portfolio is an error (a typo
+    /// must not read as "nothing happened").
+    public func accounts(in scope: InsightsScope) async throws -> [Account] {
+        let all = try await accounts()
+        switch scope {
+        case .all:
+            return all
+        case .portfolio(let name):
+            let members = all.filter { $0.portfolio == name }
+            guard !members.isEmpty else { throw LedgerStoreError.unknownPortfolio(name) }
+            return members
+        case .accounts(let ids):
+            var seen = Set<String>()
+            return try ids.filter { seen.insert($0).inserted }.map { id in
+                guard let account = all.first(where: { $0.id == id }) else { throw LedgerStoreError.unknownAccount(id) }
+                return account
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import MeterCore
+
+/// How an insights query is gathered, for every backend: for each account, the inputs of every
+/// billing month its period touches (as a month's report gathers them, `ReportPlan`: pricing needs
+/// the whole month), and its units sent in the period and not delivered. All in one snapshot, so
+/// the answer is one consistent state of the ledger.
+struct InsightsPlan: Sendable {
+    let accounts: [Account]
+    let query: InsightsQuery
+    /// The query's clock: decides pending versus dropped.
+    let now: Int64
+    let dayCaches: DayKeyCaches
+
+    func gather(from snapshot: any LedgerSnapshot) async throws -> InsightsInputs {
+        var months: [ReportInputs] = []
+        var undelivered: [String: InsightsInputs.Undelivered] = [:]
+        for account in accounts where query.filters.keeps(.account, account.id) {
+            for month in query.months {
+                // A month with no counters has nothing to price (its undelivered units are counted
+                // below, over the period): skipping it keeps a query over years as cheap as its data.
+                let days = max(month.firstDay, query.from)...min(month.lastPossibleDay, query.to)
+                guard try await snapshot.hasRollups(RollupSelection(account: account.id, days: days)) else { continue }
+                let plan = ReportPlan(account: account, month: month, now: now, dayCaches: dayCaches)
+                months.append(try await plan.gather(from: snapshot))
+            }
+            guard let calendar = BillingCalendar(timezoneIdentifier: account.timezone) else {
+                throw LedgerStoreError.invalidAccount(account.id, ["unknown time zone \(account.timezone)"])
+            }
+            let sent = ReportSelections.undeliveredRanges(
+                month: calendar.range(from: query.from, through: query.to), now: now)
+            undelivered[account.id] = InsightsInputs.Undelivered(
+                messages: UndeliveredCounts(
+                    total: try await snapshot.count(
+                        ReportSelections.undeliveredMessages(account: account.id, sent: sent.all)),
+                    dropped: try await snapshot.count(
+                        ReportSelections.undeliveredMessages(account: account.id, sent: sent.dropped))),
+                conversations: UndeliveredCounts(
+                    total: try await snapshot.count(
+                        ReportSelections.undeliveredConversations(account: account.id, sent: sent.all)),
+                    dropped: try await snapshot.count(
+                        ReportSelections.undeliveredConversations(account: account.id, sent: sent.dropped))))
+        }
+        return InsightsInputs(accounts: accounts, months: months, undelivered: undelivered)
+    }
+}

@@ -1,0 +1,69 @@
+import MeterCore
+import Testing
+
+/// The insights parameters as the CLI and the API take them: periods, granularities, dimension
+/// names people type, and every mistake named at once.
+@Suite("Insights requests")
+struct InsightsRequestTests {
+    @Test("months stand for their first and last days; lists may be comma-separated or repeated")
+    func periodsAndLists() throws {
+        let query = try InsightsRequest(
+            from: "2026-02", to: "2026-02", granularity: "DAY", by: ["phone,country", "category", "phone"],
+            filters: ["country": ["in,br"], "pricing_type": ["Regular"], "phone_numbers": ["111"]]
+        ).query()
+        #expect(query.from == 20260201)
+        #expect(query.to == 20260228)
+        #expect(query.granularity == .day)
+        #expect(query.dimensions == [.phone, .country, .category])
+        #expect(query.filters.values[.country] == ["IN", "BR"])
+        #expect(query.filters.values[.pricingType] == ["regular"])
+        #expect(query.filters.values[.phone] == ["111"])
+        #expect(query.months == [YearMonth(year: 2026, month: 2)])
+    }
+
+    @Test("a period across a year end touches each month once")
+    func months() throws {
+        let query = try InsightsRequest(from: "2025-11-15", to: "2026-02-03").query()
+        #expect(query.months.map(\.description) == ["2025-11", "2025-12", "2026-01", "2026-02"])
+        #expect(query.granularity == .total)
+    }
+
+    @Test("every mistake is named, in one error")
+    func mistakes() {
+        #expect(
+            throws: InsightsRequestError(problems: [
+                "from must be YYYY-MM-DD or YYYY-MM, got \"2026-02-30\"",
+                "granularity must be one of day, month, total, got \"hourly\"",
+                "unknown dimension \"colour\" (dimensions: account, phone, country, market, category, pricing_type, direction)",
+                "unknown pricing_type \"paid\" (one of regular, free_customer_service, free_entry_point, free_tier, none)",
+            ])
+        ) {
+            try InsightsRequest(
+                from: "2026-02-30", to: "2026-03", granularity: "hourly", by: ["colour"],
+                filters: ["pricing_type": ["paid"]]
+            ).query()
+        }
+        #expect(throws: InsightsRequestError(problems: ["to (2026-01-31) is before from (2026-02-01)"])) {
+            try InsightsRequest(from: "2026-02-01", to: "2026-01-31").query()
+        }
+        #expect(throws: InsightsRequestError(problems: ["the period is longer than 3660 days"])) {
+            try InsightsRequest(from: "2000-01", to: "2026-01").query()
+        }
+        #expect(
+            throws: InsightsRequestError(problems: [
+                "unknown country \"IND\" (an ISO 3166 alpha-2 code such as IN)"
+            ])
+        ) {
+            try InsightsRequest(from: "2026-01", to: "2026-01", filters: ["country": ["ind"]]).query()
+        }
+    }
+
+    @Test("direction comes from the category, as in Meta's conversation analytics")
+    func directions() {
+        #expect(InsightsDirection.of(category: "marketing") == "business_initiated")
+        #expect(InsightsDirection.of(category: "authentication-international") == "business_initiated")
+        #expect(InsightsDirection.of(category: "service") == "user_initiated")
+        #expect(InsightsDirection.of(category: "referral_conversion") == "user_initiated")
+        #expect(InsightsDirection.of(category: "unknown") == "unknown")
+    }
+}

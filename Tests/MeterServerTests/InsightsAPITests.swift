@@ -1,0 +1,115 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import MeterCore
+import MeterStore
+import TestSupport
+import Testing
+
+/// `GET /api/v1/insights`: the CLI's query over HTTP, as JSON or streamed CSV, behind the bearer
+/// token, with JSON reasons for every mistake.
+@Suite("Insights API")
+struct InsightsAPITests {
+    static func fixture() async throws -> ServerFixture {
+        let fixture = try ServerFixture()
+        _ = try await fixture.store.upsertAccount(Account(id: "A", timezone: "UTC", currency: "USD"))
+        let t = utc("2025-07-15T10:00:00Z")
+        try await LedgerScenario.ingest(
+            fixture.store,
+            [
+                LedgerScenario.status("m1", "delivered", at: t, pricing: LedgerScenario.pmp("marketing"), phone: "P1"),
+                LedgerScenario.status(
+                    "m2", "delivered", at: t + 86_400, to: "5511987654321", pricing: LedgerScenario.pmp("marketing"),
+                    phone: "P2"),
+            ])
+        return fixture
+    }
+
+    @Test("JSON: the same answer as the store's query, rows named by their dimensions")
+    func json() async throws {
+        let fixture = try await Self.fixture()
+        let query = try InsightsRequest(from: "2025-07", to: "2025-07", granularity: "day", by: ["phone", "country"])
+            .query()
+        let expected = try await fixture.store.insights(
+            scope: .accounts(["A"]), query: query, now: ServerFixture.now)
+        try await fixture.app().test(.router) { client in
+            try await client.execute(
+                uri: "/api/v1/insights?account=A&from=2025-07&granularity=day&by=phone,country", method: .get,
+                headers: ServerFixture.bearer
+            ) {
+                #expect($0.status == .ok)
+                #expect($0.headers[.contentType] == "application/json; charset=utf-8")
+                #expect(Data(buffer: $0.body) == expected.jsonData())
+                let object = try JSONSerialization.jsonObject(with: Data(buffer: $0.body)) as? [String: Any]
+                let rows = object?["rows"] as? [[String: Any]]
+                #expect(rows?.count == 2)
+                #expect(rows?.first?["phone_number_id"] as? String == "P1")
+                #expect(rows?.first?["country"] as? String == "IN")
+                #expect(rows?.first?["period"] as? String == "2025-07-15")
+            }
+        }
+    }
+
+    @Test("CSV by format=csv or Accept: text/csv, as an attachment with a file name")
+    func csv() async throws {
+        let fixture = try await Self.fixture()
+        try await fixture.app().test(.router) { client in
+            var headers = ServerFixture.bearer
+            headers[.accept] = "text/csv"
+            for (uri, headers) in [
+                ("/api/v1/insights?all=true&from=2025-07-01&to=2025-07-31&by=country", headers),
+                ("/api/v1/insights?all&from=2025-07-01&to=2025-07-31&by=country&format=csv", ServerFixture.bearer),
+            ] {
+                try await client.execute(uri: uri, method: .get, headers: headers) {
+                    #expect($0.status == .ok)
+                    #expect($0.headers[.contentType] == "text/csv; charset=utf-8")
+                    #expect(
+                        $0.headers[.contentDisposition]
+                            == "attachment; filename=\"wameter-insights-2025-07-01-2025-07-31.csv\"")
+                    let lines = String(buffer: $0.body).split(separator: "\n")
+                    #expect(lines.first?.hasPrefix("period,currency,country,messages_sent,") == true)
+                    #expect(lines.count == 3)
+                    #expect(lines.dropFirst().allSatisfy { $0.hasPrefix("2025-07-01..2025-07-31,USD,") })
+                }
+            }
+        }
+    }
+
+    @Test("mistakes get 400 or 404 with a JSON reason; no token gets 401")
+    func mistakes() async throws {
+        let fixture = try await Self.fixture()
+        try await fixture.app().test(.router) { client in
+            let cases: [(String, HTTPResponse.Status, String)] = [
+                ("account=A", .badRequest, "from is required, as ?from=YYYY-MM-DD (or YYYY-MM)"),
+                ("from=2025-07", .badRequest, "give one of account=ID (repeatable), portfolio=NAME or all=true"),
+                (
+                    "account=A&all=true&from=2025-07", .badRequest,
+                    "give one of account=ID (repeatable), portfolio=NAME or all=true"
+                ),
+                (
+                    "account=A&from=2025-07&granularity=week", .badRequest,
+                    "granularity must be one of day, month, total, got \"week\""
+                ),
+                (
+                    "account=A&from=2025-07&colour=red", .badRequest,
+                    "unknown parameter(s) colour; filters are named by dimension "
+                        + "(account, phone, country, market, category, pricing_type, direction)"
+                ),
+                ("account=A&from=2025-07&format=xml", .badRequest, "format must be json or csv, got \"xml\""),
+                ("account=nobody&from=2025-07", .notFound, "unknown account nobody"),
+                ("portfolio=P&from=2025-07", .notFound, "no account is in portfolio P"),
+            ]
+            for (query, status, reason) in cases {
+                try await client.execute(uri: "/api/v1/insights?" + query, method: .get, headers: ServerFixture.bearer)
+                {
+                    #expect($0.status == status, "\(query)")
+                    #expect(ServerFixture.errorReason($0) == reason, "\(query)")
+                }
+            }
+            try await client.execute(uri: "/api/v1/insights?account=A&from=2025-07", method: .get) {
+                #expect($0.status == .unauthorized)
+            }
+        }
+    }
+}
