@@ -7,7 +7,10 @@ and `delivered`, recipients across many markets, several accounts and phone numb
 different messages interleave and some bodies are re-sent, as Meta's retries do. Deterministic for
 a given --seed. Used by the README's demo and by scripts/bench-ingest.sh.
 
-Usage: generate-webhooks.py --events 1000000 --out bench.jsonl [--month 2026-02] [--seed 1]
+Usage: generate-webhooks.py --events 1000000 --out bench.jsonl [--month 2026-02] [--seed 1] [--id-offset N]
+
+--id-offset shifts message ids, so that a second file adds new messages to a ledger instead of
+re-sending the first file's.
 """
 import argparse
 import calendar
@@ -30,6 +33,7 @@ def main():
     parser.add_argument("--month", default="2026-02")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--accounts", type=int, default=3)
+    parser.add_argument("--id-offset", type=int, default=0, help="added to every message number")
     args = parser.parse_args()
 
     rng = random.Random(args.seed)
@@ -61,7 +65,7 @@ def main():
             category = rng.choice(categories)
             kind = "free_customer_service" if category == "service" or (category == "utility" and rng.random() < 0.3) else "regular"
             pricing = {"billable": kind == "regular", "pricing_model": "PMP", "type": kind, "category": category}
-            wamid = "wamid.%s%012d" % (account[-3:], n)
+            wamid = "wamid.%s%012d" % (account[-3:], n + args.id_offset)
             # Webhooks arrive in near real time: send times advance through the month, with jitter.
             sent = start + int(n / expected_messages * span) + rng.randint(0, 120)
             base = {"id": wamid, "recipient_id": recipient}

@@ -8,11 +8,48 @@ public enum ReportBuilder {
         price(inputs, markets: markets).report
     }
 
-    /// A month priced: its report, and the day-by-day cells the report sums (what the insights
-    /// select from, so that any part of a month adds up to its report).
+    /// A month priced: the day-by-day cells its report sums (what the insights select from, so that
+    /// any part of a month adds up to its report), and the rest of what the report says.
     struct PricedMonth {
-        var report: Report
+        var inputs: ReportInputs
         var cells: ReportCellTally
+        var totals: [RollupMetric: Int]
+        var chargedConversations: Int
+        var freeTierCount: Int
+        var webhookPriced: (count: Int, amount: Decimal)
+        var volumeTiers: [Report.VolumeTierLine]
+
+        /// The report: sums of the cells, taken over days once (a month has ~30 times more day
+        /// cells than month cells, and every breakdown below adds each cell's cost again).
+        var report: Report {
+            let cells = cells.summedOverDays()
+            let lines = cells.sortedLines
+            let delivered = totals[.conversationDelivered] ?? 0
+            let currency = inputs.account.currency
+            return Report(
+                account: inputs.account.id, month: inputs.month.description, timezone: inputs.account.timezone,
+                currency: currency,
+                conversations: Report.Conversations(
+                    delivered: delivered, charged: chargedConversations,
+                    dropped: inputs.undeliveredConversations.dropped,
+                    pending: inputs.undeliveredConversations.total - inputs.undeliveredConversations.dropped,
+                    freeTier: freeTierCount, freeEntryPoint: delivered - (totals[.conversationBillable] ?? 0),
+                    byCategory: cells.byCategory("conversation")),
+                messages: Report.Messages(
+                    sent: totals[.messageSent] ?? 0, delivered: totals[.messageDelivered] ?? 0,
+                    read: totals[.messageRead] ?? 0, failed: totals[.messageFailed] ?? 0,
+                    received: totals[.messageReceived] ?? 0, charged: totals[.messageCharged] ?? 0,
+                    dropped: inputs.undeliveredMessages.dropped,
+                    pending: inputs.undeliveredMessages.total - inputs.undeliveredMessages.dropped,
+                    byCategory: cells.byCategory("message")),
+                byMarket: cells.charged { $0.market },
+                byCountry: cells.charged { $0.country.isEmpty ? "unknown" : $0.country },
+                byPhoneNumber: cells.charged { $0.phone.isEmpty ? "unknown" : $0.phone },
+                cost: Report.Cost(total: cells.total, currency: currency),
+                unrated: ReportCellTally.unratedSummary(of: lines), volumeTiers: volumeTiers,
+                webhookPriced: Report.ChargedLine(charged: webhookPriced.count, cost: webhookPriced.amount),
+                lines: lines)
+        }
     }
 
     static func price(_ inputs: ReportInputs, markets: MarketTable) -> PricedMonth {
@@ -96,33 +133,9 @@ public enum ReportBuilder {
         let volumeTiers = priceTierPools(
             tieredCells, inputs: inputs, tally: &cells, markets: markets)
 
-        let lines = cells.sortedLines
-        let delivered = totals[.conversationDelivered] ?? 0
-        let currency = inputs.account.currency
-        let report = Report(
-            account: inputs.account.id, month: inputs.month.description, timezone: inputs.account.timezone,
-            currency: currency,
-            conversations: Report.Conversations(
-                delivered: delivered, charged: chargedConversations,
-                dropped: inputs.undeliveredConversations.dropped,
-                pending: inputs.undeliveredConversations.total - inputs.undeliveredConversations.dropped,
-                freeTier: freeTierCount, freeEntryPoint: delivered - (totals[.conversationBillable] ?? 0),
-                byCategory: cells.byCategory("conversation")),
-            messages: Report.Messages(
-                sent: totals[.messageSent] ?? 0, delivered: totals[.messageDelivered] ?? 0,
-                read: totals[.messageRead] ?? 0, failed: totals[.messageFailed] ?? 0,
-                received: totals[.messageReceived] ?? 0, charged: totals[.messageCharged] ?? 0,
-                dropped: inputs.undeliveredMessages.dropped,
-                pending: inputs.undeliveredMessages.total - inputs.undeliveredMessages.dropped,
-                byCategory: cells.byCategory("message")),
-            byMarket: cells.charged { $0.market },
-            byCountry: cells.charged { $0.country.isEmpty ? "unknown" : $0.country },
-            byPhoneNumber: cells.charged { $0.phone.isEmpty ? "unknown" : $0.phone },
-            cost: Report.Cost(total: cells.total, currency: currency),
-            unrated: ReportCellTally.unratedSummary(of: lines), volumeTiers: volumeTiers,
-            webhookPriced: Report.ChargedLine(charged: webhookPriced.count, cost: webhookPriced.amount),
-            lines: lines)
-        return PricedMonth(report: report, cells: cells)
+        return PricedMonth(
+            inputs: inputs, cells: cells, totals: totals, chargedConversations: chargedConversations,
+            freeTierCount: freeTierCount, webhookPriced: webhookPriced, volumeTiers: volumeTiers)
     }
 
     /// Prices each pool's messages in order (marginal tiers), adds this account's share to its lines,

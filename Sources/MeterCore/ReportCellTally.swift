@@ -25,6 +25,15 @@ struct ReportCellTally {
         var unrated = 0
         /// Conversations the month's free tier covered (delivered, not charged).
         var freeTier = 0
+
+        mutating func add(_ other: Cell) {
+            delivered += other.delivered
+            charged += other.charged
+            // Decimal addition is slow; most cells cost nothing.
+            if !other.cost.isZero { cost += other.cost }
+            unrated += other.unrated
+            freeTier += other.freeTier
+        }
     }
 
     let currency: String
@@ -51,7 +60,7 @@ struct ReportCellTally {
     /// Counts charged units, adding `amount` to the cost when their price is known here.
     mutating func charge(_ key: Key, _ count: Int, amount: Decimal = 0) {
         cells[key, default: Cell()].charged += count
-        cells[key, default: Cell()].cost += amount
+        if !amount.isZero { cells[key, default: Cell()].cost += amount }
     }
 
     /// Counts conversations the free tier covers.
@@ -75,17 +84,22 @@ struct ReportCellTally {
         }
     }
 
-    /// The cells summed over phone numbers: the report's lines.
+    /// The cells summed over days (the month's cells, per phone number).
+    func summedOverDays() -> ReportCellTally {
+        var month = ReportCellTally(currency: currency, rates: rates, markets: markets)
+        month.cells.reserveCapacity(cells.count / 8)
+        for (key, cell) in cells {
+            var monthKey = key
+            monthKey.day = 0
+            month.cells[monthKey, default: Cell()].add(cell)
+        }
+        return month
+    }
+
+    /// The cells summed over days and phone numbers: the report's lines.
     private var lineCells: [Key: Cell] {
         var lines: [Key: Cell] = [:]
-        for (key, cell) in cells {
-            var line = lines[key.line] ?? Cell()
-            line.delivered += cell.delivered
-            line.charged += cell.charged
-            line.cost += cell.cost
-            line.unrated += cell.unrated
-            lines[key.line] = line
-        }
+        for (key, cell) in cells { lines[key.line, default: Cell()].add(cell) }
         return lines
     }
 

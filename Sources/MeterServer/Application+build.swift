@@ -22,6 +22,7 @@ public func buildApplication(
     let api = router.group("api/v1").add(middleware: BearerTokenMiddleware(token: configuration.apiToken))
     ReportAPIController(store: store, clock: clock).addRoutes(to: api)
     InsightsAPIController(store: store, clock: clock).addRoutes(to: api)
+    GraphAPIController(store: store, apiToken: configuration.apiToken, clock: clock).addRoutes(to: router)
     let limits = configuration.limits
     let bodyTimeout = TimeAmount.nanoseconds(Int64(limits.bodyTimeout / .nanoseconds(1)))
     return Application(

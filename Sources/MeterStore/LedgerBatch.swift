@@ -25,6 +25,8 @@ struct LedgerBatch {
     private(set) var inbound: [Key: InboundRecord] = [:]
     /// Volume-tier announcements (`account_update`), as received.
     private(set) var tierUpdates: [TierUpdate] = []
+    /// Business phone numbers' display numbers the bodies show.
+    private(set) var phoneNumbers: Set<BusinessPhoneNumber> = []
     /// Every account the bodies name, counted or not, in order of first appearance: each one the
     /// store does not know yet is created (UTC, USD) in the same transaction.
     private(set) var accounts: [String] = []
@@ -59,6 +61,12 @@ struct LedgerBatch {
                 case .unhandledChange(let account, _):
                     name(account)
                     outcome.otherChanges += 1
+                case .phoneNumber(let number):
+                    // Part of a change already counted by its statuses and messages.
+                    phoneNumbers.insert(
+                        BusinessPhoneNumber(
+                            account: name(number.account), phoneNumberId: number.phoneNumberId,
+                            displayNumber: number.displayNumber))
                 }
             }
         }

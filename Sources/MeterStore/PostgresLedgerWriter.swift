@@ -59,6 +59,8 @@ struct PostgresLedgerWriter {
         let batch = LedgerBatch(bodies)
         try await ensureAccounts(batch.accounts)
         for update in batch.tierUpdates { try await store(update) }
+        // In one order on every instance, so that two first sightings cannot wait on each other.
+        for number in batch.phoneNumbers.sorted() { try await store(number) }
         var counts = batch.outcome
         counts.createdAccounts = []
         self.counts.add(counts)
@@ -230,6 +232,18 @@ struct PostgresLedgerWriter {
             \(update.tier), \(update.updatedAt))
             ON CONFLICT (account, effective_month, region, pricing_category, tier)
             DO UPDATE SET tier_update_time = least(tier_updates.tier_update_time, excluded.tier_update_time)
+            """, logger: logger)
+    }
+
+    /// Keeps each display number a phone number was seen with, once. `DO NOTHING` locks no existing
+    /// row: every delivery names its phone number, and an update here would make every concurrent
+    /// transaction of every instance wait on the same few rows.
+    private func store(_ number: BusinessPhoneNumber) async throws {
+        try await connection.query(
+            """
+            INSERT INTO phone_numbers (account, phone_number_id, display_number)
+            VALUES (\(number.account), \(number.phoneNumberId), \(number.displayNumber))
+            ON CONFLICT DO NOTHING
             """, logger: logger)
     }
 

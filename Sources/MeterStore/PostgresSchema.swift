@@ -208,6 +208,20 @@ enum PostgresSchema {
         // Delivered free messages are counted by why they are free (free entry point, customer
         // service), for the insights' pricing type: new counters, derived from the archive.
         Migration(name: "v4: free messages counted by pricing type", statements: [], rebuildsLedger: true),
+        // Meta's analytics name phone numbers by display number; webhooks carry it in `metadata`.
+        Migration(
+            name: "v5: display numbers of business phone numbers",
+            statements: [
+                """
+                CREATE TABLE phone_numbers (
+                    account TEXT NOT NULL,
+                    phone_number_id TEXT NOT NULL,
+                    display_number TEXT NOT NULL,
+                    PRIMARY KEY (account, phone_number_id, display_number)
+                )
+                """
+            ],
+            rebuildsLedger: true),
     ]
 
     /// Applies the migrations not yet applied (up to and including `last`, for tests that make an

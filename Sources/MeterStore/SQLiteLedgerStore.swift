@@ -161,7 +161,7 @@ public final class SQLiteLedgerStore: LedgerStore {
     ) throws
         -> IngestOutcome
     {
-        for table in ["messages", "conversations", "inbound_messages", "rollups", "tier_updates"] {
+        for table in ["messages", "conversations", "inbound_messages", "rollups", "tier_updates", "phone_numbers"] {
             try db.execute(sql: "DELETE FROM \(table)")
         }
         var writer = SQLiteLedgerWriter(db: db, dayCaches: dayCaches)

@@ -33,6 +33,7 @@ struct SQLiteLedgerWriter {
         let batch = LedgerBatch(bodies)
         for account in batch.accounts { try ensureAccount(account) }
         for update in batch.tierUpdates { try store(update) }
+        for number in batch.phoneNumbers.sorted() { try store(number) }
         var counts = batch.outcome
         counts.createdAccounts = []
         self.counts.add(counts)
@@ -155,6 +156,16 @@ struct SQLiteLedgerWriter {
             update.account, update.effectiveMonth, update.region, update.pricingCategory, update.tier,
             update.updatedAt,
         ])
+    }
+
+    /// Keeps each display number a phone number was seen with, once.
+    private func store(_ number: BusinessPhoneNumber) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO phone_numbers (account, phone_number_id, display_number) VALUES (?, ?, ?)
+                ON CONFLICT DO NOTHING
+                """
+        ).execute(arguments: [number.account, number.phoneNumberId, number.displayNumber])
     }
 
     // MARK: - Loading

@@ -202,6 +202,20 @@ enum SQLiteSchema {
             // replayed.
             try requestRebuild(db)
         }
+        migrator.registerMigration("v6: display numbers of business phone numbers") { db in
+            // Meta's analytics name phone numbers by display number; webhooks carry it in
+            // `metadata`. Derived: the archive is replayed to learn the numbers already received.
+            try db.execute(
+                sql: """
+                    CREATE TABLE phone_numbers (
+                        account TEXT NOT NULL,
+                        phone_number_id TEXT NOT NULL,
+                        display_number TEXT NOT NULL,
+                        PRIMARY KEY (account, phone_number_id, display_number)
+                    ) WITHOUT ROWID;
+                    """)
+            try requestRebuild(db)
+        }
         return migrator
     }
 

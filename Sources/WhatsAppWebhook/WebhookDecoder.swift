@@ -67,6 +67,14 @@ public struct WebhookDecoder: Sendable {
                         metadata?["phone_number_id"], "\(path()).value.metadata.phone_number_id")
                     events += try Self.events(
                         account: account, phoneNumberId: phone, value: value, path: { "\(path()).value." })
+                    if let phone,
+                        let display = try JSONFields.text(
+                            metadata?["display_phone_number"], "\(path()).value.metadata.display_phone_number")
+                    {
+                        events.append(
+                            .phoneNumber(
+                                PhoneNumberEvent(account: account, phoneNumberId: phone, displayNumber: display)))
+                    }
                 case "account_update":
                     let value = try JSONFields.object(change["value"], "\(path()).value")
                     let tierPath = { "\(path()).value.volume_tier_info" }

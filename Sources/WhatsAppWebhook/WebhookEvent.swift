@@ -12,6 +12,22 @@ public enum WebhookEvent: Sendable, Equatable {
     case accountUpdate(AccountUpdateEvent)
     /// A change whose `field` wameter does not interpret (yet). The body is archived regardless.
     case unhandledChange(account: String, field: String)
+    /// A business phone number's display number, from a `messages` change's `metadata`.
+    case phoneNumber(PhoneNumberEvent)
+}
+
+/// What a `messages` change's `metadata` says of the business phone number it is about: its id and
+/// the number as people read it (`display_phone_number`), as Meta's analytics name phone numbers.
+public struct PhoneNumberEvent: Sendable, Equatable {
+    public var account: String
+    public var phoneNumberId: String
+    public var displayNumber: String
+
+    public init(account: String, phoneNumberId: String, displayNumber: String) {
+        self.account = account
+        self.phoneNumberId = phoneNumberId
+        self.displayNumber = displayNumber
+    }
 }
 
 /// A message status as Meta reports it. Unknown values are kept verbatim rather than rejected.

@@ -29,7 +29,7 @@ struct InsightsCommand: AsyncParsableCommand {
     @Option(help: "day, month or total.") var granularity: String = InsightsGranularity.total.rawValue
     @Option(
         help: ArgumentHelp(
-            "Break down by: account, phone, country, market, category, pricing_type, direction.",
+            "Break down by: account, phone, country, market, category, pricing_type, direction, kind.",
             valueName: "dimensions"))
     var by: [String] = []
     @Option(name: .customLong("phone-number"), help: "Only these business phone number ids.")
@@ -43,6 +43,7 @@ struct InsightsCommand: AsyncParsableCommand {
         help: "Only these pricing types: regular, free_customer_service, free_entry_point, free_tier, none.")
     var pricingType: [String] = []
     @Option(help: "Only business_initiated, user_initiated or unknown.") var direction: [String] = []
+    @Option(help: "Only message or conversation figures.") var kind: [String] = []
     @Option(help: "table, json or csv.") var format: ReportFormat = .table
 
     var scope: InsightsScope {
@@ -58,7 +59,7 @@ struct InsightsCommand: AsyncParsableCommand {
             from: from, to: to ?? String(from.prefix(7)), granularity: granularity, by: by,
             filters: [
                 "phone": phoneNumber, "country": country, "market": market, "category": category,
-                "pricing_type": pricingType, "direction": direction,
+                "pricing_type": pricingType, "direction": direction, "kind": kind,
             ])
     }
 
@@ -78,7 +79,13 @@ struct InsightsCommand: AsyncParsableCommand {
             let result = try await options.withStore { store in
                 try await store.insights(scope: scope, query: query, now: Int64(Date().timeIntervalSince1970))
             }
-            print(result.rendered(as: format), terminator: "")
+            if format == .csv {
+                // Line by line: an export by every dimension is never held as one string.
+                print(result.csvHeader, terminator: "")
+                for row in result.rows { print(result.csvLine(row), terminator: "") }
+            } else {
+                print(result.rendered(as: format), terminator: "")
+            }
         } catch let error as LedgerStoreError {
             throw CommandFailure(error.description)
         }

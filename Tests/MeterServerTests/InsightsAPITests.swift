@@ -45,6 +45,7 @@ struct InsightsAPITests {
                 let rows = object?["rows"] as? [[String: Any]]
                 #expect(rows?.count == 2)
                 #expect(rows?.first?["phone_number_id"] as? String == "P1")
+                #expect(rows?.first?["display_phone_number"] as? String == "15550000000")
                 #expect(rows?.first?["country"] as? String == "IN")
                 #expect(rows?.first?["period"] as? String == "2025-07-15")
             }
@@ -94,7 +95,7 @@ struct InsightsAPITests {
                 (
                     "account=A&from=2025-07&colour=red", .badRequest,
                     "unknown parameter(s) colour; filters are named by dimension "
-                        + "(account, phone, country, market, category, pricing_type, direction)"
+                        + "(account, phone, country, market, category, pricing_type, direction, kind)"
                 ),
                 ("account=A&from=2025-07&format=xml", .badRequest, "format must be json or csv, got \"xml\""),
                 ("account=nobody&from=2025-07", .notFound, "unknown account nobody"),

@@ -125,6 +125,12 @@ struct InsightsScenarioTests {
         #expect(types["regular"]?.cost == "0.0099")
         #expect(types["free_tier"]?.conversationsFree == 1)
         #expect(types["free_entry_point"]?.conversationsFree == 1)
+        // Conversation costs and message costs apart.
+        let kinds = Self.rows(try await Self.insights(store, .accounts(["A"]), "2024-03", "2024-03", by: ["kind"]))
+        #expect(kinds["conversation"]?.cost == "0.0099")
+        #expect(kinds["conversation"]?.conversationsDelivered == 3)
+        #expect(kinds["message"]?.messagesDelivered == 3)
+        #expect(kinds["message"]?.cost == 0)
         let directions = Self.rows(
             try await Self.insights(store, .accounts(["A"]), "2024-03", "2024-03", by: ["direction"]))
         #expect(directions["business_initiated"]?.conversationsDelivered == 1)

@@ -74,8 +74,8 @@ struct SchemaMigrationTests {
 }
 
 extension SchemaMigrationTests {
-    @Test("v4 → v5: free messages are counted by pricing type from the archive")
-    func v4ToV5() async throws {
+    @Test("v4 → v6: free messages are counted by pricing type, and display numbers learnt, from the archive")
+    func v4ToV6() async throws {
         let t = utc("2026-02-03T10:00:00Z")
         let path = try await Self.olderDatabase(
             upTo: "v4: counters by phone number, group messages sent once",
@@ -87,10 +87,12 @@ extension SchemaMigrationTests {
                     "m3", "delivered", at: t, pricing: LedgerScenario.pmp("marketing", type: "free_entry_point")),
             ])
         let store = try SQLiteLedgerStore(path: path)
-        let query = try InsightsRequest(from: "2026-02", to: "2026-02", by: ["pricing_type"]).query()
+        let query = try InsightsRequest(from: "2026-02", to: "2026-02", by: ["pricing_type", "phone"]).query()
         let result = try await store.insights(scope: .accounts(["A"]), query: query, now: t)
         let delivered = Dictionary(
             uniqueKeysWithValues: result.rows.map { ($0.values[0], $0.metrics.messagesDelivered) })
         #expect(delivered == ["": 0, "regular": 1, "free_customer_service": 1, "free_entry_point": 1])
+        #expect(result.displayNumbers == ["106540352242922": "15550000000"])
+        #expect(result.rows.allSatisfy { result.displayNumber(of: $0) == "15550000000" })
     }
 }

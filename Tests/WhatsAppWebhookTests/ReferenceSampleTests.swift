@@ -145,7 +145,11 @@ struct ReferenceSampleTests {
                 .systemError(
                     SystemErrorEvent(
                         account: "102290129340398", phoneNumberId: "106540352242922", code: 130429,
-                        title: "Rate limit hit"))
+                        title: "Rate limit hit")),
+                // The change's metadata names the phone number's display number.
+                .phoneNumber(
+                    PhoneNumberEvent(
+                        account: "102290129340398", phoneNumberId: "106540352242922", displayNumber: "15550783881")),
             ])
     }
 }

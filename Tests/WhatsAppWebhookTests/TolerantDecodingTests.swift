@@ -145,3 +145,23 @@ struct JSONParserTests {
         #expect(value["missing"] == nil)
     }
 }
+
+extension TolerantDecodingTests {
+    @Test("a display number that is not text to keep is skipped, and the body still counts")
+    func hostileDisplayNumber() throws {
+        let body =
+            Data(
+                #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"#
+                    .utf8)
+            + Data(#""metadata":{"display_phone_number":"1555\u0000\u0007","phone_number_id":"2"},"#.utf8)
+            + Data(
+                #""statuses":[{"id":"wamid.1","status":"sent","timestamp":"1752577200","recipient_id":"1"}]}}]}]}"#.utf8
+            )
+        let events = try WebhookDecoder().decode(body)
+        #expect(events.count == 1)
+        guard case .status = try #require(events.first) else {
+            Issue.record("expected the status only")
+            return
+        }
+    }
+}

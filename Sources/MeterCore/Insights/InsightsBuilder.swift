@@ -19,11 +19,17 @@ public struct InsightsInputs: Sendable {
     public var months: [ReportInputs]
     /// By account id.
     public var undelivered: [String: Undelivered]
+    /// The display numbers the accounts' phone numbers were seen with.
+    public var phoneNumbers: [BusinessPhoneNumber]
 
-    public init(accounts: [Account], months: [ReportInputs], undelivered: [String: Undelivered]) {
+    public init(
+        accounts: [Account], months: [ReportInputs], undelivered: [String: Undelivered],
+        phoneNumbers: [BusinessPhoneNumber] = []
+    ) {
         self.accounts = accounts
         self.months = months
         self.undelivered = undelivered
+        self.phoneNumbers = phoneNumbers
     }
 }
 
@@ -87,7 +93,8 @@ public enum InsightsBuilder {
             rows: rows.filter { !$0.value.isZero }.sorted { $0.key < $1.key }.map {
                 InsightsResult.Row(
                     period: $0.key.period, currency: $0.key.currency, values: $0.key.values, metrics: $0.value)
-            })
+            },
+            displayNumbers: BusinessPhoneNumber.displayNumbers(inputs.phoneNumbers))
     }
 
     struct RowKey: Hashable, Comparable {
@@ -105,6 +112,7 @@ public enum InsightsBuilder {
     /// The finest grain of the insights: one account's counts for a local day, category, country,
     /// market, business phone number and pricing type.
     struct Atom {
+        var kind: String
         var day: DayKey
         var category: String
         var country: String
@@ -121,6 +129,7 @@ public enum InsightsBuilder {
             case .category: category
             case .pricingType: pricingType
             case .direction: InsightsDirection.of(category: category)
+            case .kind: kind
             }
         }
     }
@@ -140,9 +149,9 @@ public enum InsightsBuilder {
     ) {
         var messages: [Cell: [RollupMetric: Int]] = [:]
         var conversations: [Cell: [RollupMetric: Int]] = [:]
-        func atom(_ cell: Cell, _ pricingType: String) -> Atom {
+        func atom(_ cell: Cell, _ pricingType: String, kind: String = "message") -> Atom {
             Atom(
-                day: cell.day, category: cell.category, country: cell.country,
+                kind: kind, day: cell.day, category: cell.category, country: cell.country,
                 market: markets.market(country: cell.country, on: cell.day), phone: cell.phone,
                 pricingType: pricingType)
         }
@@ -197,7 +206,7 @@ public enum InsightsBuilder {
             ]
             for (pricingType, count) in split where count != 0 {
                 body(
-                    atom(cell, pricingType),
+                    atom(cell, pricingType, kind: "conversation"),
                     .delivered(count, message: false, charged: pricingType == InsightsPricingType.regular))
             }
         }
@@ -209,7 +218,8 @@ public enum InsightsBuilder {
             metrics.unrated = cell.unrated
             body(
                 Atom(
-                    day: key.day, category: key.category, country: key.country, market: key.market, phone: key.phone,
+                    kind: key.kind, day: key.day, category: key.category, country: key.country, market: key.market,
+                    phone: key.phone,
                     pricingType: InsightsPricingType.regular), metrics)
         }
     }

@@ -36,7 +36,8 @@ public struct InsightsMetrics: Sendable, Equatable {
         conversationsDelivered += other.conversationsDelivered
         conversationsCharged += other.conversationsCharged
         conversationsFree += other.conversationsFree
-        cost += other.cost
+        // Decimal addition is slow, and most figures cost nothing.
+        if !other.cost.isZero { cost += other.cost }
         unrated += other.unrated
     }
 
@@ -85,4 +86,12 @@ public struct InsightsResult: Sendable, Equatable {
     public var totals: [Total]
     /// In period, currency and value order; rows with nothing in them are left out.
     public var rows: [Row]
+    /// The display number of each phone number id the webhooks named one for.
+    public var displayNumbers: [String: String]
+
+    /// The display number of a row's phone number, when the query breaks down by phone number.
+    public func displayNumber(of row: Row) -> String? {
+        guard let index = query.dimensions.firstIndex(of: .phone) else { return nil }
+        return displayNumbers[row.values[index]]
+    }
 }

@@ -24,6 +24,9 @@ public enum InsightsDimension: String, Sendable, CaseIterable, Comparable {
     case pricingType = "pricing_type"
     /// Business- or user-initiated, from the category (`InsightsDirection`).
     case direction
+    /// `message` or `conversation`: which unit a figure counts (conversations are the billing
+    /// unit before July 2025).
+    case kind
 
     public static func < (lhs: Self, rhs: Self) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!

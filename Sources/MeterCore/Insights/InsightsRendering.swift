@@ -17,7 +17,7 @@ extension InsightsResult {
     /// then every figure. Columns are added at the end, never reordered.
     public var csvHeader: String {
         let columns =
-            ["period", "currency"] + query.dimensions.map(\.fieldName) + [
+            ["period", "currency"] + dimensionColumns + [
                 "messages_sent", "messages_delivered", "messages_read", "messages_failed", "messages_received",
                 "messages_charged", "messages_free", "conversations_delivered", "conversations_charged",
                 "conversations_free", "cost", "unrated",
@@ -25,11 +25,24 @@ extension InsightsResult {
         return columns.joined(separator: ",") + "\n"
     }
 
+    /// The queried dimensions' columns: their field names, and after `phone_number_id` the
+    /// number's `display_phone_number`.
+    private var dimensionColumns: [String] {
+        query.dimensions.flatMap { $0 == .phone ? [$0.fieldName, "display_phone_number"] : [$0.fieldName] }
+    }
+
+    /// The row's values for `dimensionColumns`.
+    private func dimensionValues(_ row: Row) -> [String] {
+        zip(query.dimensions, row.values).flatMap { dimension, value in
+            dimension == .phone ? [value, displayNumbers[value] ?? ""] : [value]
+        }
+    }
+
     /// One CSV line per row, so that an export can be written as it is rendered.
     public func csvLine(_ row: Row) -> String {
         let m = row.metrics
         let fields =
-            [row.period, row.currency] + row.values
+            [row.period, row.currency] + dimensionValues(row)
             + [
                 m.messagesSent, m.messagesDelivered, m.messagesRead, m.messagesFailed, m.messagesReceived,
                 m.messagesCharged, m.messagesFree, m.conversationsDelivered, m.conversationsCharged,
@@ -90,7 +103,7 @@ extension InsightsResult {
         var header: [String] = []
         if showPeriod { header.append(query.granularity.rawValue) }
         if showCurrency { header.append("currency") }
-        header += query.dimensions.map(\.rawValue)
+        header += query.dimensions.flatMap { $0 == .phone ? ["phone", "number"] : [$0.rawValue] }
         let firstFigure = header.count
         // Conversation columns only where there are conversations (before July 2025).
         let showConversations = totals.contains { $0.metrics.conversationsDelivered > 0 }
@@ -119,7 +132,7 @@ extension InsightsResult {
                 var line: [String] = []
                 if showPeriod { line.append(end == index ? period : "") }
                 if showCurrency { line.append(end == index ? currency : "") }
-                line += row.values.map { $0.isEmpty ? "-" : $0 }
+                line += dimensionValues(row).map { $0.isEmpty ? "-" : $0 }
                 table.append(line + cells(row.metrics))
                 subtotal.add(row.metrics)
                 end += 1

@@ -94,6 +94,7 @@ public struct InsightsRequest: Sendable {
         case "categories", "message_type", "type", "pricing_category": return .category
         case "pricing_types": return .pricingType
         case "directions", "conversation_direction": return .direction
+        case "kinds", "unit": return .kind
         default: return nil
         }
     }
@@ -107,7 +108,7 @@ public struct InsightsRequest: Sendable {
     static func normalised(_ value: String, for dimension: InsightsDimension) -> String {
         switch dimension {
         case .country: value.uppercased()
-        case .category, .pricingType, .direction: value.lowercased()
+        case .category, .pricingType, .direction, .kind: value.lowercased()
         case .account, .phone, .market: value
         }
     }
@@ -118,6 +119,7 @@ public struct InsightsRequest: Sendable {
         switch dimension {
         case .pricingType: InsightsPricingType.all.contains(value)
         case .direction: InsightsDirection.all.contains(value)
+        case .kind: value == "message" || value == "conversation"
         case .country: value.count == 2 && value.allSatisfy { $0.isASCII && $0.isLetter }
         default: true
         }
@@ -127,6 +129,7 @@ public struct InsightsRequest: Sendable {
         switch dimension {
         case .pricingType: "one of " + InsightsPricingType.all.joined(separator: ", ")
         case .direction: "one of " + InsightsDirection.all.joined(separator: ", ")
+        case .kind: "message or conversation"
         case .country: "an ISO 3166 alpha-2 code such as IN"
         default: ""
         }

@@ -3,7 +3,8 @@ import Foundation
 /// An insights answer as JSON (`wameter insights --format json`, `GET /api/v1/insights`). Fields may
 /// be added, never renamed. Money is a decimal string in the row's currency. Each row names its
 /// period, its currency and its value of every queried dimension (`account`, `phone_number_id`,
-/// `country`, `market`, `category`, `pricing_type`, `direction`).
+/// `country`, `market`, `category`, `pricing_type`, `direction`); by phone number, also the
+/// number's `display_phone_number` when a webhook named it.
 public struct InsightsJSON: Sendable, Equatable, Encodable {
     public struct Messages: Sendable, Equatable, Encodable {
         public var sent: Int
@@ -82,10 +83,12 @@ public struct InsightsJSON: Sendable, Equatable, Encodable {
                 undeliveredConversations: $0.undeliveredConversations)
         }
         rows = result.rows.map { row in
-            Self.figures(
-                row.metrics, period: row.period, currency: row.currency,
-                dimensions: Dictionary(
-                    uniqueKeysWithValues: zip(query.dimensions.map(\.fieldName), row.values).map { ($0, $1) }),
+            var dimensions = Dictionary(
+                uniqueKeysWithValues: zip(query.dimensions.map(\.fieldName), row.values).map { ($0, $1) })
+            // Beside the id, as people and Meta's analytics name the number.
+            if let display = result.displayNumber(of: row) { dimensions["display_phone_number"] = display }
+            return Self.figures(
+                row.metrics, period: row.period, currency: row.currency, dimensions: dimensions,
                 undeliveredMessages: nil, undeliveredConversations: nil)
         }
     }

@@ -20,26 +20,21 @@ struct InsightsPlan: Sendable {
                 // below, over the period): skipping it keeps a query over years as cheap as its data.
                 let days = max(month.firstDay, query.from)...min(month.lastPossibleDay, query.to)
                 guard try await snapshot.hasRollups(RollupSelection(account: account.id, days: days)) else { continue }
-                let plan = ReportPlan(account: account, month: month, now: now, dayCaches: dayCaches)
+                var plan = ReportPlan(account: account, month: month, now: now, dayCaches: dayCaches)
+                plan.countsUndelivered = false
                 months.append(try await plan.gather(from: snapshot))
             }
             guard let calendar = BillingCalendar(timezoneIdentifier: account.timezone) else {
                 throw LedgerStoreError.invalidAccount(account.id, ["unknown time zone \(account.timezone)"])
             }
-            let sent = ReportSelections.undeliveredRanges(
-                month: calendar.range(from: query.from, through: query.to), now: now)
+            let counts = try await ReportPlan.undelivered(
+                snapshot, account: account.id, sent: calendar.range(from: query.from, through: query.to), now: now)
             undelivered[account.id] = InsightsInputs.Undelivered(
-                messages: UndeliveredCounts(
-                    total: try await snapshot.count(
-                        ReportSelections.undeliveredMessages(account: account.id, sent: sent.all)),
-                    dropped: try await snapshot.count(
-                        ReportSelections.undeliveredMessages(account: account.id, sent: sent.dropped))),
-                conversations: UndeliveredCounts(
-                    total: try await snapshot.count(
-                        ReportSelections.undeliveredConversations(account: account.id, sent: sent.all)),
-                    dropped: try await snapshot.count(
-                        ReportSelections.undeliveredConversations(account: account.id, sent: sent.dropped))))
+                messages: counts.messages, conversations: counts.conversations)
         }
-        return InsightsInputs(accounts: accounts, months: months, undelivered: undelivered)
+        let phoneNumbers =
+            query.dimensions.contains(.phone) ? try await snapshot.phoneNumbers(accounts: accounts.map(\.id)) : []
+        return InsightsInputs(
+            accounts: accounts, months: months, undelivered: undelivered, phoneNumbers: phoneNumbers)
     }
 }

@@ -33,6 +33,9 @@ public protocol LedgerSnapshot: Sendable {
     /// Meta's tier-update announcements for a month, from any of `accounts`.
     func tierUpdates(accounts: [String], effectiveMonth: YearMonth) async throws -> [TierUpdate]
 
+    /// The display numbers the accounts' phone numbers were seen with.
+    func phoneNumbers(accounts: [String]) async throws -> [BusinessPhoneNumber]
+
     /// The imported rates and tier tables of one currency.
     func importedRates(currency: String) async throws -> ImportedRates
 }

@@ -82,6 +82,20 @@ struct PostgresSnapshot: LedgerSnapshot {
         return updates
     }
 
+    func phoneNumbers(accounts: [String]) async throws -> [BusinessPhoneNumber] {
+        var numbers: [BusinessPhoneNumber] = []
+        for try await (account, id, display) in try await connection.query(
+            """
+            SELECT account, phone_number_id, display_number FROM phone_numbers
+            WHERE account = ANY(\(accounts))
+            """, logger: logger
+        ).decode((String, String, String).self) {
+            numbers.append(
+                BusinessPhoneNumber(account: account, phoneNumberId: id, displayNumber: display))
+        }
+        return numbers
+    }
+
     func importedRates(currency: String) async throws -> ImportedRates {
         var anyImported = false
         for try await exists in try await connection.query(

@@ -14,6 +14,9 @@ struct ReportPlan: Sendable {
     /// The report's clock: decides pending versus dropped.
     let now: Int64
     let dayCaches: DayKeyCaches
+    /// Whether to count the month's pending and dropped units (the insights count them over their
+    /// own period instead; at 10 million messages these counts are a quarter of a month's reads).
+    var countsUndelivered = true
 
     func gather(from snapshot: any LedgerSnapshot) async throws -> ReportInputs {
         guard let calendar = BillingCalendar(timezoneIdentifier: account.timezone) else {
@@ -36,16 +39,12 @@ struct ReportPlan: Sendable {
             }
         }
 
-        let sent = ReportSelections.undeliveredRanges(month: range, now: now)
-        let undeliveredMessages = UndeliveredCounts(
-            total: try await snapshot.count(ReportSelections.undeliveredMessages(account: account.id, sent: sent.all)),
-            dropped: try await snapshot.count(
-                ReportSelections.undeliveredMessages(account: account.id, sent: sent.dropped)))
-        let undeliveredConversations = UndeliveredCounts(
-            total: try await snapshot.count(
-                ReportSelections.undeliveredConversations(account: account.id, sent: sent.all)),
-            dropped: try await snapshot.count(
-                ReportSelections.undeliveredConversations(account: account.id, sent: sent.dropped)))
+        var undeliveredMessages = UndeliveredCounts(total: 0, dropped: 0)
+        var undeliveredConversations = UndeliveredCounts(total: 0, dropped: 0)
+        if countsUndelivered {
+            (undeliveredMessages, undeliveredConversations) = try await Self.undelivered(
+                snapshot, account: account.id, sent: range, now: now)
+        }
 
         let rates = try await snapshot.importedRates(currency: account.currency).card
         let volumeTiers = try await volumeTierInputs(snapshot, ownRollups: rollups, rates: rates)
@@ -58,6 +57,25 @@ struct ReportPlan: Sendable {
             account: account, month: month, rollups: rollups, freeTierConversations: freeTier,
             undeliveredMessages: undeliveredMessages, undeliveredConversations: undeliveredConversations,
             rates: rates, volumeTiers: volumeTiers, webhookPriced: webhookPriced)
+    }
+
+    /// Units of an account sent in `sent` and neither delivered nor failed: all of them, and those
+    /// sent more than 30 days before `now` (dropped).
+    static func undelivered(
+        _ snapshot: any LedgerSnapshot, account: String, sent range: Range<Int64>, now: Int64
+    ) async throws -> (messages: UndeliveredCounts, conversations: UndeliveredCounts) {
+        let sent = ReportSelections.undeliveredRanges(month: range, now: now)
+        return (
+            UndeliveredCounts(
+                total: try await snapshot.count(ReportSelections.undeliveredMessages(account: account, sent: sent.all)),
+                dropped: try await snapshot.count(
+                    ReportSelections.undeliveredMessages(account: account, sent: sent.dropped))),
+            UndeliveredCounts(
+                total: try await snapshot.count(
+                    ReportSelections.undeliveredConversations(account: account, sent: sent.all)),
+                dropped: try await snapshot.count(
+                    ReportSelections.undeliveredConversations(account: account, sent: sent.dropped)))
+        )
     }
 
     /// The portfolio's tier pools for the month: every account's charged tier-counted cells (each in

@@ -72,6 +72,22 @@ struct SQLiteSnapshot: LedgerSnapshot {
         try await count(SelectionSQL.messages(selection, columns: nil, .sqlite))
     }
 
+    func phoneNumbers(accounts: [String]) async throws -> [BusinessPhoneNumber] {
+        guard !accounts.isEmpty else { return [] }
+        let placeholders = accounts.map { _ in "?" }.joined(separator: ", ")
+        return try await transaction.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT account, phone_number_id, display_number FROM phone_numbers
+                    WHERE account IN (\(placeholders))
+                    """, arguments: StatementArguments(accounts)
+            ).map {
+                BusinessPhoneNumber(account: $0[0], phoneNumberId: $0[1], displayNumber: $0[2])
+            }
+        }
+    }
+
     func tierUpdates(accounts: [String], effectiveMonth: YearMonth) async throws -> [TierUpdate] {
         guard !accounts.isEmpty else { return [] }
         let placeholders = accounts.map { _ in "?" }.joined(separator: ", ")
