@@ -117,12 +117,14 @@ public struct WebhookBodyBuilder: Sendable {
         /// Contacts for the statuses (inbound messages get theirs from `inbound`).
         public var contacts: [Contact]
 
+        /// `displayPhoneNumber` defaults to one made from the id (`displayNumber(of:)`), so that two
+        /// phone numbers never share a display number, as with Meta.
         public init(
-            phoneNumberId: String, displayPhoneNumber: String = "15550000000", statuses: [Status] = [],
+            phoneNumberId: String, displayPhoneNumber: String? = nil, statuses: [Status] = [],
             inbound: [Inbound] = [], contacts: [Contact] = []
         ) {
             self.phoneNumberId = phoneNumberId
-            self.displayPhoneNumber = displayPhoneNumber
+            self.displayPhoneNumber = displayPhoneNumber ?? WebhookBodyBuilder.displayNumber(of: phoneNumberId)
             self.statuses = statuses
             self.inbound = inbound
             self.contacts = contacts
@@ -160,6 +162,13 @@ public struct WebhookBodyBuilder: Sendable {
         return Data(out.utf8)
     }
 
+    /// A US test number made from a phone number id: `1555` and the id's last seven digits (zeros
+    /// first when it has fewer), e.g. `15552242922` for `106540352242922`.
+    public static func displayNumber(of phoneNumberId: String) -> String {
+        let digits = phoneNumberId.filter(\.isASCII).filter(\.isNumber).suffix(7)
+        return "1555" + String(repeating: "0", count: 7 - digits.count) + digits
+    }
+
     /// A body with a single status for one account and phone number.
     public func body(account: String, phoneNumberId: String = "106540352242922", status: Status) -> Data {
         body([(account, [Change(phoneNumberId: phoneNumberId, statuses: [status])])])
@@ -181,7 +190,8 @@ public struct WebhookBodyBuilder: Sendable {
     public func systemErrorBody(account: String, phoneNumberId: String, code: Int, title: String) -> Data {
         var out = #"{"object":"whatsapp_business_account","entry":[{"id":"# + quote(account)
         out += #","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"#
-        out += #""display_phone_number":"15550000000","phone_number_id":"# + quote(phoneNumberId) + "}"
+        out += #""display_phone_number":"# + quote(Self.displayNumber(of: phoneNumberId))
+        out += #","phone_number_id":"# + quote(phoneNumberId) + "}"
         out += #","errors":[{"code":"# + String(code) + #","title":"# + quote(title) + #","message":"#
         out += quote(title) + #","error_data":{"details":"# + quote(title) + "}}]}}]}]}"
         return Data(out.utf8)

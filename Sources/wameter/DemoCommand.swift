@@ -74,9 +74,12 @@ struct DemoCommand: AsyncParsableCommand {
                 wameter demo: serving on \(base), fed \(Int(rate)) simulated webhooks/s (seed \(settings.seed))
 
                   report    curl -H 'Authorization: Bearer \(apiToken)' '\(base)/api/v1/accounts/\(first)/report?month=\(month)'
+                  insights  curl -H 'Authorization: Bearer \(apiToken)' '\(base)/api/v1/insights?portfolio=demo&from=\(month)&by=account,category'
+                  by day    curl -H 'Authorization: Bearer \(apiToken)' '\(base)/api/v1/insights?account=\(first)&from=\(month)&granularity=day&by=phone&format=csv'
                   accounts  curl -H 'Authorization: Bearer \(apiToken)' '\(base)/api/v1/accounts'
                   health    curl '\(base)/health'
                   CLI       wameter report --database '\(DatabaseOptions.display(path))' --account \(first) --month \(month)
+                            wameter insights --database '\(DatabaseOptions.display(path))' --portfolio demo --by account,country
 
                 Accounts \(SimulatedAccount.demo.map(\.id).joined(separator: ", ")) (portfolio "demo"). Ctrl-C to stop.
 

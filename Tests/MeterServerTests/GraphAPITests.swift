@@ -111,6 +111,34 @@ struct GraphAPITests {
         }
     }
 
+    @Test("a data point with units the card has no rate for has no cost, rather than a smaller one")
+    func unratedCost() async throws {
+        let fixture = try await Self.fixture()
+        try await LedgerScenario.ingest(
+            fixture.store,
+            [
+                LedgerScenario.status(
+                    account: "102290129340398", "m4", "delivered", at: Self.july + 600, to: "5511987654321",
+                    pricing: LedgerScenario.pmp("marketing"))
+            ])
+        let fields =
+            "pricing_analytics.start(\(Self.july)).end(\(Self.july + 86_400)).granularity(DAILY).dimensions([COUNTRY])"
+        let encoded = fields.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        try await fixture.app().test(.router) { client in
+            try await client.execute(
+                uri: "/graph/v23.0/102290129340398?fields=\(encoded)", method: .get, headers: ServerFixture.bearer
+            ) {
+                let points = try #require(
+                    ((try Self.json($0)["pricing_analytics"] as? [String: Any])?["data"] as? [[String: Any]])?
+                        .first?["data_points"] as? [[String: Any]])
+                let byCountry = Dictionary(uniqueKeysWithValues: points.map { ($0["country"] as? String ?? "", $0) })
+                #expect(byCountry["BR"]?["volume"] as? Int == 1)
+                #expect(byCountry["BR"]?["cost"] == nil)
+                #expect((byCountry["IN"]?["cost"] as? NSNumber)?.decimalValue == Decimal(string: "4.6"))
+            }
+        }
+    }
+
     @Test("conversation_analytics and analytics, several fields at once, filtered by display number")
     func conversationsAndMessages() async throws {
         let fixture = try await Self.fixture()

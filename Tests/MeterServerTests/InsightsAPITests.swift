@@ -45,7 +45,7 @@ struct InsightsAPITests {
                 let rows = object?["rows"] as? [[String: Any]]
                 #expect(rows?.count == 2)
                 #expect(rows?.first?["phone_number_id"] as? String == "P1")
-                #expect(rows?.first?["display_phone_number"] as? String == "15550000000")
+                #expect(rows?.first?["display_phone_number"] as? String == "15550000001")
                 #expect(rows?.first?["country"] as? String == "IN")
                 #expect(rows?.first?["period"] as? String == "2025-07-15")
             }

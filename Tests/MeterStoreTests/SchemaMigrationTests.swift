@@ -92,7 +92,7 @@ extension SchemaMigrationTests {
         let delivered = Dictionary(
             uniqueKeysWithValues: result.rows.map { ($0.values[0], $0.metrics.messagesDelivered) })
         #expect(delivered == ["": 0, "regular": 1, "free_customer_service": 1, "free_entry_point": 1])
-        #expect(result.displayNumbers == ["106540352242922": "15550000000"])
-        #expect(result.rows.allSatisfy { result.displayNumber(of: $0) == "15550000000" })
+        #expect(result.displayNumbers == ["106540352242922": "15552242922"])
+        #expect(result.rows.allSatisfy { result.displayNumber(of: $0) == "15552242922" })
     }
 }

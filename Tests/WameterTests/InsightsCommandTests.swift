@@ -54,9 +54,9 @@ struct InsightsCommandTests {
             csv.stdout.split(separator: "\n").map { String($0.prefix(while: { $0 != "," })) }
                 == ["period"] + Array(repeating: "2026-02-01..2026-02-28", count: 4))
         // Sending has no pricing type: P1 and P2 each have a row without one.
-        #expect(csv.stdout.contains("2026-02-01..2026-02-28,USD,P1,15550000000,,2,0,"))
-        #expect(csv.stdout.contains("2026-02-01..2026-02-28,USD,P1,15550000000,regular,0,2,0,0,0,2,0,"))
-        #expect(csv.stdout.contains(",P2,15550000000,free_customer_service,0,1,0,0,0,0,1,"))
+        #expect(csv.stdout.contains("2026-02-01..2026-02-28,USD,P1,15550000001,,2,0,"))
+        #expect(csv.stdout.contains("2026-02-01..2026-02-28,USD,P1,15550000001,regular,0,2,0,0,0,2,0,"))
+        #expect(csv.stdout.contains(",P2,15550000002,free_customer_service,0,1,0,0,0,0,1,"))
         let json = try Package.run(
             ["insights", "--account", "A", "--from", "2026-02", "--format", "json", "--country", "in"],
             database: database)

@@ -52,7 +52,11 @@ extension GraphAnalyticsRequest {
                 case .account, .market, .kind: break
                 }
             }
-            let wants = { (metric: String) in metricTypes.isEmpty || metricTypes.contains(metric) }
+            // Where some units have no rate the cost is not known: left out, as Meta leaves out a
+            // cost it cannot show, rather than written as a smaller number.
+            let wants = { (metric: String) in
+                (metricTypes.isEmpty || metricTypes.contains(metric)) && (metric != "COST" || m.unrated == 0)
+            }
             switch field {
             case .analytics:
                 guard m.messagesSent + m.messagesDelivered > 0 else { continue }
