@@ -27,6 +27,18 @@ struct IngestCommand: AsyncParsableCommand {
         }
     }
 
+    static func fileSize(_ path: String) -> Int? {
+        (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue
+    }
+
+    /// `45 s`, `3 min 20 s`, `1 h 05 min`: how long is left, for people.
+    static func duration(_ seconds: Double) -> String {
+        let total = Int(seconds.rounded())
+        if total < 60 { return "\(total) s" }
+        if total < 3_600 { return "\(total / 60) min \(total % 60) s" }
+        return String(format: "%d h %02d min", total / 3_600, total % 3_600 / 60)
+    }
+
     func run() async throws {
         let handle: FileHandle
         if file == "-" {
@@ -43,9 +55,18 @@ struct IngestCommand: AsyncParsableCommand {
             ingestor.batchSize = batchSize
             ingestor.onProblem = { printError("\(name):\($0.line): \($0.reason)") }
             if !quiet {
-                ingestor.progress = { lines, events, seconds in
-                    printError(
-                        "… \(lines) lines, \(events) events, \(Int(Double(events) / max(seconds, 0.001))) events/s")
+                // A percentage and the time left when the size is known (a file, not a pipe).
+                let size = file == "-" ? nil : Self.fileSize(file)
+                ingestor.progress = { progress in
+                    var line =
+                        "… \(progress.lines) lines, \(progress.events) events, "
+                        + "\(Int(Double(progress.events) / max(progress.seconds, 0.001))) events/s"
+                    if let size, size > 0, progress.bytes > 0 {
+                        let done = min(Double(progress.bytes) / Double(size), 1)
+                        let left = progress.seconds * (1 - done) / done
+                        line += String(format: ", %.0f%%, about %@ left", done * 100, Self.duration(left))
+                    }
+                    printError(line)
                 }
             }
             return try await ingestor.run(handle, receivedAt: Int64(Date().timeIntervalSince1970))

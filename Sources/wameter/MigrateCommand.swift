@@ -62,6 +62,8 @@ struct MigrateCommand: AsyncParsableCommand {
         let total = try await source.archivedBodyCount()
         var copied = 0
         var after: Int64 = 0
+        let started = Date()
+        var lastProgress = started
         while true {
             let page = try await source.archivedBodies(after: after, limit: batchSize)
             guard let last = page.last else { break }
@@ -80,7 +82,17 @@ struct MigrateCommand: AsyncParsableCommand {
             if !received.isEmpty { _ = try await destination.ingest(received) }
             copied += received.count
             after = last.id
-            if !quiet { printError("… \(copied) of \(total) archived bodies") }
+            // About every two seconds, not every page: a large archive is thousands of pages.
+            let now = Date()
+            if !quiet, now.timeIntervalSince(lastProgress) >= 2, total > 0, copied > 0 {
+                lastProgress = now
+                let done = min(Double(copied) / Double(total), 1)
+                let elapsed = now.timeIntervalSince(started)
+                printError(
+                    String(
+                        format: "… %d of %d archived bodies, %.0f%%, about %@ left", copied, total, done * 100,
+                        IngestCommand.duration(elapsed * (1 - done) / done)))
+            }
         }
         let copiedCount = try await destination.archivedBodyCount()
         guard copiedCount == copied else {

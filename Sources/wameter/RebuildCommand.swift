@@ -13,7 +13,14 @@ struct RebuildCommand: AsyncParsableCommand {
 
     func run() async throws {
         let started = Date()
-        let outcome = try await options.withStore { try await $0.rebuild(decoder: WebhookDecoder()) }
+        let outcome = try await options.withStore { store in
+            // Said first: a large archive takes minutes, in one transaction that shows no progress.
+            let bodies = try await store.archivedBodyCount()
+            printError(
+                "rebuilding the ledger from \(bodies) archived bodies, in one transaction "
+                    + "(reports show the current ledger until it commits)…")
+            return try await store.rebuild(decoder: WebhookDecoder())
+        }
         print(
             "rebuilt from \(outcome.bodies) archived bodies: \(outcome.statusEvents) statuses, "
                 + "\(outcome.inboundMessages) inbound messages in \(String(format: "%.2f", Date().timeIntervalSince(started))) s"

@@ -15,8 +15,15 @@ struct LineReaderTests {
         try Data(text.utf8).write(to: url)
         let reader = LineReader(handle: try FileHandle(forReadingFrom: url), chunkSize: chunkSize)
         var read: [String] = []
-        while let line = try reader.next() { read.append(String(decoding: line, as: UTF8.self)) }
+        var consumed: [Int] = []
+        while let line = try reader.next() {
+            read.append(String(decoding: line, as: UTF8.self))
+            consumed.append(reader.bytesConsumed)
+        }
         #expect(read == lines)
         #expect(reader.lineNumber == 5)
+        // How far through the file each line ends (endings included), for ingest's percentage.
+        #expect(consumed == [6, 7, 58, 64, 68])
+        #expect(consumed.last == text.utf8.count)
     }
 }

@@ -30,7 +30,16 @@ public struct JSONLIngestor {
     public let onPremisesAccount: String
     public var batchSize = 10_000
     /// Called about every two seconds with the running totals, when the run is long enough to need it.
-    public var progress: ((_ lines: Int, _ events: Int, _ seconds: Double) -> Void)?
+    public var progress: ((Progress) -> Void)?
+
+    /// How far a run is.
+    public struct Progress: Sendable {
+        public var lines: Int
+        public var events: Int
+        /// Bytes of the input read so far (compare with the file's size for a percentage).
+        public var bytes: Int
+        public var seconds: Double
+    }
     /// Called once per invalid line, as it is found.
     public var onProblem: ((Problem) -> Void)?
 
@@ -64,7 +73,11 @@ public struct JSONLIngestor {
                 let body = try ReceivedBody.decode(
                     line, decoder: decoder, receivedAt: receivedAt, source: source, onPremisesAccount: onPremisesAccount
                 )
-                eventsQueued += body.events.count
+                // As the summary counts them: a change's phone number metadata is not an event of its own.
+                for event in body.events {
+                    if case .phoneNumber = event { continue }
+                    eventsQueued += 1
+                }
                 batch.append(body)
             } catch {
                 let problem = Problem(line: reader.lineNumber, reason: error.description)
@@ -77,7 +90,10 @@ public struct JSONLIngestor {
                 let now = Date()
                 if let progress, now.timeIntervalSince(lastProgress) >= 2 {
                     lastProgress = now
-                    progress(summary.lines, eventsQueued, now.timeIntervalSince(started))
+                    progress(
+                        Progress(
+                            lines: summary.lines, events: eventsQueued, bytes: reader.bytesConsumed,
+                            seconds: now.timeIntervalSince(started)))
                 }
             }
         }

@@ -18,6 +18,8 @@ public final class LineReader {
     private var end = 0
     private var finished = false
     public private(set) var lineNumber = 0
+    /// Bytes of the lines returned so far, endings included: how far through the file a reader is.
+    public private(set) var bytesConsumed = 0
 
     public init(handle: FileHandle, chunkSize: Int = 1 << 20) {
         self.handle = handle
@@ -38,6 +40,7 @@ public final class LineReader {
                 var lineEnd = newline
                 if lineEnd > start, buffer[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
                 let line = Data(bytes: base + start, count: lineEnd - start)
+                bytesConsumed += newline + 1 - start
                 start = newline + 1
                 lineNumber += 1
                 return line
@@ -45,6 +48,7 @@ public final class LineReader {
             if finished {
                 guard start < end, let base = buffer.baseAddress else { return nil }
                 let line = Data(bytes: base + start, count: end - start)
+                bytesConsumed += end - start
                 start = end
                 lineNumber += 1
                 return line
