@@ -181,7 +181,7 @@ public enum ReportBuilder {
                 let key = RollupKey(
                     day: run.day, metric: .messageCharged, category: run.category, country: run.country,
                     phone: run.phone)
-                tally.price(tally.line("message", key), cost: result.cost, unrated: result.unrated)
+                tally.price(tally.line("message", key), result)
             }
             var line = Report.VolumeTierLine.empty(pool)
             line.charged = cells.reduce(0) { $0 + $1.count }

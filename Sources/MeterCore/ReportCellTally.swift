@@ -40,6 +40,9 @@ struct ReportCellTally {
     let rates: RateCard
     let markets: MarketTable
     private(set) var cells: [Key: Cell] = [:]
+    /// For charged messages in volume-tier pools, the cell's units by the tier they were priced at
+    /// (the insights' `tier`); summing over days drops them, the report does not use them.
+    private(set) var tiers: [Key: [VolumeTierPricing.TierShare]] = [:]
 
     init(currency: String, rates: RateCard, markets: MarketTable) {
         self.currency = currency
@@ -68,9 +71,15 @@ struct ReportCellTally {
         cells[key, default: Cell()].freeTier += count
     }
 
+    /// Adds the cost of units already counted by tier, and how many of them had no rate.
+    mutating func price(_ key: Key, _ priced: VolumeTierPricing.Priced) {
+        price(key, cost: priced.cost, unrated: priced.unrated)
+        tiers[key, default: []] += priced.tiers
+    }
+
     /// Adds the cost of units already counted, and how many of them had no rate.
     mutating func price(_ key: Key, cost: Decimal, unrated count: Int) {
-        cells[key, default: Cell()].cost += cost
+        if !cost.isZero { cells[key, default: Cell()].cost += cost }
         cells[key, default: Cell()].unrated += count
     }
 

@@ -134,6 +134,17 @@ public enum VolumeTierPricing {
     public struct Priced: Sendable, Equatable {
         public var cost: Decimal
         public var unrated: Int
+        /// The run's units by the tier they were priced at (Meta's `TIER`, `"1001:10000"`), in order;
+        /// units priced at the card's flat rate, with no tier table in force, are under `""`.
+        public var tiers: [TierShare] = []
+    }
+
+    /// Units of a run priced at one tier.
+    public struct TierShare: Sendable, Equatable {
+        public var tier: String
+        public var count: Int
+        public var cost: Decimal
+        public var unrated: Int
     }
 
     /// Groups units (in any order) into runs in delivery order.
@@ -177,16 +188,20 @@ public enum VolumeTierPricing {
             while remaining > 0 {
                 let take: Int
                 let rate: Decimal?
+                var label = ""
                 if let table = cached?.table,
                     let tier = RateCard.tier(containing: position + 1, in: table)
                 {
                     take = min(remaining, tier.volumeTo.map { $0 - position } ?? remaining)
                     rate = tier.rate
+                    label = tier.label
                 } else {
                     take = remaining
                     rate = card.rate(currency: currency, market: market, category: run.category, on: run.day)
                 }
-                if let rate { result.cost += rate * Decimal(take) } else { result.unrated += take }
+                let cost = rate.map { $0 * Decimal(take) } ?? 0
+                if rate != nil { result.cost += cost } else { result.unrated += take }
+                result.tiers.append(TierShare(tier: label, count: take, cost: cost, unrated: rate == nil ? take : 0))
                 position += take
                 remaining -= take
             }

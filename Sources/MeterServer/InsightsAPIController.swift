@@ -33,7 +33,7 @@ struct InsightsAPIController<Context: RequestContext> {
             throw APIError(
                 .badRequest,
                 "unknown parameter(s) \(unknown.sorted().joined(separator: ", ")); filters are named by dimension "
-                    + "(account, phone, country, market, category, pricing_type, direction, kind)")
+                    + "(account, phone, country, market, category, pricing_type, direction, kind, tier)")
         }
 
         guard let from = parameters["from"].map(String.init) else {

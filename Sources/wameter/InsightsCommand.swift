@@ -29,7 +29,7 @@ struct InsightsCommand: AsyncParsableCommand {
     @Option(help: "day, month or total.") var granularity: String = InsightsGranularity.total.rawValue
     @Option(
         help: ArgumentHelp(
-            "Break down by: account, phone, country, market, category, pricing_type, direction, kind.",
+            "Break down by: account, phone, country, market, category, pricing_type, direction, kind, tier.",
             valueName: "dimensions"))
     var by: [String] = []
     @Option(name: .customLong("phone-number"), help: "Only these business phone number ids.")
@@ -44,6 +44,8 @@ struct InsightsCommand: AsyncParsableCommand {
     var pricingType: [String] = []
     @Option(help: "Only business_initiated, user_initiated or unknown.") var direction: [String] = []
     @Option(help: "Only message or conversation figures.") var kind: [String] = []
+    @Option(help: "Only messages priced at these volume tiers (as the tier table writes them: 1001:10000).")
+    var tier: [String] = []
     @Option(help: "table, json or csv.") var format: ReportFormat = .table
 
     var scope: InsightsScope {
@@ -59,7 +61,7 @@ struct InsightsCommand: AsyncParsableCommand {
             from: from, to: to ?? String(from.prefix(7)), granularity: granularity, by: by,
             filters: [
                 "phone": phoneNumber, "country": country, "market": market, "category": category,
-                "pricing_type": pricingType, "direction": direction, "kind": kind,
+                "pricing_type": pricingType, "direction": direction, "kind": kind, "tier": tier,
             ])
     }
 

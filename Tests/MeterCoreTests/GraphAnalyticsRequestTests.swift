@@ -96,10 +96,6 @@ struct GraphAnalyticsRequestTests {
                 "analytics.start(1).end(2).granularity(DAILY)",
                 "(#100) granularity of analytics must be one of HALF_HOUR, DAY, MONTH"
             ),
-            (
-                "pricing_analytics.start(1).end(2).granularity(DAILY).dimensions([TIER])",
-                "(#100) the TIER dimension is not supported by wameter yet"
-            ),
             ("pricing_analytics.end(2).granularity(DAILY)", "(#100) pricing_analytics requires start"),
             ("pricing_analytics.start(5).end(2).granularity(DAILY)", "(#100) end must be after start"),
             (

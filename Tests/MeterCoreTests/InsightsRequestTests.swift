@@ -34,7 +34,7 @@ struct InsightsRequestTests {
             throws: InsightsRequestError(problems: [
                 "from must be YYYY-MM-DD or YYYY-MM, got \"2026-02-30\"",
                 "granularity must be one of day, month, total, got \"hourly\"",
-                "unknown dimension \"colour\" (dimensions: account, phone, country, market, category, pricing_type, direction, kind)",
+                "unknown dimension \"colour\" (dimensions: account, phone, country, market, category, pricing_type, direction, kind, tier)",
                 "unknown pricing_type \"paid\" (one of regular, free_customer_service, free_entry_point, free_tier, none)",
             ])
         ) {

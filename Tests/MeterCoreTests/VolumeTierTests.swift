@@ -49,7 +49,15 @@ struct VolumeTierTests {
     func marginal(count: Int, cost: String) {
         let run = VolumeTierPricing.Run(account: "A", day: 2026_02_01, category: "utility", country: "IN", count: count)
         let priced = VolumeTierPricing.price([run], market: "India", currency: "USD", card: Self.card)
-        #expect(priced == [.init(cost: Self.d(cost), unrated: 0)])
+        #expect(priced.map(\.cost) == [Self.d(cost)])
+        #expect(priced.map(\.unrated) == [0])
+        // Each tier's share of the run (the insights' `tier`) adds up to the run.
+        let shares = priced.first?.tiers ?? []
+        #expect(shares.reduce(0) { $0 + $1.count } == count)
+        #expect(shares.reduce(Decimal(0)) { $0 + $1.cost } == Self.d(cost))
+        #expect(shares.first?.count == min(count, 100))
+        #expect(
+            shares.map(\.tier) == Array(["0:100", "101:250", "251:MAX"].prefix(count > 250 ? 3 : count > 100 ? 2 : 1)))
     }
 
     @Test("a run split across days is priced from where the previous run left off")

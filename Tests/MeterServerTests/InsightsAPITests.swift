@@ -95,7 +95,7 @@ struct InsightsAPITests {
                 (
                     "account=A&from=2025-07&colour=red", .badRequest,
                     "unknown parameter(s) colour; filters are named by dimension "
-                        + "(account, phone, country, market, category, pricing_type, direction, kind)"
+                        + "(account, phone, country, market, category, pricing_type, direction, kind, tier)"
                 ),
                 ("account=A&from=2025-07&format=xml", .badRequest, "format must be json or csv, got \"xml\""),
                 ("account=nobody&from=2025-07", .notFound, "unknown account nobody"),

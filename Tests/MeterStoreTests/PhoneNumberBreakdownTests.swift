@@ -54,6 +54,43 @@ struct PhoneNumberBreakdownTests {
         #expect(report.byPhoneNumber.values.reduce(Decimal(0)) { $0 + $1.cost } == report.cost.total)
         // The CSV keeps one line per kind × category × market × country.
         #expect(report.lines.filter { $0.category == "utility" }.count == 1)
+
+        // The insights' tier: each charged utility message by the tier it was priced at, per number.
+        let byTier = try await store.insights(
+            scope: .accounts(["A"]),
+            query: try InsightsRequest(
+                from: "2026-02", to: "2026-02", by: ["category", "tier", "phone"],
+                filters: ["category": ["utility"], "pricing_type": ["regular"]]
+            ).query(), now: t)
+        #expect(
+            byTier.rows.map { "\($0.values[1]) \($0.values[2]) \($0.metrics.messagesCharged) \($0.metrics.cost)" } == [
+                "1:3 111 2 0.0028", "1:3 222 1 0.0014", "4:MAX 111 1 0.0005", "4:MAX 222 2 0.001",
+            ])
+        // In Meta's layout.
+        let graph = try GraphAnalyticsRequest.parse(
+            try #require(
+                try GraphField.parse(
+                    "pricing_analytics.start(\(t - 3_600)).end(\(t + 3_600)).granularity(DAILY).dimensions([TIER])"
+                        + ".tiers([\"4:MAX\"])"
+                ).first))
+        let utc = try #require(BillingCalendar(timezoneIdentifier: "UTC"))
+        let answer = try await store.insights(
+            scope: .accounts(["A"]), query: graph.query(calendar: utc, numbers: []), now: t)
+        #expect(
+            graph.response(answer, calendar: utc)
+                == .object([
+                    "data": .array([
+                        .object([
+                            "data_points": .array([
+                                .object([
+                                    "start": .integer64(utc.start(of: 20260203)),
+                                    "end": .integer64(utc.start(of: 20260204)), "tier": .string("4:MAX"),
+                                    "volume": .integer(3), "cost": .decimal(Decimal(string: "0.0015")!),
+                                ])
+                            ])
+                        ])
+                    ])
+                ]))
         #expect(String(decoding: report.jsonData(), as: UTF8.self).contains(#""by_phone_number" : {"#))
     }
 

@@ -77,9 +77,6 @@ public struct GraphAnalyticsRequest: Sendable, Equatable {
         if !list("product_types").isEmpty {
             throw .invalidParameter("product_types is not supported by wameter: it does not tell templates apart")
         }
-        if !list("tiers").isEmpty || list("dimensions").contains(where: { $0.uppercased() == "TIER" }) {
-            throw .invalidParameter("the TIER dimension is not supported by wameter yet")
-        }
 
         var request = GraphAnalyticsRequest(
             field: kind, start: start, end: end, granularityName: granularityName, granularity: granularity,
@@ -114,6 +111,7 @@ public struct GraphAnalyticsRequest: Sendable, Equatable {
             }
             request.filters[.pricingType] = kept
         }
+        if !list("tiers").isEmpty { request.filters[.tier] = Set(list("tiers")) }
         let directions = list("conversation_directions").map { $0.lowercased() }
         if !directions.isEmpty { request.filters[.direction] = Set(directions) }
         // Each field counts its own unit: conversation_analytics conversations, the others messages
@@ -163,6 +161,7 @@ enum GraphNames {
         case (.conversationAnalytics, "CONVERSATION_CATEGORY"), (.pricingAnalytics, "PRICING_CATEGORY"): .category
         case (.conversationAnalytics, "CONVERSATION_TYPE"), (.pricingAnalytics, "PRICING_TYPE"): .pricingType
         case (.conversationAnalytics, "CONVERSATION_DIRECTION"): .direction
+        case (.pricingAnalytics, "TIER"): .tier
         default: nil
         }
     }

@@ -49,6 +49,8 @@ extension GraphAnalyticsRequest {
                     point[field == .pricingAnalytics ? "pricing_type" : "conversation_type"] = .string(
                         value.uppercased())
                 case .direction: point["conversation_direction"] = .string(value.uppercased())
+                // Omitted for messages priced outside a tier table (free ones included), as Meta omits it.
+                case .tier: if !value.isEmpty { point["tier"] = .string(value) }
                 case .account, .market, .kind: break
                 }
             }

@@ -112,6 +112,7 @@ public enum InsightsBuilder {
     /// The finest grain of the insights: one account's counts for a local day, category, country,
     /// market, business phone number and pricing type.
     struct Atom {
+        var tier = ""
         var kind: String
         var day: DayKey
         var category: String
@@ -130,8 +131,25 @@ public enum InsightsBuilder {
             case .pricingType: pricingType
             case .direction: InsightsDirection.of(category: category)
             case .kind: kind
+            case .tier: tier
             }
         }
+    }
+
+    /// A cell's tier shares summed per tier, in tier order.
+    private static func sharesByTier(
+        _ shares: [VolumeTierPricing.TierShare]
+    ) -> [(String, VolumeTierPricing.TierShare)] {
+        guard !shares.isEmpty else { return [] }
+        var sums: [String: VolumeTierPricing.TierShare] = [:]
+        for share in shares {
+            var sum = sums[share.tier] ?? VolumeTierPricing.TierShare(tier: share.tier, count: 0, cost: 0, unrated: 0)
+            sum.count += share.count
+            if !share.cost.isZero { sum.cost += share.cost }
+            sum.unrated += share.unrated
+            sums[share.tier] = sum
+        }
+        return sums.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
     private struct Cell: Hashable {
@@ -176,6 +194,13 @@ public enum InsightsBuilder {
             body(atom(cell, ""), metrics)
         }
 
+        func tierShares(_ cell: Cell) -> [(String, VolumeTierPricing.TierShare)] {
+            let key = ReportCellTally.Key(
+                kind: "message", day: cell.day, category: cell.category,
+                market: markets.market(country: cell.country, on: cell.day), country: cell.country, phone: cell.phone)
+            return Self.sharesByTier(cells.tiers[key] ?? [])
+        }
+
         for (cell, counts) in messages {
             let delivered = counts[.messageDelivered] ?? 0
             let charged = counts[.messageCharged] ?? 0
@@ -187,9 +212,19 @@ public enum InsightsBuilder {
                 (InsightsPricingType.none, delivered - charged - entryPoint - service),
             ]
             for (pricingType, count) in split where count != 0 {
-                body(
-                    atom(cell, pricingType),
-                    .delivered(count, message: true, charged: pricingType == InsightsPricingType.regular))
+                guard pricingType == InsightsPricingType.regular else {
+                    body(atom(cell, pricingType), .delivered(count, message: true, charged: false))
+                    continue
+                }
+                // Charged messages of a volume-tier pool, by the tier they were priced at.
+                var remaining = count
+                for (tier, share) in tierShares(cell) {
+                    var tiered = atom(cell, pricingType)
+                    tiered.tier = tier
+                    body(tiered, .delivered(share.count, message: true, charged: true))
+                    remaining -= share.count
+                }
+                if remaining != 0 { body(atom(cell, pricingType), .delivered(remaining, message: true, charged: true)) }
             }
         }
 
@@ -211,16 +246,26 @@ public enum InsightsBuilder {
             }
         }
 
-        // Cost belongs to the charged units, whatever priced them (card, tier, webhook).
-        for (key, cell) in cells.cells where days.contains(key.day) && (cell.cost != 0 || cell.unrated != 0) {
-            var metrics = InsightsMetrics()
-            metrics.cost = cell.cost
-            metrics.unrated = cell.unrated
-            body(
-                Atom(
-                    kind: key.kind, day: key.day, category: key.category, country: key.country, market: key.market,
-                    phone: key.phone,
-                    pricingType: InsightsPricingType.regular), metrics)
+        // Cost belongs to the charged units, whatever priced them (card, tier, webhook); a tier
+        // pool's by the tier each unit was priced at.
+        for (key, cell) in cells.cells where days.contains(key.day) && (!cell.cost.isZero || cell.unrated != 0) {
+            let untiered = Atom(
+                kind: key.kind, day: key.day, category: key.category, country: key.country, market: key.market,
+                phone: key.phone, pricingType: InsightsPricingType.regular)
+            var rest = InsightsMetrics()
+            rest.cost = cell.cost
+            rest.unrated = cell.unrated
+            for (tier, share) in Self.sharesByTier(cells.tiers[key] ?? []) {
+                var tiered = untiered
+                tiered.tier = tier
+                var metrics = InsightsMetrics()
+                metrics.cost = share.cost
+                metrics.unrated = share.unrated
+                body(tiered, metrics)
+                rest.cost -= share.cost
+                rest.unrated -= share.unrated
+            }
+            if !rest.cost.isZero || rest.unrated != 0 { body(untiered, rest) }
         }
     }
 }

@@ -27,6 +27,9 @@ public enum InsightsDimension: String, Sendable, CaseIterable, Comparable {
     /// `message` or `conversation`: which unit a figure counts (conversations are the billing
     /// unit before July 2025).
     case kind
+    /// The volume tier a charged utility or authentication message was priced at (`1001:10000`, as
+    /// the rate card's tier table has it); empty for everything else.
+    case tier
 
     public static func < (lhs: Self, rhs: Self) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!

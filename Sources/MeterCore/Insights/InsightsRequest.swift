@@ -95,6 +95,7 @@ public struct InsightsRequest: Sendable {
         case "pricing_types": return .pricingType
         case "directions", "conversation_direction": return .direction
         case "kinds", "unit": return .kind
+        case "tiers", "volume_tier": return .tier
         default: return nil
         }
     }
@@ -109,7 +110,7 @@ public struct InsightsRequest: Sendable {
         switch dimension {
         case .country: value.uppercased()
         case .category, .pricingType, .direction, .kind: value.lowercased()
-        case .account, .phone, .market: value
+        case .account, .phone, .market, .tier: value
         }
     }
 
