@@ -68,8 +68,9 @@ public enum InsightsBuilder {
 
         var undelivered: [String: InsightsInputs.Undelivered] = [:]
         for account in inputs.accounts where query.filters.keeps(.account, account.id) {
+            // An account with nothing in the period still shows its currency's total, at zero.
+            if totals[account.currency] == nil { totals[account.currency] = InsightsMetrics() }
             guard let counts = inputs.undelivered[account.id] else { continue }
-            totals[account.currency, default: InsightsMetrics()].add(InsightsMetrics())
             var sum =
                 undelivered[account.currency]
                 ?? .init(
