@@ -36,9 +36,8 @@ struct GraphAPIController<Context: RequestContext> {
             let requests = try GraphField.parse(fields).map { field throws(GraphError) in
                 try GraphAnalyticsRequest.parse(field)
             }
-            let numbers = try await store.businessPhoneNumbers(accounts: [id])
             for graphRequest in requests {
-                let query = graphRequest.query(calendar: calendar, numbers: numbers)
+                let query = graphRequest.query(calendar: calendar)
                 let result = try await store.insights(scope: .accounts([id]), query: query, now: clock())
                 body[graphRequest.field.rawValue] = graphRequest.response(result, calendar: calendar)
             }

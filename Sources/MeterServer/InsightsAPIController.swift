@@ -32,15 +32,15 @@ struct InsightsAPIController<Context: RequestContext> {
         if !unknown.isEmpty {
             throw APIError(
                 .badRequest,
-                "unknown parameter(s) \(unknown.sorted().joined(separator: ", ")); filters are named by dimension "
-                    + "(account, phone, country, market, category, pricing_type, direction, kind, tier)")
+                "unknown parameter(s) \(unknown.sorted().prefix(10).map(echoed).joined(separator: ", ")); filters are named by dimension "
+                    + "(\(InsightsRequest.dimensionList))")
         }
 
         guard let from = parameters["from"].map(String.init) else {
             throw APIError(.badRequest, "from is required, as ?from=YYYY-MM-DD (or YYYY-MM)")
         }
         let insightsRequest = InsightsRequest(
-            from: from, to: parameters["to"].map(String.init) ?? String(from.prefix(7)),
+            from: from, to: parameters["to"].map(String.init),
             granularity: parameters["granularity"].map(String.init), by: parameters.getAll("by"), filters: filters)
         let query: InsightsQuery
         do {
@@ -83,7 +83,7 @@ struct InsightsAPIController<Context: RequestContext> {
         case "csv": return true
         case "json": return false
         case nil: return request.headers[.accept]?.contains("text/csv") ?? false
-        case let other?: throw APIError(.badRequest, "format must be json or csv, got \"\(other)\"")
+        case let other?: throw APIError(.badRequest, "format must be json or csv, got \"\(echoed(other))\"")
         }
     }
 

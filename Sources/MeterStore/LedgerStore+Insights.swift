@@ -20,11 +20,6 @@ extension LedgerStore {
         return InsightsBuilder.build(query, inputs)
     }
 
-    /// The display numbers the accounts' business phone numbers were seen with.
-    public func businessPhoneNumbers(accounts: [String]) async throws -> [BusinessPhoneNumber] {
-        try await withSnapshot { try await $0.phoneNumbers(accounts: accounts) }
-    }
-
     /// The accounts of a scope, by id; an unknown account or an empty portfolio is an error (a typo
     /// must not read as "nothing happened").
     public func accounts(in scope: InsightsScope) async throws -> [Account] {

@@ -29,10 +29,10 @@ struct InsightsCommand: AsyncParsableCommand {
     @Option(help: "day, month or total.") var granularity: String = InsightsGranularity.total.rawValue
     @Option(
         help: ArgumentHelp(
-            "Break down by: account, phone, country, market, category, pricing_type, direction, kind, tier.",
+            "Break down by: \(InsightsRequest.dimensionList).",
             valueName: "dimensions"))
     var by: [String] = []
-    @Option(name: .customLong("phone-number"), help: "Only these business phone number ids.")
+    @Option(name: .customLong("phone-number"), help: "Only these business phone numbers, by id or display number.")
     var phoneNumber: [String] = []
     @Option(help: "Only these recipient countries (ISO codes such as IN).") var country: [String] = []
     @Option(help: "Only these markets (as `wameter markets lookup` names them).") var market: [String] = []
@@ -58,7 +58,7 @@ struct InsightsCommand: AsyncParsableCommand {
         let month = String(ISO8601DateFormatter().string(from: Date()).prefix(7))
         let from = from ?? month
         return InsightsRequest(
-            from: from, to: to ?? String(from.prefix(7)), granularity: granularity, by: by,
+            from: from, to: to, granularity: granularity, by: by,
             filters: [
                 "phone": phoneNumber, "country": country, "market": market, "category": category,
                 "pricing_type": pricingType, "direction": direction, "kind": kind, "tier": tier,

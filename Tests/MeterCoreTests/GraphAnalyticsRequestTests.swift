@@ -49,21 +49,31 @@ struct GraphAnalyticsRequestTests {
             ).first)
         let request = try GraphAnalyticsRequest.parse(field)
         let kolkata = try #require(BillingCalendar(timezoneIdentifier: "Asia/Kolkata"))
-        let query = request.query(
-            calendar: kolkata,
-            numbers: [
-                BusinessPhoneNumber(account: "A", phoneNumberId: "106540352242901", displayNumber: "15550242901")
-            ])
+        let query = request.query(calendar: kolkata)
         // 2025-07-01 00:00 UTC is 05:30 in Kolkata; 2025-07-31 00:00 UTC ends on the 31st there too.
         #expect(query.from == 20250701)
         #expect(query.to == 20250731)
         #expect(query.granularity == .day)
         #expect(query.dimensions == [.country, .phone, .pricingType])
-        #expect(query.filters.values[.phone] == ["106540352242901"])
+        // As given: the insights match it against display numbers (BusinessPhoneNumber.ids).
+        #expect(query.filters.values[.phone] == ["+1 555-024-2901"])
         // Meta shows free entry point messages as SERVICE.
         #expect(query.filters.values[.category] == ["service", "referral_conversion"])
         #expect(query.filters.values[.pricingType] == ["free_entry_point"])
         #expect(query.filters.values[.kind] == ["message"])
+    }
+
+    @Test("a phone number is named by id or by the digits of its display number")
+    func phoneNumberNames() {
+        let numbers = [
+            BusinessPhoneNumber(account: "A", phoneNumberId: "106540352242901", displayNumber: "15550242901"),
+            BusinessPhoneNumber(account: "A", phoneNumberId: "106540352242902", displayNumber: "+1 555-024-2902"),
+        ]
+        #expect(
+            BusinessPhoneNumber.ids(named: ["+1 555-024-2901", "15550242902"], in: numbers)
+                == ["+1 555-024-2901", "15550242902", "106540352242901", "106540352242902"])
+        #expect(BusinessPhoneNumber.ids(named: ["106540352242902"], in: numbers) == ["106540352242902"])
+        #expect(BusinessPhoneNumber.ids(named: ["unknown"], in: numbers) == ["unknown"])
     }
 
     @Test("conversation_analytics accepts the documented and the returned spellings of its types")

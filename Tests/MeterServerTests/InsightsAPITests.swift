@@ -113,4 +113,37 @@ struct InsightsAPITests {
             }
         }
     }
+
+    @Test("huge values get a short reason: a 10,000-character date, 2,000 bad countries, a huge Graph field")
+    func hugeValues() async throws {
+        let fixture = try await Self.fixture()
+        let huge = String(repeating: "9", count: 10_000)
+        let countries = (0..<2_000).map { "X\($0)" }.joined(separator: ",")
+        try await fixture.app().test(.router) { client in
+            for uri in [
+                "/api/v1/insights?account=A&from=\(huge)",
+                "/api/v1/insights?account=A&from=2025-07&country=\(countries)",
+                "/api/v1/insights?account=A&from=2025-07&\(huge)=1",
+            ] {
+                try await client.execute(uri: uri, method: .get, headers: ServerFixture.bearer) {
+                    #expect($0.status == .badRequest)
+                    let reason = try #require(ServerFixture.errorReason($0))
+                    #expect(reason.count < 1_000, "\(reason.prefix(200))")
+                }
+            }
+            try await client.execute(
+                uri: "/api/v1/insights?account=A&from=2025-07&country=\(countries)", method: .get,
+                headers: ServerFixture.bearer
+            ) {
+                #expect(ServerFixture.errorReason($0)?.hasSuffix("; and 1990 more") == true)
+            }
+            try await client.execute(
+                uri: "/graph/v23.0/A?fields=\(String(repeating: "a", count: 10_000)).start(1)", method: .get,
+                headers: ServerFixture.bearer
+            ) {
+                #expect($0.status == .badRequest)
+                #expect(String(buffer: $0.body).count < 1_000)
+            }
+        }
+    }
 }

@@ -107,6 +107,11 @@ struct InsightsScenarioTests {
         #expect(rows["P2"]?.messagesDelivered == 2)
         #expect(rows["P2"]?.cost == "0.0625")
 
+        // A number may be named by its display number (digits compared), as Meta's analytics name it.
+        let byDisplay = try await Self.insights(
+            store, .accounts(["K"]), "2026-02", "2026-03", filters: ["phone": ["+1 555-000-0001"]])
+        #expect(byDisplay.totals.first?.metrics.messagesDelivered == 2)
+        #expect(byDisplay.totals.first?.metrics.cost == "0.0118")
         let brazil = try await Self.insights(
             store, .accounts(["K"]), "2026-02", "2026-03", by: ["phone", "category"], filters: ["country": ["br"]])
         #expect(brazil.rows.map(\.values) == [["P2", "marketing"], ["P2", "unknown"]])

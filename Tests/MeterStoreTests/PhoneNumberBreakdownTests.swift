@@ -75,7 +75,7 @@ struct PhoneNumberBreakdownTests {
                 ).first))
         let utc = try #require(BillingCalendar(timezoneIdentifier: "UTC"))
         let answer = try await store.insights(
-            scope: .accounts(["A"]), query: graph.query(calendar: utc, numbers: []), now: t)
+            scope: .accounts(["A"]), query: graph.query(calendar: utc), now: t)
         #expect(
             graph.response(answer, calendar: utc)
                 == .object([

@@ -44,11 +44,11 @@ public struct GraphAnalyticsRequest: Sendable, Equatable {
     public static func parse(_ field: GraphField) throws(GraphError) -> GraphAnalyticsRequest {
         guard let kind = Field(rawValue: field.name) else {
             throw .invalidParameter(
-                "Tried accessing nonexisting field (\(field.name)) on node type (WhatsAppBusinessAccount); "
+                "Tried accessing nonexisting field (\(echoed(field.name))) on node type (WhatsAppBusinessAccount); "
                     + "wameter answers \(Field.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         for name in field.modifiers.keys.sorted() where !(modifiers[kind]?.contains(name) ?? false) {
-            throw .invalidParameter("\(kind.rawValue) does not take \(name)")
+            throw .invalidParameter("\(kind.rawValue) does not take \(echoed(name))")
         }
         func one(_ name: String) throws(GraphError) -> String {
             guard let values = field.modifiers[name], values.count == 1 else {
@@ -89,11 +89,11 @@ public struct GraphAnalyticsRequest: Sendable, Equatable {
             case .pricingAnalytics: ["COST", "VOLUME"]
             }
         for metric in request.metricTypes.sorted() where !allowedMetrics.contains(metric) {
-            throw .invalidParameter("unknown metric_types value \(metric)")
+            throw .invalidParameter("unknown metric_types value \(echoed(metric))")
         }
         for name in list("dimensions") {
             guard let dimension = GraphNames.dimension(name, of: kind) else {
-                throw .invalidParameter("unknown dimensions value \(name) for \(kind.rawValue)")
+                throw .invalidParameter("unknown dimensions value \(echoed(name)) for \(kind.rawValue)")
             }
             if !request.dimensions.contains(dimension) { request.dimensions.append(dimension) }
         }
@@ -105,7 +105,7 @@ public struct GraphAnalyticsRequest: Sendable, Equatable {
             var kept = Set<String>()
             for type in types {
                 guard let value = GraphNames.pricingType(type) else {
-                    throw .invalidParameter("unknown type \(type)")
+                    throw .invalidParameter("unknown type \(echoed(type))")
                 }
                 kept.insert(value)
             }
@@ -133,19 +133,11 @@ public struct GraphAnalyticsRequest: Sendable, Equatable {
     }
 
     /// The insights query for an account in `calendar`'s time zone: the local days `start` and
-    /// `end` fall on (wameter counts in whole local days), the phone numbers as ids (`numbers`
-    /// maps display numbers to the ids they were seen with; an id is taken as it is).
-    public func query(calendar: BillingCalendar, numbers: [BusinessPhoneNumber]) -> InsightsQuery {
+    /// `end` fall on (wameter counts in whole local days). Phone numbers are passed as given: the
+    /// insights match display numbers as well as ids.
+    public func query(calendar: BillingCalendar) -> InsightsQuery {
         var filters = self.filters
-        if !phoneNumbers.isEmpty {
-            var ids = Set<String>()
-            for wanted in phoneNumbers {
-                let digits = GraphNames.digits(wanted)
-                let matches = numbers.filter { GraphNames.digits($0.displayNumber) == digits }.map(\.phoneNumberId)
-                ids.formUnion(matches.isEmpty ? [wanted] : matches)
-            }
-            filters[.phone] = ids
-        }
+        if !phoneNumbers.isEmpty { filters[.phone] = Set(phoneNumbers) }
         return InsightsQuery(
             from: calendar.day(of: start), to: calendar.day(of: end - 1), granularity: granularity,
             dimensions: dimensions, filters: InsightsFilters(filters))
@@ -196,9 +188,5 @@ enum GraphNames {
         case "FREE_CUSTOMER_SERVICE", "FREE_GROUP_CUSTOMER_SERVICE": InsightsPricingType.freeCustomerService
         default: nil
         }
-    }
-
-    static func digits(_ number: String) -> String {
-        String(number.unicodeScalars.filter { ("0"..."9").contains($0) })
     }
 }

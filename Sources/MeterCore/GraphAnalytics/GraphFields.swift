@@ -47,11 +47,11 @@ public struct GraphField: Sendable, Equatable {
                     index += 1
                     let modifier = try identifier()
                     skipSpaces()
-                    guard current == "(" else { throw problem("expected ( after \(modifier)") }
+                    guard current == "(" else { throw problem("expected ( after \(echoed(modifier))") }
                     index += 1
                     field.modifiers[modifier] = try argument()
                     skipSpaces()
-                    guard current == ")" else { throw problem("expected ) to close \(modifier)") }
+                    guard current == ")" else { throw problem("expected ) to close \(echoed(modifier))") }
                     index += 1
                     skipSpaces()
                 }

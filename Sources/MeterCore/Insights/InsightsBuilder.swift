@@ -45,14 +45,19 @@ public enum InsightsBuilder {
         let days = query.from...query.to
         let filtersOnlyAccounts = query.filters.values.keys.allSatisfy { $0 == .account }
         var periods: [DayKey: String] = [:]
-        // Accounts are filtered whole, before pricing.
-        let filters = query.filters.values.filter { $0.key != .account }.sorted { $0.key < $1.key }
+        // Accounts are filtered whole, before pricing; phone numbers may be named by display number.
+        var filterValues = query.filters.values
+        filterValues[.account] = nil
+        if let phones = filterValues[.phone] {
+            filterValues[.phone] = BusinessPhoneNumber.ids(named: phones, in: inputs.phoneNumbers)
+        }
+        let filters = filterValues.sorted { $0.key < $1.key }
 
         for month in inputs.months {
             let account = month.account
             guard query.filters.keeps(.account, account.id) else { continue }
             let priced = ReportBuilder.price(month, markets: markets)
-            forEachAtom(of: month, cells: priced.cells, days: days, markets: markets) { atom, metrics in
+            forEachAtom(of: month, cells: priced.cells, days: days) { atom, metrics in
                 for (dimension, kept) in filters where !kept.contains(atom.value(of: dimension, account: account.id)) {
                     return
                 }
@@ -122,6 +127,17 @@ public enum InsightsBuilder {
         var phone: String
         var pricingType: String
 
+        /// The atom of a priced cell (the cell's market is the one it was priced in).
+        init(_ key: ReportCellTally.Key, pricingType: String) {
+            kind = key.kind
+            day = key.day
+            category = key.category
+            country = key.country
+            market = key.market
+            phone = key.phone
+            self.pricingType = pricingType
+        }
+
         func value(of dimension: InsightsDimension, account: String) -> String {
             switch dimension {
             case .account: account
@@ -163,16 +179,21 @@ public enum InsightsBuilder {
     /// The month's figures on the period's days, split into atoms: counts from the counters, cost and
     /// the free tier from the priced cells (which hold exactly what the report sums).
     private static func forEachAtom(
-        of month: ReportInputs, cells: ReportCellTally, days: ClosedRange<DayKey>, markets: MarketTable,
+        of month: ReportInputs, cells: ReportCellTally, days: ClosedRange<DayKey>,
         _ body: (Atom, InsightsMetrics) -> Void
     ) {
         var messages: [Cell: [RollupMetric: Int]] = [:]
         var conversations: [Cell: [RollupMetric: Int]] = [:]
+        // The priced cell a counter cell belongs to (`ReportCellTally.line` decides its market).
+        func tallyKey(_ kind: String, _ cell: Cell) -> ReportCellTally.Key {
+            cells.line(
+                kind,
+                RollupKey(
+                    day: cell.day, metric: .messageDelivered, category: cell.category, country: cell.country,
+                    phone: cell.phone))
+        }
         func atom(_ cell: Cell, _ pricingType: String, kind: String = "message") -> Atom {
-            Atom(
-                kind: kind, day: cell.day, category: cell.category, country: cell.country,
-                market: markets.market(country: cell.country, on: cell.day), phone: cell.phone,
-                pricingType: pricingType)
+            Atom(tallyKey(kind, cell), pricingType: pricingType)
         }
 
         for row in month.rollups where days.contains(row.key.day) {
@@ -196,10 +217,7 @@ public enum InsightsBuilder {
         }
 
         func tierShares(_ cell: Cell) -> [(String, VolumeTierPricing.TierShare)] {
-            let key = ReportCellTally.Key(
-                kind: "message", day: cell.day, category: cell.category,
-                market: markets.market(country: cell.country, on: cell.day), country: cell.country, phone: cell.phone)
-            return Self.sharesByTier(cells.tiers[key] ?? [])
+            Self.sharesByTier(cells.tiers[tallyKey("message", cell)] ?? [])
         }
 
         for (cell, counts) in messages {
@@ -232,10 +250,7 @@ public enum InsightsBuilder {
         for (cell, counts) in conversations {
             let delivered = counts[.conversationDelivered] ?? 0
             let billable = counts[.conversationBillable] ?? 0
-            let tallyKey = ReportCellTally.Key(
-                kind: "conversation", day: cell.day, category: cell.category,
-                market: markets.market(country: cell.country, on: cell.day), country: cell.country, phone: cell.phone)
-            let freeTier = cells.cells[tallyKey]?.freeTier ?? 0
+            let freeTier = cells.cells[tallyKey("conversation", cell)]?.freeTier ?? 0
             let split = [
                 (InsightsPricingType.regular, billable - freeTier), (InsightsPricingType.freeTier, freeTier),
                 (InsightsPricingType.freeEntryPoint, delivered - billable),
@@ -250,9 +265,7 @@ public enum InsightsBuilder {
         // Cost belongs to the charged units, whatever priced them (card, tier, webhook); a tier
         // pool's by the tier each unit was priced at.
         for (key, cell) in cells.cells where days.contains(key.day) && (!cell.cost.isZero || cell.unrated != 0) {
-            let untiered = Atom(
-                kind: key.kind, day: key.day, category: key.category, country: key.country, market: key.market,
-                phone: key.phone, pricingType: InsightsPricingType.regular)
+            let untiered = Atom(key, pricingType: InsightsPricingType.regular)
             var rest = InsightsMetrics()
             rest.cost = cell.cost
             rest.unrated = cell.unrated

@@ -5,8 +5,9 @@ import Foundation
 public struct InsightsRequest: Sendable {
     /// `YYYY-MM-DD`, or `YYYY-MM` for the month's first day.
     public var from: String
-    /// `YYYY-MM-DD` (inclusive), or `YYYY-MM` for the month's last day.
-    public var to: String
+    /// `YYYY-MM-DD` (inclusive), or `YYYY-MM` for the month's last day; `nil`: the last day of
+    /// `from`'s month.
+    public var to: String?
     public var granularity: String?
     /// Dimension names; each entry may hold several, comma-separated.
     public var by: [String]
@@ -15,7 +16,8 @@ public struct InsightsRequest: Sendable {
     public var filters: [String: [String]]
 
     public init(
-        from: String, to: String, granularity: String? = nil, by: [String] = [], filters: [String: [String]] = [:]
+        from: String, to: String? = nil, granularity: String? = nil, by: [String] = [],
+        filters: [String: [String]] = [:]
     ) {
         self.from = from
         self.to = to
@@ -26,13 +28,14 @@ public struct InsightsRequest: Sendable {
 
     public func query() throws(InsightsRequestError) -> InsightsQuery {
         var problems: [String] = []
+        let to = self.to ?? String(from.prefix(7))
         let first = Self.day(from, end: false)
         let last = Self.day(to, end: true)
-        if first == nil { problems.append("from must be YYYY-MM-DD or YYYY-MM, got \"\(from)\"") }
-        if last == nil { problems.append("to must be YYYY-MM-DD or YYYY-MM, got \"\(to)\"") }
+        if first == nil { problems.append("from must be YYYY-MM-DD or YYYY-MM, got \"\(echoed(from))\"") }
+        if last == nil { problems.append("to must be YYYY-MM-DD or YYYY-MM, got \"\(echoed(to))\"") }
         if let first, let last {
             if last < first {
-                problems.append("to (\(to)) is before from (\(from))")
+                problems.append("to (\(echoed(to))) is before from (\(echoed(from)))")
             } else if BillingCalendar.daysSinceEpoch(of: last) - BillingCalendar.daysSinceEpoch(of: first)
                 >= InsightsQuery.maximumDays
             {
@@ -46,7 +49,7 @@ public struct InsightsRequest: Sendable {
                 granularity = parsed
             } else {
                 problems.append(
-                    "granularity must be one of \(InsightsGranularity.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(text)\""
+                    "granularity must be one of \(InsightsGranularity.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(echoed(text))\""
                 )
             }
         }
@@ -56,20 +59,21 @@ public struct InsightsRequest: Sendable {
             if let dimension = Self.dimension(named: name) {
                 dimensions.append(dimension)
             } else {
-                problems.append("unknown dimension \"\(name)\" (\(Self.dimensionNames))")
+                problems.append("unknown dimension \"\(echoed(name))\" (\(Self.dimensionNames))")
             }
         }
 
         var kept = InsightsFilters()
         for (name, values) in filters.sorted(by: { $0.key < $1.key }) {
             guard let dimension = Self.dimension(named: name) else {
-                problems.append("unknown filter \"\(name)\" (\(Self.dimensionNames))")
+                problems.append("unknown filter \"\(echoed(name))\" (\(Self.dimensionNames))")
                 continue
             }
             let values = Self.split(values).map { Self.normalised($0, for: dimension) }
             guard !values.isEmpty else { continue }
             for value in values where !Self.isKnown(value, for: dimension) {
-                problems.append("unknown \(dimension.rawValue) \"\(value)\" (\(Self.knownValues(for: dimension)))")
+                problems.append(
+                    "unknown \(dimension.rawValue) \"\(echoed(value))\" (\(Self.knownValues(for: dimension)))")
             }
             kept.values[dimension, default: []].formUnion(values)
         }
@@ -78,9 +82,10 @@ public struct InsightsRequest: Sendable {
         return InsightsQuery(from: first, to: last, granularity: granularity, dimensions: dimensions, filters: kept)
     }
 
-    static var dimensionNames: String {
-        "dimensions: " + InsightsDimension.allCases.map(\.rawValue).joined(separator: ", ")
-    }
+    static var dimensionNames: String { "dimensions: " + dimensionList }
+
+    /// Every dimension's name, for help and error texts.
+    public static var dimensionList: String { InsightsDimension.allCases.map(\.rawValue).joined(separator: ", ") }
 
     /// A dimension by its name, its JSON field name, or a plural as people type them.
     public static func dimension(named name: String) -> InsightsDimension? {
@@ -154,5 +159,10 @@ public struct InsightsRequestError: Error, Equatable, CustomStringConvertible {
         self.problems = problems
     }
 
-    public var description: String { problems.joined(separator: "; ") }
+    /// The first ten problems, and how many more there are: a request with thousands of bad values
+    /// gets a short answer.
+    public var description: String {
+        let shown = problems.prefix(10).joined(separator: "; ")
+        return problems.count > 10 ? shown + "; and \(problems.count - 10) more" : shown
+    }
 }

@@ -32,8 +32,9 @@ struct InsightsPlan: Sendable {
             undelivered[account.id] = InsightsInputs.Undelivered(
                 messages: counts.messages, conversations: counts.conversations)
         }
-        let phoneNumbers =
-            query.dimensions.contains(.phone) ? try await snapshot.phoneNumbers(accounts: accounts.map(\.id)) : []
+        // For display numbers beside ids, and for filters that name numbers by display number.
+        let needsNumbers = query.dimensions.contains(.phone) || query.filters.values[.phone] != nil
+        let phoneNumbers = needsNumbers ? try await snapshot.phoneNumbers(accounts: accounts.map(\.id)) : []
         return InsightsInputs(
             accounts: accounts, months: months, undelivered: undelivered, phoneNumbers: phoneNumbers)
     }
