@@ -26,7 +26,6 @@ if [ ! -f "$db" ]; then
     for account in 100000000000001 100000000000002 100000000000003; do
         "$bin" accounts add "$account" --timezone UTC --currency USD --portfolio bench --database "$db" >/dev/null
     done
-    "$bin" rates import examples/rates-usd-2026-01-01.csv --database "$db" >/dev/null
     /usr/bin/time -f "%e %M" -o bench-data/time.txt "$bin" ingest "$file" --database "$db" --quiet | tail -1
     read -r seconds rss_kb <bench-data/time.txt
     echo "ingest of $file: ${seconds} s, peak RSS $((rss_kb / 1024)) MiB"

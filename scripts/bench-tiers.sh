@@ -29,7 +29,6 @@ for market in "North America" Brazil Mexico Colombia India Indonesia Germany "Un
         echo "2026-01-01,USD,$market,$category,10001,,0.0010" >>"$tiers"
     done
 done
-"$bin" rates import examples/rates-usd-2026-01-01.csv --database "$db" >/dev/null
 "$bin" rates import "$tiers" --database "$db" >/dev/null
 
 time_reports() {

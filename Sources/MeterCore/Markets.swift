@@ -82,6 +82,13 @@ public struct MarketTable: Sendable {
         return Self.other
     }
 
+    /// The markets that exist on a local day (a market made standalone later is not one yet).
+    public func marketNames(on day: DayKey) -> Set<String> {
+        var names: Set<String> = [Self.other, Self.unknown]
+        for span in spans.values.joined() where span.from <= day && day <= span.until { names.insert(span.market) }
+        return names
+    }
+
     /// Every market name the table knows, for validating imported rate cards.
     public var marketNames: Set<String> {
         Set(spans.values.flatMap { $0.map(\.market) }).union([Self.other])

@@ -2,7 +2,7 @@ import Foundation
 import WhatsAppWebhook
 
 /// One rate from a rate card: the price of one charged unit of a category in a market, in a
-/// currency, in force from a local day until the next entry for the same key.
+/// currency, in force from a local day as part of its card (`RateCardEdition`).
 public struct RateEntry: Sendable, Equatable {
     public var effectiveFrom: DayKey
     public var currency: String
@@ -49,51 +49,85 @@ public struct TierEntry: Sendable, Equatable {
     public var label: String { "\(volumeFrom):\(volumeTo.map(String.init) ?? "MAX")" }
 }
 
-/// Effective-dated rates and volume-tier tables, looked up by the charged unit's delivery day in the
-/// account's time zone.
+/// The rates in force on every day, per currency: a history of whole cards and patches
+/// (`RateCardEdition`), looked up by the charged unit's delivery day in the account's time zone.
+///
+/// Built once per report: each card's day starts a stretch of days over which the same rates are
+/// in force (the latest whole card of the pricing model of that day, with the patches since), so a
+/// lookup is a short scan of stretches and one dictionary read.
 public struct RateCard: Sendable {
     private struct Key: Hashable {
-        var currency: String
         var market: String
         var category: String
     }
 
-    /// Per key, entries sorted by effective day.
-    private let entries: [Key: [(from: DayKey, rate: Decimal)]]
-    /// Per key, tier tables sorted by effective day; each table sorted by `volumeFrom`.
-    private let tierTables: [Key: [(from: DayKey, tiers: [TierEntry])]]
-
-    public init(_ rates: [RateEntry], tiers: [TierEntry] = []) {
-        var entries: [Key: [(from: DayKey, rate: Decimal)]] = [:]
-        for rate in rates {
-            entries[Key(currency: rate.currency, market: rate.market, category: rate.category), default: []]
-                .append((rate.effectiveFrom, rate.rate))
-        }
-        self.entries = entries.mapValues { $0.sorted { $0.from < $1.from } }
-        var tables: [Key: [DayKey: [TierEntry]]] = [:]
-        for tier in tiers {
-            tables[Key(currency: tier.currency, market: tier.market, category: tier.category), default: [:]][
-                tier.effectiveFrom, default: []
-            ].append(tier)
-        }
-        self.tierTables = tables.mapValues { byDay in
-            byDay.map { (from: $0.key, tiers: $0.value.sorted { $0.volumeFrom < $1.volumeFrom }) }
-                .sorted { $0.from < $1.from }
-        }
+    /// A rate and the day of the card that set it.
+    private struct Listed {
+        var rate: Decimal
+        var from: DayKey
     }
 
-    public var isEmpty: Bool { entries.isEmpty && tierTables.isEmpty }
+    /// Days from `from` until the next stretch's first day, priced by `editions`.
+    private struct Stretch {
+        var from: DayKey
+        var rates: [Key: Listed]
+        var tiers: [Key: [TierEntry]]
+        var editions: [RateCardEdition.Summary]
+    }
 
-    /// The list rate for a charged unit, or `nil` when the card has none (reported as unrated).
+    /// Per currency, stretches sorted by first day.
+    private let stretches: [String: [Stretch]]
+
+    public init(editions: [RateCardEdition]) {
+        var stretches: [String: [Stretch]] = [:]
+        for (currency, cards) in Dictionary(grouping: editions, by: \.currency) {
+            let cards = cards.sorted { $0.effectiveFrom < $1.effectiveFrom }
+            var starts = Set(cards.map(\.effectiveFrom))
+            // A conversation card ends when per-message pricing starts, whether or not a card follows.
+            if cards.contains(where: \.pricesConversations) { starts.insert(PricingEra.perMessagePricing.day) }
+            stretches[currency] = starts.sorted().map { day in
+                let conversations = day < PricingEra.perMessagePricing.day
+                let inForce = cards.filter { $0.effectiveFrom <= day && $0.pricesConversations == conversations }
+                let base = inForce.lastIndex { $0.kind == .whole } ?? inForce.startIndex
+                var rates: [Key: Listed] = [:]
+                var tiers: [Key: [TierEntry]] = [:]
+                for card in inForce[base...] {
+                    for rate in card.rates {
+                        rates[Key(market: rate.market, category: rate.category)] = Listed(
+                            rate: rate.rate, from: card.effectiveFrom)
+                    }
+                    for (key, table) in Dictionary(
+                        grouping: card.tiers, by: { Key(market: $0.market, category: $0.category) })
+                    {
+                        tiers[key] = table.sorted { $0.volumeFrom < $1.volumeFrom }
+                    }
+                }
+                return Stretch(from: day, rates: rates, tiers: tiers, editions: inForce[base...].map(\.summary))
+            }
+        }
+        self.stretches = stretches
+    }
+
+    /// A card from loose rows (tests, one-off cards): the rows of each currency and effective day are
+    /// one imported card, whole when it has rates, a patch when it only has tier tables.
+    public init(_ rates: [RateEntry], tiers: [TierEntry] = []) {
+        self.init(editions: RateCardHistory.importedEditions(rates: rates, tiers: tiers, cards: []))
+    }
+
+    public var isEmpty: Bool { stretches.isEmpty }
+
+    /// The list rate for a charged unit, or `nil` when the card in force has none (reported as
+    /// unrated).
     ///
     /// Categories that Meta bills at another category's rate are mapped first: Marketing Messages API
     /// and group messages at their base category's rate (reference §7.7–7.8); service at the card's
     /// service rate, or from 2026-10-01 at the utility rate when the card has no service column (C13).
     public func rate(currency: String, market: String, category: String, on day: DayKey) -> Decimal? {
+        guard let stretch = stretch(currency, day) else { return nil }
         let base = Self.rateCategory(category)
-        if let rate = lookup(currency, market, base, day) { return rate }
+        if let listed = stretch.rates[Key(market: market, category: base)] { return listed.rate }
         if base == PricingCategory.service && day >= PricingEra.serviceFreeTier.day {
-            return lookup(currency, market, PricingCategory.utility, day)
+            return stretch.rates[Key(market: market, category: PricingCategory.utility)]?.rate
         }
         return nil
     }
@@ -107,17 +141,9 @@ public struct RateCard: Sendable {
         return Self.tier(containing: position, in: table)?.rate
     }
 
-    /// The tier table in force for a key on a day, if the card has one.
+    /// The tier table in force for a key on a day, if the card in force has one.
     public func tierTable(currency: String, market: String, category: String, on day: DayKey) -> [TierEntry]? {
-        guard let tables = tierTables[Key(currency: currency, market: market, category: category)] else {
-            return nil
-        }
-        var found: [TierEntry]?
-        for table in tables {
-            if table.from > day { break }
-            found = table.tiers
-        }
-        return found
+        stretch(currency, day)?.tiers[Key(market: market, category: category)]
     }
 
     /// The tier of a table that holds the `position`-th unit (1-based; a first tier written from 0
@@ -131,38 +157,47 @@ public struct RateCard: Sendable {
         return found
     }
 
-    /// Of each currency × market × category, the entry in force on a day (for listing a card).
-    public static func inForce(_ rates: [RateEntry], on day: DayKey) -> [RateEntry] {
-        var latest: [Key: RateEntry] = [:]
-        for rate in rates where rate.effectiveFrom <= day {
-            let key = Key(currency: rate.currency, market: rate.market, category: rate.category)
-            if latest[key].map({ $0.effectiveFrom < rate.effectiveFrom }) ?? true { latest[key] = rate }
-        }
-        return latest.values.sorted { ($0.currency, $0.market, $0.category) < ($1.currency, $1.market, $1.category) }
-    }
-
-    /// Of each currency × market × category, the tier table in force on a day.
-    public static func inForce(_ tiers: [TierEntry], on day: DayKey) -> [TierEntry] {
-        var latest: [Key: DayKey] = [:]
-        for tier in tiers where tier.effectiveFrom <= day {
-            let key = Key(currency: tier.currency, market: tier.market, category: tier.category)
-            latest[key] = max(latest[key] ?? tier.effectiveFrom, tier.effectiveFrom)
-        }
-        return tiers.filter {
-            latest[Key(currency: $0.currency, market: $0.market, category: $0.category)] == $0.effectiveFrom
-        }.sorted {
-            ($0.currency, $0.market, $0.category, $0.volumeFrom) < ($1.currency, $1.market, $1.category, $1.volumeFrom)
-        }
-    }
-
-    private func lookup(_ currency: String, _ market: String, _ category: String, _ day: DayKey) -> Decimal? {
-        guard let list = entries[Key(currency: currency, market: market, category: category)] else { return nil }
-        var found: Decimal?
-        for entry in list {
-            if entry.from > day { break }
-            found = entry.rate
+    /// The cards that price some day from `first` through `last` in a currency, oldest first.
+    public func editions(currency: String, from first: DayKey, through last: DayKey) -> [RateCardEdition.Summary] {
+        guard let list = stretches[currency] else { return [] }
+        var found: [RateCardEdition.Summary] = []
+        for (index, stretch) in list.enumerated() {
+            let end = index + 1 < list.count ? list[index + 1].from - 1 : DayKey.max
+            guard stretch.from <= last && end >= first else { continue }
+            for edition in stretch.editions where !found.contains(edition) { found.append(edition) }
         }
         return found
+    }
+
+    /// Every rate and tier table in force on a day (for listing), each dated by the card that set it.
+    public func inForce(on day: DayKey) -> (rates: [RateEntry], tiers: [TierEntry]) {
+        var rates: [RateEntry] = []
+        var tiers: [TierEntry] = []
+        for currency in stretches.keys.sorted() {
+            guard let stretch = stretch(currency, day) else { continue }
+            for (key, listed) in stretch.rates {
+                rates.append(
+                    RateEntry(
+                        effectiveFrom: listed.from, currency: currency, market: key.market, category: key.category,
+                        rate: listed.rate))
+            }
+            tiers += stretch.tiers.values.joined()
+        }
+        rates.sort { ($0.currency, $0.market, $0.category) < ($1.currency, $1.market, $1.category) }
+        tiers.sort {
+            ($0.currency, $0.market, $0.category, $0.volumeFrom) < ($1.currency, $1.market, $1.category, $1.volumeFrom)
+        }
+        return (rates, tiers)
+    }
+
+    private func stretch(_ currency: String, _ day: DayKey) -> Stretch? {
+        guard let list = stretches[currency] else { return nil }
+        var found: Int?
+        for index in list.indices {
+            if list[index].from > day { break }
+            found = index
+        }
+        return found.map { list[$0] }
     }
 
     static func rateCategory(_ category: String) -> String {

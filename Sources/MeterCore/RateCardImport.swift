@@ -46,6 +46,14 @@ public enum RateCardImport {
     public static let tierHeader = [
         "effective_from", "currency", "market", "category", "volume_from", "volume_to", "rate",
     ]
+    /// The categories a card prices (the charged unit's category after `RateCard`'s mapping of
+    /// Marketing Messages API and group messages): a typo such as `marketting` must not leave real
+    /// messages unrated.
+    public static let cardCategories = [
+        PricingCategory.marketing, PricingCategory.utility, PricingCategory.authentication,
+        PricingCategory.authenticationInternational, PricingCategory.service, PricingCategory.businessInitiated,
+        PricingCategory.userInitiated,
+    ]
     /// Volume tiers exist for these categories only (reference §7.4, §7.5).
     public static let tieredCategories = Set(TierPoolKey.tieredCategories.map(\.category))
 
@@ -57,7 +65,8 @@ public enum RateCardImport {
     public static func parse(
         _ text: String, effective: DayKey? = nil, markets: MarketTable = .standard
     ) throws(RateImportFailure) -> ImportedRateCard {
-        let rows = CSV.parse(text)
+        // Excel's "CSV UTF-8" starts the file with a byte-order mark.
+        let rows = CSV.parse(text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text)
         guard let first = rows.first else {
             throw RateImportFailure(errors: [RateImportError(line: 1, reason: "the file is empty")])
         }
@@ -89,6 +98,10 @@ public enum RateCardImport {
     struct RowReader {
         let knownMarkets: Set<String>
         var errors: [RateImportError] = []
+        /// Each key read so far and its line: a key twice in one file is an error (which would win?).
+        private var seen: [[String]: Int] = [:]
+
+        init(knownMarkets: Set<String>) { self.knownMarkets = knownMarkets }
 
         mutating func canonicalRates(_ rows: ArraySlice<CSV.Row>) -> [RateEntry] {
             var entries: [RateEntry] = []
@@ -97,14 +110,21 @@ public enum RateCardImport {
                     let (fields, day, currency, market, initialProblems) = keyFields(row, count: canonicalHeader.count)
                 else { continue }
                 var problems = initialProblems
-                if fields[3].isEmpty { problems.append("category is empty") }
+                let category = category(fields[3], &problems)
                 let rate = rate(fields[4], name: "rate", &problems)
-                guard problems.isEmpty, let day, let currency, let market, let rate else {
+                guard problems.isEmpty, let day, let currency, let market, let category, let rate else {
                     fail(row.line, problems.joined(separator: "; "))
                     continue
                 }
-                entries.append(
-                    RateEntry(effectiveFrom: day, currency: currency, market: market, category: fields[3], rate: rate))
+                let entry = RateEntry(
+                    effectiveFrom: day, currency: currency, market: market, category: category, rate: rate)
+                if let first = seen.updateValue(row.line, forKey: [DayKeys.format(day), currency, market, category]) {
+                    fail(
+                        row.line,
+                        "\(currency) \(market) \(category) from \(DayKeys.format(day)) is already on line \(first)")
+                    continue
+                }
+                entries.append(entry)
             }
             return entries
         }
@@ -116,7 +136,9 @@ public enum RateCardImport {
                 else { continue }
                 var problems = initialProblems
                 let category = PricingCategory.normalize(fields[3])
-                if !tieredCategories.contains(category) {
+                if !cardCategories.contains(category) {
+                    _ = self.category(fields[3], &problems)
+                } else if !tieredCategories.contains(category) {
                     problems.append(
                         "category \"\(fields[3])\" has no volume tiers (only utility, authentication and "
                             + "authentication_international do)")
@@ -136,6 +158,14 @@ public enum RateCardImport {
                 let rate = rate(fields[6], name: "rate", &problems)
                 guard problems.isEmpty, let day, let currency, let market, let from, let rate else {
                     fail(row.line, problems.joined(separator: "; "))
+                    continue
+                }
+                let key = [DayKeys.format(day), currency, market, category, String(max(from, 1))]
+                if let first = seen.updateValue(row.line, forKey: key) {
+                    fail(
+                        row.line,
+                        "the \(currency) \(market) \(category) tier from \(DayKeys.format(day)) starting at \(from) "
+                            + "is already on line \(first)")
                     continue
                 }
                 entries.append(
@@ -236,6 +266,10 @@ public enum RateCardImport {
                     if !problems.isEmpty { fail(row.line, problems.joined(separator: "; ")) }
                     continue
                 }
+                if let first = seen.updateValue(row.line, forKey: [DayKeys.format(day), currency, market]) {
+                    fail(row.line, "\(currency) \(market) is already on line \(first)")
+                    continue
+                }
                 for (category, rate) in parsed {
                     rates.append(
                         RateEntry(
@@ -284,6 +318,21 @@ public enum RateCardImport {
                 return nil
             }
             return currency
+        }
+
+        /// One of `cardCategories`, in any spelling `PricingCategory.normalize` folds to one.
+        private func category(_ text: String, _ problems: inout [String]) -> String? {
+            let category = PricingCategory.normalize(text)
+            if text.isEmpty {
+                problems.append("category is empty")
+                return nil
+            }
+            guard cardCategories.contains(category) else {
+                problems.append(
+                    "category \"\(text)\" is not one a card prices (\(cardCategories.joined(separator: ", ")))")
+                return nil
+            }
+            return category
         }
 
         /// Market names as Meta spells them; case and spacing are forgiven, anything else is an error.

@@ -8,11 +8,14 @@ public struct Report: Sendable, Equatable {
         public var delivered: Int
         public var charged: Int
         public var cost: Decimal
+        /// Charged units with no rate (not in `cost`).
+        public var unrated: Int
 
-        public init(delivered: Int, charged: Int, cost: Decimal) {
+        public init(delivered: Int, charged: Int, cost: Decimal, unrated: Int = 0) {
             self.delivered = delivered
             self.charged = charged
             self.cost = cost
+            self.unrated = unrated
         }
     }
 
@@ -43,10 +46,13 @@ public struct Report: Sendable, Equatable {
     public struct ChargedLine: Sendable, Equatable {
         public var charged: Int
         public var cost: Decimal
+        /// Charged units with no rate (not in `cost`).
+        public var unrated: Int
 
-        public init(charged: Int, cost: Decimal) {
+        public init(charged: Int, cost: Decimal, unrated: Int = 0) {
             self.charged = charged
             self.cost = cost
+            self.unrated = unrated
         }
     }
 
@@ -155,6 +161,8 @@ public struct Report: Sendable, Equatable {
     public var volumeTiers: [VolumeTierLine]
     /// Charged messages priced by their webhook's `pricing.cost` instead of the card (added field).
     public var webhookPriced: ChargedLine
+    /// The rate cards in force on some day of the month, oldest first (added field).
+    public var rateCards: [RateCardEdition.Summary]
     /// Detail for the CSV and table formats; not part of the JSON.
     public var lines: [Line]
 
@@ -162,8 +170,10 @@ public struct Report: Sendable, Equatable {
         account: String, month: String, timezone: String, currency: String, conversations: Conversations,
         messages: Messages, byMarket: [String: ChargedLine], byCountry: [String: ChargedLine],
         byPhoneNumber: [String: ChargedLine], cost: Cost,
-        unrated: Unrated, volumeTiers: [VolumeTierLine], webhookPriced: ChargedLine, lines: [Line]
+        unrated: Unrated, volumeTiers: [VolumeTierLine], webhookPriced: ChargedLine,
+        rateCards: [RateCardEdition.Summary], lines: [Line]
     ) {
+        self.rateCards = rateCards
         self.account = account
         self.month = month
         self.timezone = timezone

@@ -48,6 +48,8 @@ public enum ReportBuilder {
                 cost: Report.Cost(total: cells.total, currency: currency),
                 unrated: ReportCellTally.unratedSummary(of: lines), volumeTiers: volumeTiers,
                 webhookPriced: Report.ChargedLine(charged: webhookPriced.count, cost: webhookPriced.amount),
+                rateCards: inputs.rates.editions(
+                    currency: currency, from: inputs.month.firstDay, through: inputs.month.next.firstDay - 1),
                 lines: lines)
         }
     }

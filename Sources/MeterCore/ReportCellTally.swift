@@ -129,6 +129,7 @@ struct ReportCellTally {
             sum.delivered += cell.delivered
             sum.charged += cell.charged
             sum.cost += cell.cost
+            sum.unrated += cell.unrated
             sums[key.category] = sum
         }
         return sums
@@ -141,6 +142,7 @@ struct ReportCellTally {
             var sum = sums[field(key)] ?? Report.ChargedLine(charged: 0, cost: 0)
             sum.charged += cell.charged
             sum.cost += cell.cost
+            sum.unrated += cell.unrated
             sums[field(key)] = sum
         }
         return sums

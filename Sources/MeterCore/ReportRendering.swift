@@ -48,7 +48,17 @@ extension Report {
     }
 
     public func tableText() -> String {
-        var out = "wameter report  account \(account)  month \(month)  (\(timezone), \(currency))\n\n"
+        var out = "wameter report  account \(account)  month \(month)  (\(timezone), \(currency))\n"
+        if unrated.count > 0 {
+            // First, so a total that leaves units out is never read as complete.
+            let keys = unrated.units.map { "\($0.category) in \($0.market)" }
+            let named = Set(keys).sorted()
+            out += "warning: \(unrated.count) charged unit(s) have no \(currency) rate for \(month) and are not in the "
+            out += "total: \(named.prefix(5).joined(separator: ", "))"
+            out += named.count > 5 ? " and \(named.count - 5) more" : ""
+            out += ". Import the \(currency) card in force in \(month) (`wameter rates coverage`, docs/rates.md).\n"
+        }
+        out += "\n"
         out += "Conversations  delivered \(conversations.delivered)  charged \(conversations.charged)"
         out += "  free tier \(conversations.freeTier)  free entry point \(conversations.freeEntryPoint)"
         out += "  pending \(conversations.pending)  dropped \(conversations.dropped)\n"
@@ -59,14 +69,23 @@ extension Report {
         var rows = lines.map {
             [
                 $0.kind, $0.category, $0.market, $0.country.isEmpty ? "?" : $0.country, String($0.delivered),
-                String($0.charged), formatMoney($0.cost),
+                String($0.charged), Self.cost($0.cost, unrated: $0.unrated, charged: $0.charged),
             ]
         }
-        rows.append(["total", "", "", "", "", "", formatMoney(cost.total) + " " + currency])
+        rows.append(
+            [
+                "total", "", "", "", "", "",
+                Self.cost(
+                    cost.total, unrated: unrated.count, charged: messages.charged + conversations.charged) + " "
+                    + currency,
+            ])
         out += Self.table(header: header, rows: rows, rightAligned: [4, 5, 6])
         if webhookPriced.charged > 0 {
             out += "\n\(webhookPriced.charged) message(s) priced by their webhook's pricing.cost (max price): "
             out += "\(formatMoney(webhookPriced.cost)) \(currency)\n"
+        }
+        if !rateCards.isEmpty {
+            out += "\nRate cards: " + rateCards.map(\.label).joined(separator: "; ") + "\n"
         }
         if !volumeTiers.isEmpty {
             out += "\nVolume tiers (portfolio count this month; Meta's tier from its tier-update webhooks)\n"
@@ -87,6 +106,14 @@ extension Report {
             }
         }
         return out
+    }
+
+    /// A cost for people: never a bare `0` for units that have no rate. "unrated (31)" when none of
+    /// the units has one, "1.25 + 4 unrated" when some have.
+    static func cost(_ amount: Decimal, unrated: Int, charged: Int) -> String {
+        if unrated == 0 { return formatMoney(amount) }
+        if unrated == charged { return "unrated (\(unrated))" }
+        return "\(formatMoney(amount)) + \(unrated) unrated"
     }
 
     static func table(header: [String], rows: [[String]], rightAligned: Set<Int>) -> String {

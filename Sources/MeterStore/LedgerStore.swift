@@ -19,12 +19,21 @@ public protocol LedgerStore: Sendable {
 
     // MARK: Rate cards
 
-    /// Adds rates, replacing any with the same effective day, currency, market and category, and
-    /// tier tables, each replacing the stored table with the same key as a whole. Atomic. Once
-    /// anything has been imported, reports use only imported rates (not the built-in card).
-    func importRates(_ entries: [RateEntry], tiers: [TierEntry]) async throws
+    /// Imports cards: the rows of each currency and effective day are one card (`RateCardEdition`).
+    /// As a whole card, its rates replace every rate imported before for that currency and day; as
+    /// a patch, each rate replaces only the stored rate with its market and category. Tier tables
+    /// replace the stored table with the same key as a whole, and a card of tier tables alone is
+    /// always a patch (it never ends a card's rates). Atomic; `importedAt` is epoch seconds.
+    func importRates(
+        _ entries: [RateEntry], tiers: [TierEntry], kind: RateCardEdition.Kind, importedAt: Int64
+    ) async throws
+    /// Removes the imported card of a currency and day (its rates, tier tables and kind); `false`
+    /// when none was imported. The built-in card of that day, if any, is in force again.
+    func removeRateCard(currency: String, effectiveFrom: DayKey) async throws -> Bool
     func rateEntries() async throws -> [RateEntry]
     func tierEntries() async throws -> [TierEntry]
+    /// The imported cards, by currency and day.
+    func rateCards() async throws -> [ImportedRateCardInfo]
 
     // MARK: Ingest and the raw archive
 
@@ -59,4 +68,11 @@ public protocol LedgerStore: Sendable {
 
     /// Checks that the database answers (for health checks).
     func ping() async throws
+}
+
+extension LedgerStore {
+    /// Imports whole cards now (tests, and copying a ledger card by card).
+    public func importRates(_ entries: [RateEntry], tiers: [TierEntry]) async throws {
+        try await importRates(entries, tiers: tiers, kind: .whole, importedAt: Int64(Date().timeIntervalSince1970))
+    }
 }

@@ -139,9 +139,37 @@ public final class PostgresLedgerStore: LedgerStore {
 
     // MARK: - Rates
 
-    public func importRates(_ entries: [RateEntry], tiers: [TierEntry]) async throws {
+    public func importRates(
+        _ entries: [RateEntry], tiers: [TierEntry], kind: RateCardEdition.Kind, importedAt: Int64
+    ) async throws {
         let logger = logger
+        let cards = RateCardImports.cards(of: entries, tiers: tiers, kind: kind)
         try await transactions.run { connection in
+            for card in cards {
+                let day = Int64(card.effectiveFrom)
+                var stored: RateCardEdition.Kind?
+                for try await kind in try await connection.query(
+                    """
+                    SELECT kind FROM rate_cards WHERE currency = \(card.currency) AND effective_from = \(day)
+                    FOR UPDATE
+                    """, logger: logger
+                ).decode(String.self) {
+                    stored = RateCardEdition.Kind(rawValue: kind)
+                }
+                if card.replacesRates {
+                    try await connection.query(
+                        "DELETE FROM rates WHERE currency = \(card.currency) AND effective_from = \(day)",
+                        logger: logger)
+                }
+                let kind = card.storedKind(over: stored).rawValue
+                try await connection.query(
+                    """
+                    INSERT INTO rate_cards (currency, effective_from, kind, imported_at)
+                    VALUES (\(card.currency), \(day), \(kind), \(importedAt))
+                    ON CONFLICT (currency, effective_from) DO UPDATE
+                        SET kind = excluded.kind, imported_at = excluded.imported_at
+                    """, logger: logger)
+            }
             for query in PostgresBulk.queries(
                 "INSERT INTO rates (effective_from, currency, market, category, rate)", columns: 5,
                 rows: Self.lastOfEachKey(entries) {
@@ -225,6 +253,34 @@ public final class PostgresLedgerStore: LedgerStore {
         }
     }
 
+    public func rateCards() async throws -> [ImportedRateCardInfo] {
+        let logger = logger
+        return try await transactions.run(.repeatableReadOnly) { connection in
+            try await Self.rateCards(
+                connection, logger,
+                "SELECT \(unescaped: Self.rateCardColumns) FROM rate_cards ORDER BY currency, effective_from")
+        }
+    }
+
+    public func removeRateCard(currency: String, effectiveFrom: DayKey) async throws -> Bool {
+        let logger = logger
+        let day = Int64(effectiveFrom)
+        return try await transactions.run { connection in
+            try await connection.query(
+                "DELETE FROM rates WHERE currency = \(currency) AND effective_from = \(day)", logger: logger)
+            try await connection.query(
+                "DELETE FROM rate_tiers WHERE currency = \(currency) AND effective_from = \(day)", logger: logger)
+            var removed = false
+            for try await _ in try await connection.query(
+                "DELETE FROM rate_cards WHERE currency = \(currency) AND effective_from = \(day) RETURNING kind",
+                logger: logger
+            ).decode(String.self) {
+                removed = true
+            }
+            return removed
+        }
+    }
+
     public func tierEntries() async throws -> [TierEntry] {
         let logger = logger
         return try await transactions.run(.repeatableReadOnly) { connection in
@@ -248,6 +304,24 @@ public final class PostgresLedgerStore: LedgerStore {
                     rate: StoredDecimal.rate(rate)))
         }
         return entries
+    }
+
+    static let rateCardColumns = "currency, effective_from, kind, imported_at"
+
+    static func rateCards(
+        _ connection: PostgresConnection, _ logger: Logger, _ query: PostgresQuery
+    ) async throws -> [ImportedRateCardInfo] {
+        var cards: [ImportedRateCardInfo] = []
+        for try await (currency, from, kind, importedAt) in try await connection.query(query, logger: logger)
+            .decode((String, Int64, String, Int64).self)
+        {
+            cards.append(
+                ImportedRateCardInfo(
+                    currency: currency, effectiveFrom: DayKey(from),
+                    kind: RateCardEdition.Kind(rawValue: kind) ?? .whole,
+                    importedAt: importedAt))
+        }
+        return cards
     }
 
     static func tierEntries(

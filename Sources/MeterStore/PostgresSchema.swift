@@ -222,6 +222,30 @@ enum PostgresSchema {
                 """
             ],
             rebuildsLedger: true),
+        // Imported rates become cards over the built-in history (see SQLite's v7).
+        Migration(
+            name: "v6: rate cards, whole or patch",
+            statements: [
+                """
+                CREATE TABLE rate_cards (
+                    currency TEXT NOT NULL,
+                    effective_from BIGINT NOT NULL,
+                    kind TEXT NOT NULL,
+                    imported_at BIGINT NOT NULL,
+                    PRIMARY KEY (currency, effective_from)
+                )
+                """,
+                """
+                INSERT INTO rate_cards (currency, effective_from, kind, imported_at)
+                    SELECT DISTINCT currency, effective_from, 'whole', extract(epoch FROM now())::BIGINT FROM rates
+                """,
+                """
+                INSERT INTO rate_cards (currency, effective_from, kind, imported_at)
+                    SELECT DISTINCT currency, effective_from, 'patch', extract(epoch FROM now())::BIGINT FROM rate_tiers
+                    ON CONFLICT DO NOTHING
+                """,
+            ],
+            rebuildsLedger: false),
     ]
 
     /// Applies the migrations not yet applied (up to and including `last`, for tests that make an

@@ -77,8 +77,27 @@ public final class SQLiteLedgerStore: LedgerStore {
 
     // MARK: - Rates
 
-    public func importRates(_ entries: [RateEntry], tiers: [TierEntry]) async throws {
+    public func importRates(
+        _ entries: [RateEntry], tiers: [TierEntry], kind: RateCardEdition.Kind, importedAt: Int64
+    ) async throws {
+        let cards = RateCardImports.cards(of: entries, tiers: tiers, kind: kind)
         try await writer.write { db in
+            let existing = try db.cachedStatement(
+                sql: "SELECT kind FROM rate_cards WHERE currency = ? AND effective_from = ?")
+            let saveCard = try db.cachedStatement(
+                sql: """
+                    INSERT OR REPLACE INTO rate_cards (currency, effective_from, kind, imported_at)
+                    VALUES (?, ?, ?, ?)
+                    """)
+            let clearRates = try db.cachedStatement(sql: "DELETE FROM rates WHERE currency = ? AND effective_from = ?")
+            for card in cards {
+                let stored = try String.fetchOne(existing, arguments: [card.currency, card.effectiveFrom])
+                if card.replacesRates {
+                    try clearRates.execute(arguments: [card.currency, card.effectiveFrom])
+                }
+                let kind = card.storedKind(over: stored.flatMap(RateCardEdition.Kind.init(rawValue:)))
+                try saveCard.execute(arguments: [card.currency, card.effectiveFrom, kind.rawValue, importedAt])
+            }
             let statement = try db.cachedStatement(
                 sql: """
                     INSERT OR REPLACE INTO rates (effective_from, currency, market, category, rate)
@@ -116,6 +135,26 @@ public final class SQLiteLedgerStore: LedgerStore {
                 sql:
                     "SELECT \(SQLiteRecords.rateColumns) FROM rates ORDER BY currency, market, category, effective_from"
             ).map { SQLiteRecords.rateEntry(from: $0) }
+        }
+    }
+
+    public func rateCards() async throws -> [ImportedRateCardInfo] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT \(SQLiteRecords.rateCardColumns) FROM rate_cards ORDER BY currency, effective_from"
+            ).map { SQLiteRecords.rateCard(from: $0) }
+        }
+    }
+
+    public func removeRateCard(currency: String, effectiveFrom: DayKey) async throws -> Bool {
+        try await writer.write { db in
+            let arguments: StatementArguments = [currency, effectiveFrom]
+            try db.execute(sql: "DELETE FROM rates WHERE currency = ? AND effective_from = ?", arguments: arguments)
+            try db.execute(
+                sql: "DELETE FROM rate_tiers WHERE currency = ? AND effective_from = ?", arguments: arguments)
+            try db.execute(
+                sql: "DELETE FROM rate_cards WHERE currency = ? AND effective_from = ?", arguments: arguments)
+            return db.changesCount > 0
         }
     }
 

@@ -129,6 +129,14 @@ enum SQLiteRecords {
             rate: StoredDecimal.rate(row[4]))
     }
 
+    static let rateCardColumns = "currency, effective_from, kind, imported_at"
+
+    static func rateCard(from row: Row) -> ImportedRateCardInfo {
+        ImportedRateCardInfo(
+            currency: row[0], effectiveFrom: row[1], kind: RateCardEdition.Kind(rawValue: row[2]) ?? .whole,
+            importedAt: row[3])
+    }
+
     static let tierColumns = "effective_from, currency, market, category, volume_from, volume_to, rate"
 
     static func tierEntry(from row: Row) -> TierEntry {

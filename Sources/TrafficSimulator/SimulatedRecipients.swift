@@ -14,8 +14,10 @@ enum SimulatedRecipients {
         (("90", 10, "TR"), 2), (("92", 10, "PK"), 2), (("60", 9, "MY"), 2), (("27", 9, "ZA"), 2),
     ]
 
-    /// Countries with an authentication-international rate (reference §7.5).
-    static let authenticationInternational: Set<String> = [
-        "EG", "IN", "ID", "MY", "NG", "PK", "SA", "ZA", "AE", "BD", "IQ", "KZ", "KW", "MA", "NP", "OM", "LK", "UA",
-    ]
+    /// Countries with an authentication-international rate (reference §7.5): nine until the
+    /// markets made standalone on 2026-10-01 brought nine more.
+    static let authenticationInternational: Set<String> = ["EG", "IN", "ID", "MY", "NG", "PK", "SA", "ZA", "AE"]
+    static let authenticationInternationalFrom2026_10: Set<String> = authenticationInternational.union([
+        "BD", "IQ", "KZ", "KW", "MA", "NP", "OM", "LK", "UA",
+    ])
 }

@@ -150,9 +150,11 @@ public struct TrafficSimulator: Sendable {
                 (PricingCategory.authenticationInternational, 4),
                 (PricingCategory.marketingLite, t >= Self.pmpStart ? 6 : 0),
             ])
-            if category == PricingCategory.authenticationInternational
-                && !SimulatedRecipients.authenticationInternational.contains(country)
-            {
+            let international =
+                t >= PricingEra.serviceFreeTier.utc
+                ? SimulatedRecipients.authenticationInternationalFrom2026_10
+                : SimulatedRecipients.authenticationInternational
+            if category == PricingCategory.authenticationInternational && !international.contains(country) {
                 category = PricingCategory.authentication
             }
         }
@@ -261,13 +263,14 @@ public struct TrafficSimulator: Sendable {
         }
     }
 
-    /// A recipient known only by a business-scoped user id (2026): no phone number; usually the
-    /// contact's country, sometimes nothing (market Unknown).
+    /// A recipient known only by a business-scoped user id (2026): no phone number; the contact's
+    /// country, which Meta documents on these statuses ("subject to change"; the Unknown market
+    /// without it is covered by the rating tests).
     private mutating func businessScopedUser(_ account: Int, _ phone: String, at t: Int64) {
         let (_, country) = newRecipient()
         let user = "user." + random.hex(32)
         let contact = WebhookBodyBuilder.Contact(
-            waId: "", userId: user, countryCode: random.chance(0.85) ? country : nil)
+            waId: "", userId: user, countryCode: country)
         let wamid = newWamid(account)
         let pricing = pricing(category: PricingCategory.marketing, type: "regular", at: t, cost: false)
         queue.push(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MeterCore
 import MeterStore
 import WhatsAppWebhook
 
@@ -56,7 +57,13 @@ struct MigrateCommand: AsyncParsableCommand {
         for account in accounts { _ = try await destination.upsertAccount(account) }
         let rates = try await source.rateEntries()
         let tiers = try await source.tierEntries()
-        if !rates.isEmpty || !tiers.isEmpty { try await destination.importRates(rates, tiers: tiers) }
+        for card in try await source.rateCards() {
+            let inCard = { (currency: String, day: DayKey) in currency == card.currency && day == card.effectiveFrom }
+            try await destination.importRates(
+                rates.filter { inCard($0.currency, $0.effectiveFrom) },
+                tiers: tiers.filter { inCard($0.currency, $0.effectiveFrom) },
+                kind: card.kind, importedAt: card.importedAt)
+        }
 
         let decoder = WebhookDecoder()
         let total = try await source.archivedBodyCount()

@@ -5,6 +5,7 @@ import Testing
 
 @Suite("Rate cards")
 struct RateCardTests {
+    /// Each day's rows are one whole card, so the April card repeats India utility.
     let card = RateCard([
         RateEntry(
             effectiveFrom: 2026_01_01, currency: "USD", market: "India", category: "marketing",
@@ -14,6 +15,9 @@ struct RateCardTests {
             rate: Decimal(string: "0.0125")!),
         RateEntry(
             effectiveFrom: 2026_01_01, currency: "USD", market: "India", category: "utility",
+            rate: Decimal(string: "0.0014")!),
+        RateEntry(
+            effectiveFrom: 2026_04_01, currency: "USD", market: "India", category: "utility",
             rate: Decimal(string: "0.0014")!),
         RateEntry(
             effectiveFrom: 2023_06_01, currency: "USD", market: "Other", category: "service",

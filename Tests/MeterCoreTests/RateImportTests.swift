@@ -158,28 +158,74 @@ struct RateImportTests {
         }
     }
 
-    @Test("the built-in card parses, is USD, and names its source")
-    func defaultCard() {
-        #expect(DefaultRateCard.rates.count > 50)
-        #expect(Set(DefaultRateCard.rates.map(\.currency)) == ["USD"])
-        #expect(DefaultRateCard.source.contains("§8.4"))
-        let card = RateCard(DefaultRateCard.rates)
-        #expect(
-            card.rate(currency: "USD", market: "India", category: "authentication_international", on: 2026_03_31)
-                == Self.d("0.0280"))
-        #expect(
-            card.rate(currency: "USD", market: "India", category: "authentication_international", on: 2026_04_01)
-                == Self.d("0.0304"))
-        #expect(card.rate(currency: "USD", market: "France", category: "utility", on: 2026_10_01) == Self.d("0.0300"))
+    @Test("a category no card prices is an error with the categories that are")
+    func unknownCategory() {
+        #expect(throws: RateImportFailure.self) {
+            try RateCardImport.parse(
+                "effective_from,currency,market,category,rate\n2026-10-01,USD,India,marketting,0.0118\n")
+        }
+        do {
+            _ = try RateCardImport.parse(
+                "effective_from,currency,market,category,rate\n2026-10-01,USD,India,marketting,0.0118\n")
+        } catch {
+            #expect(
+                error.errors == [
+                    RateImportError(
+                        line: 2,
+                        reason: "category \"marketting\" is not one a card prices (marketing, utility, authentication, "
+                            + "authentication_international, service, business_initiated, user_initiated)")
+                ])
+        }
     }
 
-    @Test("listing what is in force on a day keeps the latest entry per key")
-    func inForce() {
-        let listed = RateCard.inForce(DefaultRateCard.rates, on: 2026_05_01)
-        #expect(
-            listed.filter { $0.market == "India" && $0.category == "authentication_international" }.map(\.rate) == [
-                Self.d("0.0304")
-            ])
-        #expect(!listed.contains { $0.effectiveFrom > 2026_05_01 })
+    @Test("a key twice in one file is an error naming the first line")
+    func duplicateKeys() {
+        do {
+            _ = try RateCardImport.parse(
+                """
+                effective_from,currency,market,category,rate
+                2026-10-01,USD,India,marketing,0.0118
+                2026-10-01,usd,India,Marketing,0.0120
+
+                """)
+            Issue.record("a duplicate key was accepted")
+        } catch {
+            #expect(
+                error.errors == [
+                    RateImportError(line: 3, reason: "USD India marketing from 2026-10-01 is already on line 2")
+                ])
+        }
+        do {
+            _ = try RateCardImport.parse(
+                """
+                effective_from,currency,market,category,volume_from,volume_to,rate
+                2026-10-01,USD,India,utility,1,100000,0.0014
+                2026-10-01,USD,India,utility,0,100000,0.0013
+
+                """)
+            Issue.record("a duplicate tier was accepted")
+        } catch {
+            #expect(
+                error.errors.first
+                    == RateImportError(
+                        line: 3,
+                        reason: "the USD India utility tier from 2026-10-01 starting at 0 is already on line 2"))
+        }
+        do {
+            _ = try RateCardImport.parse(
+                "Market,Currency,Marketing,Utility\nIndia,USD,0.0118,0.0014\nIndia,USD,0.0119,0.0014\n",
+                effective: 2026_10_01)
+            Issue.record("a market twice in Meta's layout was accepted")
+        } catch {
+            #expect(error.errors == [RateImportError(line: 3, reason: "USD India is already on line 2")])
+        }
+    }
+
+    @Test("a UTF-8 byte-order mark (Excel's CSV UTF-8) is accepted and lowercase currencies are upper-cased")
+    func byteOrderMarkAndCase() throws {
+        let card = try RateCardImport.parse(
+            "\u{FEFF}effective_from,currency,market,category,rate\n2026-10-01,usd,India,marketing,0.0118\n")
+        #expect(card.layout == .canonicalRates)
+        #expect(card.rates.map(\.currency) == ["USD"])
     }
 }

@@ -11,7 +11,7 @@ import Testing
 struct InsightsScenarioTests {
     static let rates = """
         effective_from,currency,market,category,rate
-        2022-01-01,USD,India,marketing,0.0099
+        2024-01-01,USD,India,marketing,0.0099
         2026-01-01,USD,India,marketing,0.0118
         2026-01-01,USD,Brazil,marketing,0.0625
         2026-01-01,EUR,India,marketing,0.0110

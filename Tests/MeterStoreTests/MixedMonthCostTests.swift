@@ -5,8 +5,8 @@ import TestSupport
 import Testing
 
 /// One month priced by hand and by wameter: several markets and categories, a rate change in the
-/// middle of the month (on the account's local day, not UTC's), volume tiers crossed, and a tier
-/// table replaced mid-month.
+/// middle of the month (on the account's local day, not UTC's, imported as a patch of the card in
+/// force), volume tiers crossed, and a tier table replaced mid-month.
 @Suite("A mixed month, costed by hand", .closesStores)
 struct MixedMonthCostTests {
     static let rates = """
@@ -31,8 +31,11 @@ struct MixedMonthCostTests {
     func march(_ backend: StoreBackend) async throws {
         let store = try await backend.makeStore()
         _ = try await store.upsertAccount(Account(id: "A", timezone: "Asia/Kolkata", currency: "USD"))
+        let rates = try RateCardImport.parse(Self.rates).rates
         try await store.importRates(
-            try RateCardImport.parse(Self.rates).rates, tiers: try RateCardImport.parse(Self.tiers).tiers)
+            rates.filter { $0.effectiveFrom == 2026_01_01 }, tiers: try RateCardImport.parse(Self.tiers).tiers)
+        try await store.importRates(
+            rates.filter { $0.effectiveFrom == 2026_03_15 }, tiers: [], kind: .patch, importedAt: 0)
         let india = "919876543210"
         let bodies = [
             // Marketing: 0.0118 before the local 15th, 0.0130 from it. 20:00 UTC on the 14th is

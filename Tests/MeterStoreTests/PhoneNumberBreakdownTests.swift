@@ -111,10 +111,11 @@ struct PhoneNumberBreakdownTests {
         let may = try await LedgerScenario.report(store, "A", "2022-05")
         #expect(may.conversations.freeTier == 4)
         #expect(may.byPhoneNumber.isEmpty)
-        // 2025-01: no free tier for marketing; each conversation on its own number.
+        // 2025-01: no free tier for marketing; each conversation on its own number, at the built-in
+        // 2024-10-01 card's India marketing rate (the imported 2022-01-01 card ended on 2022-02-01).
         let january = try await LedgerScenario.report(store, "A", "2025-01")
-        #expect(january.byPhoneNumber["111"] == .init(charged: 3, cost: "0.0297"))
-        #expect(january.byPhoneNumber["222"] == .init(charged: 1, cost: "0.0099"))
+        #expect(january.byPhoneNumber["111"] == .init(charged: 3, cost: "0.0321"))
+        #expect(january.byPhoneNumber["222"] == .init(charged: 1, cost: "0.0107"))
         #expect(january.byPhoneNumber.values.reduce(Decimal(0)) { $0 + $1.cost } == january.cost.total)
     }
 }

@@ -51,7 +51,7 @@ struct PostgresStoreTests {
                     "v1: ledger, rates, volume tiers", "v2: messages by conversation",
                     "v3: counters by phone number, group messages sent once",
                     "v4: free messages counted by pricing type",
-                    "v5: display numbers of business phone numbers",
+                    "v5: display numbers of business phone numbers", "v6: rate cards, whole or patch",
                 ])
             group.cancelAll()
         }

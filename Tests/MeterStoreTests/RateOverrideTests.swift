@@ -47,7 +47,7 @@ struct RateOverrideTests {
             ])
         let report = try await LedgerScenario.report(store, "A", "2026-02")
         #expect(report.byCountry["BR"] == .init(charged: 1, cost: "0.0625"))
-        #expect(report.byMarket["Unknown"] == .init(charged: 1, cost: "0"))
+        #expect(report.byMarket["Unknown"] == .init(charged: 1, cost: "0", unrated: 1))
         #expect(
             report.unrated.units == [
                 .init(kind: "message", category: "marketing", market: "Unknown", country: "", count: 1)

@@ -95,4 +95,30 @@ extension SchemaMigrationTests {
         #expect(result.displayNumbers == ["106540352242922": "15552242922"])
         #expect(result.rows.allSatisfy { result.displayNumber(of: $0) == "15552242922" })
     }
+
+    @Test("v6 → v7: imported rates become whole cards, tier tables alone patches; reports price as before")
+    func v6ToV7() async throws {
+        let t = utc("2026-02-03T10:00:00Z")
+        let path = try await Self.olderDatabase(
+            upTo: "v6: display numbers of business phone numbers",
+            bodies: [LedgerScenario.status("m1", "delivered", at: t, pricing: LedgerScenario.pmp("marketing"))])
+        try await DatabaseQueue(path: path).write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO rates (effective_from, currency, market, category, rate)
+                        VALUES (20260101, 'USD', 'India', 'marketing', '0.02');
+                    INSERT INTO rate_tiers (effective_from, currency, market, category, volume_from, volume_to, rate)
+                        VALUES (20260201, 'USD', 'India', 'utility', 1, NULL, '0.001');
+                    """)
+        }
+        let store = try SQLiteLedgerStore(path: path)
+        #expect(
+            try await store.rateCards().map { "\($0.currency) \($0.effectiveFrom) \($0.kind)" } == [
+                "USD 20260101 whole", "USD 20260201 patch",
+            ])
+        // The imported whole card replaces the built-in one of 2026-01-01; the tier patch ends nothing.
+        let report = try await LedgerScenario.report(store, "A", "2026-02")
+        #expect(report.cost.total == "0.02")
+        #expect(report.rateCards.map(\.label) == ["USD 2026-01-01 whole, imported", "USD 2026-02-01 patch, imported"])
+    }
 }

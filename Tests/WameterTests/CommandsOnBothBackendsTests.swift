@@ -31,7 +31,7 @@ struct CommandsOnBothBackendsTests {
                 result.stdout.replacingOccurrences(of: #"[0-9]+\.[0-9]+ s"#, with: "… s", options: .regularExpression))
         }
         for account in accounts { try run(["accounts", "add"] + account) }
-        try run(["rates", "import", Package.root.appendingPathComponent("examples/rates-usd-2026-01-01.csv").path])
+        try run(["rates", "import", Package.root.appendingPathComponent("data/rates/rates-USD-2026-01-01.csv").path])
         try run(["rates", "list", "--date", "2026-03-15", "--currency", "USD"])
         try run(["ingest", traffic.path, "--quiet"])
         try run(["accounts", "list"])

@@ -228,12 +228,43 @@ struct IngestCommandTests {
                 ["accounts", "add", "A", "--timezone", "Asia/Kolkata", "--currency", "USD", "--name", "Shop"],
                 database: database
             ).status == 0)
+        _ = try Package.run(["ingest", "-", "--quiet"], database: database, stdin: Self.good)
+        // No built-in card prices messages of 2025-07 (none was found): said first, never a cost of 0.
+        let unpriced = try Package.run(["report", "--account", "A", "--month", "2025-07"], database: database)
+        let lines = unpriced.stdout.split(separator: "\n").map(String.init)
+        #expect(
+            lines[1]
+                == "warning: 1 charged unit(s) have no USD rate for 2025-07 and are not in the total: marketing in "
+                + "India. Import the USD card in force in 2025-07 (`wameter rates coverage`, docs/rates.md).")
+        #expect(lines.contains { $0.hasPrefix("message  marketing  India") && $0.hasSuffix("unrated (1)") })
+        #expect(lines.contains { $0.hasPrefix("total") && $0.hasSuffix("unrated (1) USD") })
+        let json = try Package.run(
+            ["report", "--account", "A", "--month", "2025-07", "--format", "json"], database: database)
+        let report = try JSONDecoder().decode(ReportJSON.self, from: Data(json.stdout.utf8))
+        #expect(report.byMarket["India"] == .init(charged: 1, cost: "0", unrated: 1))
+        #expect(report.messages.byCategory["marketing"]?.unrated == 1)
+        #expect(report.rateCards.isEmpty)
+        let gaps = try Package.run(["rates", "coverage", "--from", "2025-06", "--to", "2025-07"], database: database)
+        #expect(
+            gaps.stdout.contains("USD       2025-07  message  marketing  India   1        A         none"),
+            "\(gaps.stdout)")
+        let gapsJSON = try Package.run(
+            ["rates", "coverage", "--from", "2025-07", "--format", "json"], database: database)
+        #expect(
+            try JSONDecoder().decode([RateCoverage.Gap].self, from: Data(gapsJSON.stdout.utf8)) == [
+                RateCoverage.Gap(
+                    currency: "USD", month: "2025-07", kind: "message", market: "India", category: "marketing",
+                    unrated: 1, accounts: ["A"], card: nil)
+            ])
+
         let rates = directory.appendingPathComponent("rates.csv")
         try Data("effective_from,currency,market,category,rate\n2025-07-01,USD,India,marketing,0.0107\n".utf8).write(
             to: rates)
         let imported = try Package.run(["rates", "import", rates.path], database: database)
         #expect(imported.stdout.contains("imported 1 rate(s)"))
-        _ = try Package.run(["ingest", "-", "--quiet"], database: database, stdin: Self.good)
+        #expect(
+            try Package.run(["rates", "coverage", "--from", "2025-07"], database: database).stdout
+                == "every charged unit from 2025-07 to 2025-07 has a rate (1 account-month(s))\n")
         let table = try Package.run(["report", "--account", "A", "--month", "2025-07"], database: database)
         #expect(table.stdout.contains("India"))
         #expect(table.stdout.contains("0.0107 USD"))

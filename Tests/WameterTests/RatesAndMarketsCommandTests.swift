@@ -36,17 +36,24 @@ struct RatesAndMarketsCommandTests {
         #expect(badDate.stderr.contains("--date must be YYYY-MM-DD"))
     }
 
-    @Test("rates list shows the built-in card until an import; then Meta's card and tiers as imported")
+    @Test(
+        "rates list shows the built-in history; an imported Meta card and tiers replace the built-in card of their day")
     func importAndList() throws {
         let directory = try Package.temporaryDirectory()
         let database = directory.appendingPathComponent("w.sqlite")
         let before = try Package.run(["rates", "list", "--date", "2026-02-01"], database: database)
-        #expect(before.stdout.contains("built-in card"))
+        #expect(before.stdout.contains("USD 2026-01-01 whole, built-in (transcription)"))
         #expect(before.stdout.contains("India"))
+        let history = try Package.run(["rates", "list"], database: database)
+        #expect(
+            history.stdout.contains(
+                "USD       2026-04-01  whole  built-in  messages       105    73           Meta copy"))
+        #expect(history.stdout.contains("uncertain: Saudi Arabia/marketing"))
 
         let imported = try Package.run(["rates", "import", Self.metaCard.path], database: database)
         #expect(imported.status == 0, "\(imported.stderr)")
-        #expect(imported.stdout.contains("imported 26 rate(s) (USD)"))
+        #expect(imported.stdout.contains("imported 26 rate(s) from"))
+        #expect(imported.stdout.contains("USD 2026-10-01 (whole card, replaces the built-in card)"))
         #expect(imported.stdout.contains("Meta's published rate card"))
         #expect(imported.stdout.contains("\"Meta Business Agent\" ignored"))
 
@@ -60,12 +67,24 @@ struct RatesAndMarketsCommandTests {
         #expect(try Package.run(["rates", "import", tiers.path], database: database).status == 0)
 
         let listed = try Package.run(["rates", "list", "--date", "2026-10-05"], database: database)
-        #expect(!listed.stdout.contains("built-in card"))
+        #expect(listed.stdout.contains("USD 2026-10-01 whole, imported over built-in"))  // built-in tiers kept
         #expect(listed.stdout.contains("Morocco"))
         #expect(listed.stdout.contains("100001:MAX"))
+        let usd = try Package.run(["rates", "list", "--date", "2026-10-05", "--currency", "USD"], database: database)
+        #expect(!usd.stdout.contains("Kazakhstan"))  // on the built-in card, not on the imported one
+        let september = try Package.run(["rates", "list", "--date", "2026-09-30"], database: database)
+        #expect(september.stdout.contains("USD 2026-07-01 patch, built-in (transcription)"))
+
+        let removed = try Package.run(
+            ["rates", "remove", "--currency", "usd", "--effective", "2026-10-01"], database: database)
+        #expect(removed.stdout.contains("the built-in card of that day prices again"), "\(removed.stderr)")
+        let again = try Package.run(
+            ["rates", "remove", "--currency", "USD", "--effective", "2026-10-01"], database: database)
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("no imported USD card effective 2026-10-01 (the built-in one cannot be removed"))
         #expect(
-            try Package.run(["rates", "list", "--date", "2026-09-30"], database: database).stdout
-                .split(separator: "\n").count == 1)  // the header only: nothing in force yet
+            try Package.run(["rates", "list", "--date", "2026-10-05", "--currency", "USD"], database: database).stdout
+                .contains("Kazakhstan"))
     }
 
     @Test("a bad Meta card is rejected whole, with file:line messages")

@@ -8,6 +8,23 @@ public struct ReportJSON: Sendable, Equatable, Codable {
         public var delivered: Int
         public var charged: Int
         public var cost: String
+        /// Charged units with no rate, not in `cost` (added field).
+        public var unrated: Int
+
+        public init(delivered: Int, charged: Int, cost: String, unrated: Int = 0) {
+            self.delivered = delivered
+            self.charged = charged
+            self.cost = cost
+            self.unrated = unrated
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            delivered = try container.decode(Int.self, forKey: .delivered)
+            charged = try container.decode(Int.self, forKey: .charged)
+            cost = try container.decode(String.self, forKey: .cost)
+            unrated = try container.decodeIfPresent(Int.self, forKey: .unrated) ?? 0
+        }
     }
 
     public struct Conversations: Sendable, Equatable, Codable {
@@ -49,6 +66,21 @@ public struct ReportJSON: Sendable, Equatable, Codable {
     public struct ChargedLine: Sendable, Equatable, Codable {
         public var charged: Int
         public var cost: String
+        /// Charged units with no rate, not in `cost` (added field).
+        public var unrated: Int
+
+        public init(charged: Int, cost: String, unrated: Int = 0) {
+            self.charged = charged
+            self.cost = cost
+            self.unrated = unrated
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            charged = try container.decode(Int.self, forKey: .charged)
+            cost = try container.decode(String.self, forKey: .cost)
+            unrated = try container.decodeIfPresent(Int.self, forKey: .unrated) ?? 0
+        }
     }
 
     public struct Cost: Sendable, Equatable, Codable {
@@ -72,6 +104,9 @@ public struct ReportJSON: Sendable, Equatable, Codable {
     public var volumeTiers: [Report.VolumeTierLine]
     /// Charged messages priced by their webhook's `pricing.cost` instead of the card (added field).
     public var webhookPriced: ChargedLine
+    /// The rate cards that price some day of the month: built-in or imported, and how far a built-in
+    /// one can be trusted (added field).
+    public var rateCards: [RateCardEdition.Summary]
 
     enum CodingKeys: String, CodingKey {
         case account, month, timezone, currency, conversations, messages
@@ -81,14 +116,18 @@ public struct ReportJSON: Sendable, Equatable, Codable {
         case cost, unrated
         case volumeTiers = "volume_tiers"
         case webhookPriced = "webhook_priced"
+        case rateCards = "rate_cards"
     }
 
     public init(_ report: Report) {
         func categories(_ lines: [String: Report.CategoryLine]) -> [String: CategoryLine] {
-            lines.mapValues { CategoryLine(delivered: $0.delivered, charged: $0.charged, cost: formatMoney($0.cost)) }
+            lines.mapValues {
+                CategoryLine(
+                    delivered: $0.delivered, charged: $0.charged, cost: formatMoney($0.cost), unrated: $0.unrated)
+            }
         }
         func charged(_ line: Report.ChargedLine) -> ChargedLine {
-            ChargedLine(charged: line.charged, cost: formatMoney(line.cost))
+            ChargedLine(charged: line.charged, cost: formatMoney(line.cost), unrated: line.unrated)
         }
         let c = report.conversations
         let m = report.messages
@@ -109,6 +148,7 @@ public struct ReportJSON: Sendable, Equatable, Codable {
         unrated = report.unrated
         volumeTiers = report.volumeTiers
         webhookPriced = charged(report.webhookPriced)
+        rateCards = report.rateCards
     }
 
     /// Reads JSON written by any version: fields added later default to empty.
@@ -129,5 +169,6 @@ public struct ReportJSON: Sendable, Equatable, Codable {
         webhookPriced =
             try container.decodeIfPresent(ChargedLine.self, forKey: .webhookPriced)
             ?? ChargedLine(charged: 0, cost: "0")
+        rateCards = try container.decodeIfPresent([RateCardEdition.Summary].self, forKey: .rateCards) ?? []
     }
 }

@@ -36,18 +36,16 @@ public protocol LedgerSnapshot: Sendable {
     /// The display numbers the accounts' phone numbers were seen with.
     func phoneNumbers(accounts: [String]) async throws -> [BusinessPhoneNumber]
 
-    /// The imported rates and tier tables of one currency.
+    /// The imported rates, tier tables and cards of one currency.
     func importedRates(currency: String) async throws -> ImportedRates
 }
 
-/// The rate card rows imported for one currency, and whether anything was imported at all (until
-/// then reports use the built-in card).
+/// The rate card rows and cards imported for one currency.
 public struct ImportedRates: Sendable {
     public var entries: [RateEntry]
     public var tiers: [TierEntry]
-    public var anyImported: Bool
+    public var cards: [ImportedRateCardInfo]
 
-    /// The card reports price with: the imported rows, or the built-in card while nothing has been
-    /// imported.
-    public var card: RateCard { DefaultRateCard.card(imported: entries, tiers: tiers, anyImported: anyImported) }
+    /// The card reports price with: the built-in history with the imported cards over it.
+    public var card: RateCard { RateCardHistory.card(importedRates: entries, tiers: tiers, cards: cards) }
 }

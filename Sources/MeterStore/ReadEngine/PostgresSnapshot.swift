@@ -97,19 +97,16 @@ struct PostgresSnapshot: LedgerSnapshot {
     }
 
     func importedRates(currency: String) async throws -> ImportedRates {
-        var anyImported = false
-        for try await exists in try await connection.query(
-            "SELECT EXISTS (SELECT 1 FROM rates) OR EXISTS (SELECT 1 FROM rate_tiers)", logger: logger
-        ).decode(Bool.self) {
-            anyImported = exists
-        }
         let entries = try await PostgresLedgerStore.rateEntries(
             connection, logger,
             "SELECT \(unescaped: PostgresLedgerStore.rateColumns) FROM rates WHERE currency = \(currency)")
         let tiers = try await PostgresLedgerStore.tierEntries(
             connection, logger,
             "SELECT \(unescaped: PostgresLedgerStore.tierColumns) FROM rate_tiers WHERE currency = \(currency)")
-        return ImportedRates(entries: entries, tiers: tiers, anyImported: anyImported)
+        let cards = try await PostgresLedgerStore.rateCards(
+            connection, logger,
+            "SELECT \(unescaped: PostgresLedgerStore.rateCardColumns) FROM rate_cards WHERE currency = \(currency)")
+        return ImportedRates(entries: entries, tiers: tiers, cards: cards)
     }
 
     /// The rows of a statement, each decoded as it arrives; `nil` results are left out.

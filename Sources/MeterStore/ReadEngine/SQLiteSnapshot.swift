@@ -105,16 +105,17 @@ struct SQLiteSnapshot: LedgerSnapshot {
 
     func importedRates(currency: String) async throws -> ImportedRates {
         try await transaction.read { db in
-            let anyImported =
-                try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM rates) OR EXISTS (SELECT 1 FROM rate_tiers)")
-                ?? false
             let entries = try Row.fetchAll(
                 db, sql: "SELECT \(SQLiteRecords.rateColumns) FROM rates WHERE currency = ?", arguments: [currency]
             ).map { SQLiteRecords.rateEntry(from: $0) }
             let tiers = try Row.fetchAll(
                 db, sql: "SELECT \(SQLiteRecords.tierColumns) FROM rate_tiers WHERE currency = ?", arguments: [currency]
             ).map { SQLiteRecords.tierEntry(from: $0) }
-            return ImportedRates(entries: entries, tiers: tiers, anyImported: anyImported)
+            let cards = try Row.fetchAll(
+                db, sql: "SELECT \(SQLiteRecords.rateCardColumns) FROM rate_cards WHERE currency = ?",
+                arguments: [currency]
+            ).map { SQLiteRecords.rateCard(from: $0) }
+            return ImportedRates(entries: entries, tiers: tiers, cards: cards)
         }
     }
 

@@ -1,0 +1,37 @@
+/// How an import changes the stored cards: one change per currency and effective day of its rows.
+/// The rule is the same for every backend, so it lives here and the stores only run it.
+public enum RateCardImports {
+    public struct CardChange: Sendable, Equatable {
+        public var currency: String
+        public var effectiveFrom: DayKey
+        /// The import's kind for this card.
+        public var kind: RateCardEdition.Kind
+        /// Whether the import has rates for this card (else only tier tables).
+        public var hasRates: Bool
+
+        /// A whole card with rates replaces every rate stored for its currency and day.
+        public var replacesRates: Bool { kind == .whole && hasRates }
+
+        /// The kind to store: whole when this import replaces the rates; otherwise the stored
+        /// card's kind, and for a new card a patch unless it brings rates as a whole card (tier
+        /// tables alone never end a card's rates).
+        public func storedKind(over stored: RateCardEdition.Kind?) -> RateCardEdition.Kind {
+            if replacesRates { return .whole }
+            return stored ?? .patch
+        }
+    }
+
+    public static func cards(of rates: [RateEntry], tiers: [TierEntry], kind: RateCardEdition.Kind) -> [CardChange] {
+        var withRates: [RateCardHistory.CardKey: Bool] = [:]
+        for rate in rates {
+            withRates[RateCardHistory.CardKey(currency: rate.currency, day: rate.effectiveFrom)] = true
+        }
+        for tier in tiers {
+            let key = RateCardHistory.CardKey(currency: tier.currency, day: tier.effectiveFrom)
+            if withRates[key] == nil { withRates[key] = false }
+        }
+        return withRates.map {
+            CardChange(currency: $0.key.currency, effectiveFrom: $0.key.day, kind: kind, hasRates: $0.value)
+        }.sorted { ($0.currency, $0.effectiveFrom) < ($1.currency, $1.effectiveFrom) }
+    }
+}
