@@ -50,16 +50,22 @@ public enum BuiltInRateCards {
         Entry(
             files: ["rates-INR-2026-10-01.csv", "tiers-INR-2026-10-01.csv"], kind: .whole, confidence: .metaCopy,
             note: nil),
+        Entry(
+            files: ["calling-USD-2025-08-01.csv"], kind: .whole, confidence: .transcription,
+            note: "business-initiated calling list rates per minute for 28 markets (none for Egypt, Nigeria, North "
+                + "America, Turkey); the minute tiers were not found"),
     ]
 
-    /// Every built-in card, oldest first within each currency.
+    /// Every built-in card, oldest first within each currency and product.
     public static let editions: [RateCardEdition] = catalog.map(edition).sorted {
-        ($0.currency, $0.effectiveFrom) < ($1.currency, $1.effectiveFrom)
+        ($0.currency, $0.product.rawValue, $0.effectiveFrom) < ($1.currency, $1.product.rawValue, $1.effectiveFrom)
     }
 
-    /// The built-in card of a currency and day, if there is one.
-    public static func edition(currency: String, effectiveFrom day: DayKey) -> RateCardEdition? {
-        editions.first { $0.currency == currency && $0.effectiveFrom == day }
+    /// The built-in card of a currency, day and product, if there is one.
+    public static func edition(
+        currency: String, effectiveFrom day: DayKey, product: RateCardEdition.Product = .messaging
+    ) -> RateCardEdition? {
+        editions.first { $0.currency == currency && $0.effectiveFrom == day && $0.product == product }
     }
 
     /// The data is part of the code and tested, so a file that is missing or does not parse is a bug.

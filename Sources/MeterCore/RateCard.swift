@@ -75,17 +75,24 @@ public struct RateCard: Sendable {
         var editions: [RateCardEdition.Summary]
     }
 
-    /// Per currency, stretches sorted by first day.
-    private let stretches: [String: [Stretch]]
+    /// One history of cards: a currency's messaging cards, or its calling cards.
+    private struct History: Hashable {
+        var currency: String
+        var product: RateCardEdition.Product
+    }
+
+    /// Per history, stretches sorted by first day.
+    private let stretches: [History: [Stretch]]
 
     public init(editions: [RateCardEdition]) {
-        var stretches: [String: [Stretch]] = [:]
-        for (currency, cards) in Dictionary(grouping: editions, by: \.currency) {
+        var stretches: [History: [Stretch]] = [:]
+        let histories = Dictionary(grouping: editions) { History(currency: $0.currency, product: $0.product) }
+        for (history, cards) in histories {
             let cards = cards.sorted { $0.effectiveFrom < $1.effectiveFrom }
             var starts = Set(cards.map(\.effectiveFrom))
             // A conversation card ends when per-message pricing starts, whether or not a card follows.
             if cards.contains(where: \.pricesConversations) { starts.insert(PricingEra.perMessagePricing.day) }
-            stretches[currency] = starts.sorted().map { day in
+            stretches[history] = starts.sorted().map { day in
                 let conversations = day < PricingEra.perMessagePricing.day
                 let inForce = cards.filter { $0.effectiveFrom <= day && $0.pricesConversations == conversations }
                 let base = inForce.lastIndex { $0.kind == .whole } ?? inForce.startIndex
@@ -123,7 +130,7 @@ public struct RateCard: Sendable {
     /// and group messages at their base category's rate (reference §7.7–7.8); service at the card's
     /// service rate, or from 2026-10-01 at the utility rate when the card has no service column (C13).
     public func rate(currency: String, market: String, category: String, on day: DayKey) -> Decimal? {
-        guard let stretch = stretch(currency, day) else { return nil }
+        guard let stretch = stretch(currency, category, day) else { return nil }
         let base = Self.rateCategory(category)
         if let listed = stretch.rates[Key(market: market, category: base)] { return listed.rate }
         if base == PricingCategory.service && day >= PricingEra.serviceFreeTier.day {
@@ -143,7 +150,7 @@ public struct RateCard: Sendable {
 
     /// The tier table in force for a key on a day, if the card in force has one.
     public func tierTable(currency: String, market: String, category: String, on day: DayKey) -> [TierEntry]? {
-        stretch(currency, day)?.tiers[Key(market: market, category: category)]
+        stretch(currency, category, day)?.tiers[Key(market: market, category: category)]
     }
 
     /// The tier of a table that holds the `position`-th unit (1-based; a first tier written from 0
@@ -158,8 +165,10 @@ public struct RateCard: Sendable {
     }
 
     /// The cards that price some day from `first` through `last` in a currency, oldest first.
-    public func editions(currency: String, from first: DayKey, through last: DayKey) -> [RateCardEdition.Summary] {
-        guard let list = stretches[currency] else { return [] }
+    public func editions(
+        currency: String, product: RateCardEdition.Product = .messaging, from first: DayKey, through last: DayKey
+    ) -> [RateCardEdition.Summary] {
+        guard let list = stretches[History(currency: currency, product: product)] else { return [] }
         var found: [RateCardEdition.Summary] = []
         for (index, stretch) in list.enumerated() {
             let end = index + 1 < list.count ? list[index + 1].from - 1 : DayKey.max
@@ -173,13 +182,13 @@ public struct RateCard: Sendable {
     public func inForce(on day: DayKey) -> (rates: [RateEntry], tiers: [TierEntry]) {
         var rates: [RateEntry] = []
         var tiers: [TierEntry] = []
-        for currency in stretches.keys.sorted() {
-            guard let stretch = stretch(currency, day) else { continue }
+        for history in stretches.keys {
+            guard let stretch = stretch(history, day) else { continue }
             for (key, listed) in stretch.rates {
                 rates.append(
                     RateEntry(
-                        effectiveFrom: listed.from, currency: currency, market: key.market, category: key.category,
-                        rate: listed.rate))
+                        effectiveFrom: listed.from, currency: history.currency, market: key.market,
+                        category: key.category, rate: listed.rate))
             }
             tiers += stretch.tiers.values.joined()
         }
@@ -190,8 +199,15 @@ public struct RateCard: Sendable {
         return (rates, tiers)
     }
 
-    private func stretch(_ currency: String, _ day: DayKey) -> Stretch? {
-        guard let list = stretches[currency] else { return nil }
+    /// The stretch in force on a day of the history a category is priced from (calling rates are
+    /// their own history).
+    private func stretch(_ currency: String, _ category: String, _ day: DayKey) -> Stretch? {
+        let product: RateCardEdition.Product = category == RateCardEdition.callingCategory ? .calling : .messaging
+        return stretch(History(currency: currency, product: product), day)
+    }
+
+    private func stretch(_ history: History, _ day: DayKey) -> Stretch? {
+        guard let list = stretches[history] else { return nil }
         var found: Int?
         for index in list.indices {
             if list[index].from > day { break }

@@ -31,6 +31,15 @@ public struct RateCardEdition: Sendable, Equatable {
         case transcription
     }
 
+    /// What a card prices: messages and conversations, or business-initiated calls (per minute).
+    /// A calling card never ends a messaging card, and the reverse.
+    public enum Product: String, Sendable, Codable, CaseIterable {
+        case messaging, calling
+    }
+
+    /// The category of calling rates and tiers (per minute, tiers by minutes in the month).
+    public static let callingCategory = "calling"
+
     public var currency: String
     public var effectiveFrom: DayKey
     public var kind: Kind
@@ -59,14 +68,21 @@ public struct RateCardEdition: Sendable, Equatable {
         self.uncertain = uncertain
     }
 
-    /// Whether the card prices conversations (dated before per-message pricing) or messages.
-    public var pricesConversations: Bool { effectiveFrom < PricingEra.perMessagePricing.day }
+    public var product: Product {
+        rates.first.map { $0.category == Self.callingCategory ? .calling : .messaging }
+            ?? (tiers.first?.category == Self.callingCategory ? .calling : .messaging)
+    }
+
+    /// Whether the card prices conversations (a messaging card dated before per-message pricing).
+    public var pricesConversations: Bool {
+        product == .messaging && effectiveFrom < PricingEra.perMessagePricing.day
+    }
 
     /// The card without its rows, for saying which cards priced a report.
     public var summary: Summary {
         Summary(
             currency: currency, effectiveFrom: DayKeys.format(effectiveFrom), kind: kind, origin: origin,
-            confidence: confidence, note: note, uncertain: uncertain)
+            confidence: confidence, note: note, uncertain: uncertain, product: product)
     }
 
     /// A card as the report and `rates list` name it (JSON field names are part of the contract).
@@ -78,10 +94,37 @@ public struct RateCardEdition: Sendable, Equatable {
         public var confidence: Confidence?
         public var note: String?
         public var uncertain: [String]
+        public var product: Product
+
+        public init(
+            currency: String, effectiveFrom: String, kind: Kind, origin: Origin, confidence: Confidence?, note: String?,
+            uncertain: [String], product: Product = .messaging
+        ) {
+            self.currency = currency
+            self.effectiveFrom = effectiveFrom
+            self.kind = kind
+            self.origin = origin
+            self.confidence = confidence
+            self.note = note
+            self.uncertain = uncertain
+            self.product = product
+        }
 
         enum CodingKeys: String, CodingKey {
-            case currency, kind, origin, confidence, note, uncertain
+            case currency, kind, origin, confidence, note, uncertain, product
             case effectiveFrom = "effective_from"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            currency = try container.decode(String.self, forKey: .currency)
+            effectiveFrom = try container.decode(String.self, forKey: .effectiveFrom)
+            kind = try container.decode(Kind.self, forKey: .kind)
+            origin = try container.decode(Origin.self, forKey: .origin)
+            confidence = try container.decodeIfPresent(Confidence.self, forKey: .confidence)
+            note = try container.decodeIfPresent(String.self, forKey: .note)
+            uncertain = try container.decodeIfPresent([String].self, forKey: .uncertain) ?? []
+            product = try container.decodeIfPresent(Product.self, forKey: .product) ?? .messaging
         }
 
         /// Every key is always present (`null` when unknown), so scripts need not test for keys.
@@ -94,11 +137,13 @@ public struct RateCardEdition: Sendable, Equatable {
             try container.encode(confidence, forKey: .confidence)
             try container.encode(note, forKey: .note)
             try container.encode(uncertain, forKey: .uncertain)
+            try container.encode(product, forKey: .product)
         }
 
-        /// One line for people: "USD 2026-10-01 whole, built-in (transcription)".
+        /// One line for people: "USD 2026-10-01 whole, built-in (transcription)" ("USD calling …").
         public var label: String {
-            var text = "\(currency) \(effectiveFrom) \(kind.rawValue), \(origin.rawValue)"
+            var text = "\(currency)\(product == .calling ? " calling" : "") \(effectiveFrom) \(kind.rawValue), "
+            text += origin.rawValue
             if let confidence { text += " (\(confidence == .metaCopy ? "Meta copy" : "transcription"))" }
             return text
         }
@@ -109,13 +154,18 @@ public struct RateCardEdition: Sendable, Equatable {
 public struct ImportedRateCardInfo: Sendable, Equatable {
     public var currency: String
     public var effectiveFrom: DayKey
+    public var product: RateCardEdition.Product
     public var kind: RateCardEdition.Kind
     /// When it was (last) imported, epoch seconds.
     public var importedAt: Int64
 
-    public init(currency: String, effectiveFrom: DayKey, kind: RateCardEdition.Kind, importedAt: Int64) {
+    public init(
+        currency: String, effectiveFrom: DayKey, product: RateCardEdition.Product = .messaging,
+        kind: RateCardEdition.Kind, importedAt: Int64
+    ) {
         self.currency = currency
         self.effectiveFrom = effectiveFrom
+        self.product = product
         self.kind = kind
         self.importedAt = importedAt
     }

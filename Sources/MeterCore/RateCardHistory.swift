@@ -25,7 +25,9 @@ public enum RateCardHistory {
         for edition in imported {
             byDay[CardKey(edition)] = byDay[CardKey(edition)].map { merge(edition, over: $0) } ?? edition
         }
-        return byDay.values.sorted { ($0.currency, $0.effectiveFrom) < ($1.currency, $1.effectiveFrom) }
+        return byDay.values.sorted {
+            ($0.currency, $0.product.rawValue, $0.effectiveFrom) < ($1.currency, $1.product.rawValue, $1.effectiveFrom)
+        }
     }
 
     /// The imported rows as cards, one per currency and effective day. A day without a stored kind
@@ -35,9 +37,15 @@ public enum RateCardHistory {
         rates: [RateEntry], tiers: [TierEntry], cards: [ImportedRateCardInfo]
     ) -> [RateCardEdition] {
         var kinds: [CardKey: RateCardEdition.Kind] = [:]
-        for card in cards { kinds[CardKey(currency: card.currency, day: card.effectiveFrom)] = card.kind }
-        let rateGroups = Dictionary(grouping: rates) { CardKey(currency: $0.currency, day: $0.effectiveFrom) }
-        let tierGroups = Dictionary(grouping: tiers) { CardKey(currency: $0.currency, day: $0.effectiveFrom) }
+        for card in cards {
+            kinds[CardKey(currency: card.currency, day: card.effectiveFrom, product: card.product)] = card.kind
+        }
+        let rateGroups = Dictionary(grouping: rates) {
+            CardKey(currency: $0.currency, day: $0.effectiveFrom, product: CardKey.product(of: $0.category))
+        }
+        let tierGroups = Dictionary(grouping: tiers) {
+            CardKey(currency: $0.currency, day: $0.effectiveFrom, product: CardKey.product(of: $0.category))
+        }
         return Set(rateGroups.keys).union(tierGroups.keys).map { key in
             let rates = rateGroups[key] ?? []
             return RateCardEdition(
@@ -72,17 +80,25 @@ public enum RateCardHistory {
             note: keepsBuiltIn ? builtIn.note : nil, uncertain: keepsBuiltIn ? builtIn.uncertain : [])
     }
 
+    /// A card's identity: currency, effective day and product (a calling card and a messaging card
+    /// of the same day are two cards).
     struct CardKey: Hashable {
         var currency: String
         var day: DayKey
+        var product: RateCardEdition.Product
 
-        init(currency: String, day: DayKey) {
+        init(currency: String, day: DayKey, product: RateCardEdition.Product) {
             self.currency = currency
             self.day = day
+            self.product = product
         }
 
         init(_ edition: RateCardEdition) {
-            self.init(currency: edition.currency, day: edition.effectiveFrom)
+            self.init(currency: edition.currency, day: edition.effectiveFrom, product: edition.product)
+        }
+
+        static func product(of category: String) -> RateCardEdition.Product {
+            category == RateCardEdition.callingCategory ? .calling : .messaging
         }
     }
 }

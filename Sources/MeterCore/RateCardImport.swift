@@ -28,6 +28,8 @@ public struct ImportedRateCard: Sendable, Equatable {
     public enum Layout: String, Sendable {
         case canonicalRates = "canonical rate CSV"
         case canonicalTiers = "canonical tier CSV"
+        case callingRates = "calling rate CSV"
+        case callingTiers = "calling tier CSV"
         case meta = "Meta's published rate card"
     }
 
@@ -43,6 +45,11 @@ public struct ImportedRateCard: Sendable, Equatable {
 /// layouts that are understood, never guessed at.
 public enum RateCardImport {
     public static let canonicalHeader = ["effective_from", "currency", "market", "category", "rate"]
+    /// Business-initiated calling: list rates per minute, and tiers by minutes in the month.
+    public static let callingHeader = ["effective_from", "currency", "market", "rate_per_minute"]
+    public static let callingTierHeader = [
+        "effective_from", "currency", "market", "minutes_from", "minutes_to", "rate_per_minute",
+    ]
     public static let tierHeader = [
         "effective_from", "currency", "market", "category", "volume_from", "volume_to", "rate",
     ]
@@ -79,6 +86,25 @@ public enum RateCardImport {
         } else if names == tierHeader {
             card = ImportedRateCard(
                 layout: .canonicalTiers, rates: [], tiers: reader.canonicalTiers(rows.dropFirst()), notes: [])
+        } else if names == callingHeader {
+            card = ImportedRateCard(
+                layout: .callingRates, rates: reader.callingRates(rows.dropFirst()), tiers: [], notes: [])
+        } else if names == callingTierHeader {
+            // The tier reader with the calling category put in: one validation for both.
+            var rows = Array(rows.dropFirst())
+            for row in rows where row.fields.count != callingTierHeader.count {
+                reader.errors.append(
+                    RateImportError(
+                        line: row.line, reason: "expected \(callingTierHeader.count) fields, found \(row.fields.count)")
+                )
+            }
+            rows = rows.filter { $0.fields.count == callingTierHeader.count }.map { row in
+                var fields = row.fields
+                fields.insert(RateCardEdition.callingCategory, at: 3)
+                return CSV.Row(line: row.line, fields: fields)
+            }
+            let tiers = reader.canonicalTiers(rows[...], unit: "minutes")
+            card = ImportedRateCard(layout: .callingTiers, rates: [], tiers: tiers, notes: [])
         } else if let headerIndex = rows.firstIndex(where: MetaRateCardLayout.isHeader) {
             card = reader.metaCard(rows, headerIndex: headerIndex, effective: effective)
         } else {
@@ -86,7 +112,8 @@ public enum RateCardImport {
                 RateImportError(
                     line: first.line,
                     reason: "unrecognised layout: expected a header \"\(canonicalHeader.joined(separator: ","))\", "
-                        + "\"\(tierHeader.joined(separator: ","))\", or Meta's card header "
+                        + "\"\(tierHeader.joined(separator: ","))\", \"\(callingHeader.joined(separator: ","))\", "
+                        + "\"\(callingTierHeader.joined(separator: ","))\", or Meta's card header "
                         + "\"Market,Currency,Marketing,Utility,Authentication,Authentication-International[,Service]\"")
             ])
         }
@@ -129,14 +156,45 @@ public enum RateCardImport {
             return entries
         }
 
-        mutating func canonicalTiers(_ rows: ArraySlice<CSV.Row>) -> [TierEntry] {
+        mutating func callingRates(_ rows: ArraySlice<CSV.Row>) -> [RateEntry] {
+            var entries: [RateEntry] = []
+            for row in rows {
+                guard let (fields, day, currency, market, initialProblems) = keyFields(row, count: callingHeader.count)
+                else { continue }
+                var problems = initialProblems
+                let rate = rate(fields[3], name: "rate_per_minute", &problems)
+                guard problems.isEmpty, let day, let currency, let market, let rate else {
+                    fail(row.line, problems.joined(separator: "; "))
+                    continue
+                }
+                if let first = seen.updateValue(row.line, forKey: [DayKeys.format(day), currency, market, "calling"]) {
+                    fail(
+                        row.line,
+                        "\(currency) \(market) calling from \(DayKeys.format(day)) is already on line \(first)")
+                    continue
+                }
+                entries.append(
+                    RateEntry(
+                        effectiveFrom: day, currency: currency, market: market,
+                        category: RateCardEdition.callingCategory, rate: rate))
+            }
+            return entries
+        }
+
+        /// Volume tiers; calling tiers come here with the calling category put in and `unit`
+        /// "minutes", so their messages name the columns of their own layout.
+        mutating func canonicalTiers(_ rows: ArraySlice<CSV.Row>, unit: String = "volume") -> [TierEntry] {
+            let fromName = unit == "volume" ? "volume_from" : "minutes_from"
+            let toName = unit == "volume" ? "volume_to" : "minutes_to"
             var entries: [(line: Int, tier: TierEntry)] = []
             for row in rows {
                 guard let (fields, day, currency, market, initialProblems) = keyFields(row, count: tierHeader.count)
                 else { continue }
                 var problems = initialProblems
                 let category = PricingCategory.normalize(fields[3])
-                if !cardCategories.contains(category) {
+                if category == RateCardEdition.callingCategory && unit == "minutes" {
+                    // Calling tiers: minutes in the month.
+                } else if !cardCategories.contains(category) {
                     _ = self.category(fields[3], &problems)
                 } else if !tieredCategories.contains(category) {
                     problems.append(
@@ -144,18 +202,18 @@ public enum RateCardImport {
                             + "authentication_international do)")
                 }
                 let from = Int(fields[4])
-                if from == nil || from! < 0 { problems.append("volume_from \"\(fields[4])\" is not a whole number") }
+                if from == nil || from! < 0 { problems.append("\(fromName) \"\(fields[4])\" is not a whole number") }
                 var to: Int? = nil
                 if !fields[5].isEmpty {
                     to = Int(fields[5])
                     if to == nil || to! < 1 {
                         problems.append(
-                            "volume_to \"\(fields[5])\" is not a whole number (leave it empty for no bound)")
+                            "\(toName) \"\(fields[5])\" is not a whole number (leave it empty for no bound)")
                     } else if let from, to! < from {
-                        problems.append("volume_to \(to!) is below volume_from \(from)")
+                        problems.append("\(toName) \(to!) is below \(fromName) \(from)")
                     }
                 }
-                let rate = rate(fields[6], name: "rate", &problems)
+                let rate = rate(fields[6], name: unit == "volume" ? "rate" : "rate_per_minute", &problems)
                 guard problems.isEmpty, let day, let currency, let market, let from, let rate else {
                     fail(row.line, problems.joined(separator: "; "))
                     continue

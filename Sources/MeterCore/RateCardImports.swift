@@ -4,6 +4,7 @@ public enum RateCardImports {
     public struct CardChange: Sendable, Equatable {
         public var currency: String
         public var effectiveFrom: DayKey
+        public var product: RateCardEdition.Product
         /// The import's kind for this card.
         public var kind: RateCardEdition.Kind
         /// Whether the import has rates for this card (else only tier tables).
@@ -24,14 +25,21 @@ public enum RateCardImports {
     public static func cards(of rates: [RateEntry], tiers: [TierEntry], kind: RateCardEdition.Kind) -> [CardChange] {
         var withRates: [RateCardHistory.CardKey: Bool] = [:]
         for rate in rates {
-            withRates[RateCardHistory.CardKey(currency: rate.currency, day: rate.effectiveFrom)] = true
+            let product = RateCardHistory.CardKey.product(of: rate.category)
+            withRates[RateCardHistory.CardKey(currency: rate.currency, day: rate.effectiveFrom, product: product)] =
+                true
         }
         for tier in tiers {
-            let key = RateCardHistory.CardKey(currency: tier.currency, day: tier.effectiveFrom)
+            let product = RateCardHistory.CardKey.product(of: tier.category)
+            let key = RateCardHistory.CardKey(currency: tier.currency, day: tier.effectiveFrom, product: product)
             if withRates[key] == nil { withRates[key] = false }
         }
         return withRates.map {
-            CardChange(currency: $0.key.currency, effectiveFrom: $0.key.day, kind: kind, hasRates: $0.value)
-        }.sorted { ($0.currency, $0.effectiveFrom) < ($1.currency, $1.effectiveFrom) }
+            CardChange(
+                currency: $0.key.currency, effectiveFrom: $0.key.day, product: $0.key.product, kind: kind,
+                hasRates: $0.value)
+        }.sorted {
+            ($0.currency, $0.effectiveFrom, $0.product.rawValue) < ($1.currency, $1.effectiveFrom, $1.product.rawValue)
+        }
     }
 }

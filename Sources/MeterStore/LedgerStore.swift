@@ -27,12 +27,12 @@ public protocol LedgerStore: Sendable {
     func importRates(
         _ entries: [RateEntry], tiers: [TierEntry], kind: RateCardEdition.Kind, importedAt: Int64
     ) async throws
-    /// Removes the imported card of a currency and day (its rates, tier tables and kind); `false`
-    /// when none was imported. The built-in card of that day, if any, is in force again.
-    func removeRateCard(currency: String, effectiveFrom: DayKey) async throws -> Bool
+    /// Removes the imported card of a currency, day and product (its rates, tier tables and kind);
+    /// `false` when none was imported. The built-in card of that day, if any, is in force again.
+    func removeRateCard(currency: String, effectiveFrom: DayKey, product: RateCardEdition.Product) async throws -> Bool
     func rateEntries() async throws -> [RateEntry]
     func tierEntries() async throws -> [TierEntry]
-    /// The imported cards, by currency and day.
+    /// The imported cards, by currency, day and product.
     func rateCards() async throws -> [ImportedRateCardInfo]
 
     // MARK: Ingest and the raw archive

@@ -147,10 +147,12 @@ public final class PostgresLedgerStore: LedgerStore {
         try await transactions.run { connection in
             for card in cards {
                 let day = Int64(card.effectiveFrom)
+                let product = card.product.rawValue
                 var stored: RateCardEdition.Kind?
                 for try await kind in try await connection.query(
                     """
-                    SELECT kind FROM rate_cards WHERE currency = \(card.currency) AND effective_from = \(day)
+                    SELECT kind FROM rate_cards
+                    WHERE currency = \(card.currency) AND effective_from = \(day) AND product = \(product)
                     FOR UPDATE
                     """, logger: logger
                 ).decode(String.self) {
@@ -158,15 +160,17 @@ public final class PostgresLedgerStore: LedgerStore {
                 }
                 if card.replacesRates {
                     try await connection.query(
-                        "DELETE FROM rates WHERE currency = \(card.currency) AND effective_from = \(day)",
-                        logger: logger)
+                        """
+                        DELETE FROM rates WHERE currency = \(card.currency) AND effective_from = \(day)
+                            AND (category = \(RateCardEdition.callingCategory)) = \(card.product == .calling)
+                        """, logger: logger)
                 }
                 let kind = card.storedKind(over: stored).rawValue
                 try await connection.query(
                     """
-                    INSERT INTO rate_cards (currency, effective_from, kind, imported_at)
-                    VALUES (\(card.currency), \(day), \(kind), \(importedAt))
-                    ON CONFLICT (currency, effective_from) DO UPDATE
+                    INSERT INTO rate_cards (currency, effective_from, product, kind, imported_at)
+                    VALUES (\(card.currency), \(day), \(product), \(kind), \(importedAt))
+                    ON CONFLICT (currency, effective_from, product) DO UPDATE
                         SET kind = excluded.kind, imported_at = excluded.imported_at
                     """, logger: logger)
             }
@@ -258,22 +262,34 @@ public final class PostgresLedgerStore: LedgerStore {
         return try await transactions.run(.repeatableReadOnly) { connection in
             try await Self.rateCards(
                 connection, logger,
-                "SELECT \(unescaped: Self.rateCardColumns) FROM rate_cards ORDER BY currency, effective_from")
+                "SELECT \(unescaped: Self.rateCardColumns) FROM rate_cards ORDER BY currency, effective_from, product")
         }
     }
 
-    public func removeRateCard(currency: String, effectiveFrom: DayKey) async throws -> Bool {
+    public func removeRateCard(
+        currency: String, effectiveFrom: DayKey, product: RateCardEdition.Product
+    ) async throws -> Bool {
         let logger = logger
         let day = Int64(effectiveFrom)
+        let calling = product == .calling
         return try await transactions.run { connection in
             try await connection.query(
-                "DELETE FROM rates WHERE currency = \(currency) AND effective_from = \(day)", logger: logger)
+                """
+                DELETE FROM rates WHERE currency = \(currency) AND effective_from = \(day)
+                    AND (category = \(RateCardEdition.callingCategory)) = \(calling)
+                """, logger: logger)
             try await connection.query(
-                "DELETE FROM rate_tiers WHERE currency = \(currency) AND effective_from = \(day)", logger: logger)
+                """
+                DELETE FROM rate_tiers WHERE currency = \(currency) AND effective_from = \(day)
+                    AND (category = \(RateCardEdition.callingCategory)) = \(calling)
+                """, logger: logger)
             var removed = false
             for try await _ in try await connection.query(
-                "DELETE FROM rate_cards WHERE currency = \(currency) AND effective_from = \(day) RETURNING kind",
-                logger: logger
+                """
+                DELETE FROM rate_cards WHERE currency = \(currency) AND effective_from = \(day)
+                    AND product = \(product.rawValue)
+                RETURNING kind
+                """, logger: logger
             ).decode(String.self) {
                 removed = true
             }
@@ -306,20 +322,20 @@ public final class PostgresLedgerStore: LedgerStore {
         return entries
     }
 
-    static let rateCardColumns = "currency, effective_from, kind, imported_at"
+    static let rateCardColumns = "currency, effective_from, product, kind, imported_at"
 
     static func rateCards(
         _ connection: PostgresConnection, _ logger: Logger, _ query: PostgresQuery
     ) async throws -> [ImportedRateCardInfo] {
         var cards: [ImportedRateCardInfo] = []
-        for try await (currency, from, kind, importedAt) in try await connection.query(query, logger: logger)
-            .decode((String, Int64, String, Int64).self)
+        for try await (currency, from, product, kind, importedAt) in try await connection.query(query, logger: logger)
+            .decode((String, Int64, String, String, Int64).self)
         {
             cards.append(
                 ImportedRateCardInfo(
                     currency: currency, effectiveFrom: DayKey(from),
-                    kind: RateCardEdition.Kind(rawValue: kind) ?? .whole,
-                    importedAt: importedAt))
+                    product: RateCardEdition.Product(rawValue: product) ?? .messaging,
+                    kind: RateCardEdition.Kind(rawValue: kind) ?? .whole, importedAt: importedAt))
         }
         return cards
     }

@@ -230,18 +230,21 @@ enum PostgresSchema {
                 CREATE TABLE rate_cards (
                     currency TEXT NOT NULL,
                     effective_from BIGINT NOT NULL,
+                    product TEXT NOT NULL,
                     kind TEXT NOT NULL,
                     imported_at BIGINT NOT NULL,
-                    PRIMARY KEY (currency, effective_from)
+                    PRIMARY KEY (currency, effective_from, product)
                 )
                 """,
                 """
-                INSERT INTO rate_cards (currency, effective_from, kind, imported_at)
-                    SELECT DISTINCT currency, effective_from, 'whole', extract(epoch FROM now())::BIGINT FROM rates
+                INSERT INTO rate_cards (currency, effective_from, product, kind, imported_at)
+                    SELECT DISTINCT currency, effective_from, 'messaging', 'whole', extract(epoch FROM now())::BIGINT
+                    FROM rates
                 """,
                 """
-                INSERT INTO rate_cards (currency, effective_from, kind, imported_at)
-                    SELECT DISTINCT currency, effective_from, 'patch', extract(epoch FROM now())::BIGINT FROM rate_tiers
+                INSERT INTO rate_cards (currency, effective_from, product, kind, imported_at)
+                    SELECT DISTINCT currency, effective_from, 'messaging', 'patch', extract(epoch FROM now())::BIGINT
+                    FROM rate_tiers
                     ON CONFLICT DO NOTHING
                 """,
             ],

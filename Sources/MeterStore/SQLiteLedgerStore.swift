@@ -83,20 +83,26 @@ public final class SQLiteLedgerStore: LedgerStore {
         let cards = RateCardImports.cards(of: entries, tiers: tiers, kind: kind)
         try await writer.write { db in
             let existing = try db.cachedStatement(
-                sql: "SELECT kind FROM rate_cards WHERE currency = ? AND effective_from = ?")
+                sql: "SELECT kind FROM rate_cards WHERE currency = ? AND effective_from = ? AND product = ?")
             let saveCard = try db.cachedStatement(
                 sql: """
-                    INSERT OR REPLACE INTO rate_cards (currency, effective_from, kind, imported_at)
-                    VALUES (?, ?, ?, ?)
+                    INSERT OR REPLACE INTO rate_cards (currency, effective_from, product, kind, imported_at)
+                    VALUES (?, ?, ?, ?, ?)
                     """)
-            let clearRates = try db.cachedStatement(sql: "DELETE FROM rates WHERE currency = ? AND effective_from = ?")
+            let clearRates = try db.cachedStatement(
+                sql: "DELETE FROM rates WHERE currency = ? AND effective_from = ? AND (category = ?) = ?")
             for card in cards {
-                let stored = try String.fetchOne(existing, arguments: [card.currency, card.effectiveFrom])
+                let stored = try String.fetchOne(
+                    existing, arguments: [card.currency, card.effectiveFrom, card.product.rawValue])
                 if card.replacesRates {
-                    try clearRates.execute(arguments: [card.currency, card.effectiveFrom])
+                    try clearRates.execute(arguments: [
+                        card.currency, card.effectiveFrom, RateCardEdition.callingCategory, card.product == .calling,
+                    ])
                 }
                 let kind = card.storedKind(over: stored.flatMap(RateCardEdition.Kind.init(rawValue:)))
-                try saveCard.execute(arguments: [card.currency, card.effectiveFrom, kind.rawValue, importedAt])
+                try saveCard.execute(arguments: [
+                    card.currency, card.effectiveFrom, card.product.rawValue, kind.rawValue, importedAt,
+                ])
             }
             let statement = try db.cachedStatement(
                 sql: """
@@ -141,19 +147,29 @@ public final class SQLiteLedgerStore: LedgerStore {
     public func rateCards() async throws -> [ImportedRateCardInfo] {
         try await writer.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT \(SQLiteRecords.rateCardColumns) FROM rate_cards ORDER BY currency, effective_from"
+                db,
+                sql:
+                    "SELECT \(SQLiteRecords.rateCardColumns) FROM rate_cards ORDER BY currency, effective_from, product"
             ).map { SQLiteRecords.rateCard(from: $0) }
         }
     }
 
-    public func removeRateCard(currency: String, effectiveFrom: DayKey) async throws -> Bool {
+    public func removeRateCard(
+        currency: String, effectiveFrom: DayKey, product: RateCardEdition.Product
+    ) async throws -> Bool {
         try await writer.write { db in
-            let arguments: StatementArguments = [currency, effectiveFrom]
-            try db.execute(sql: "DELETE FROM rates WHERE currency = ? AND effective_from = ?", arguments: arguments)
+            let rows: StatementArguments = [
+                currency, effectiveFrom, RateCardEdition.callingCategory, product == .calling,
+            ]
             try db.execute(
-                sql: "DELETE FROM rate_tiers WHERE currency = ? AND effective_from = ?", arguments: arguments)
+                sql: "DELETE FROM rates WHERE currency = ? AND effective_from = ? AND (category = ?) = ?",
+                arguments: rows)
             try db.execute(
-                sql: "DELETE FROM rate_cards WHERE currency = ? AND effective_from = ?", arguments: arguments)
+                sql: "DELETE FROM rate_tiers WHERE currency = ? AND effective_from = ? AND (category = ?) = ?",
+                arguments: rows)
+            try db.execute(
+                sql: "DELETE FROM rate_cards WHERE currency = ? AND effective_from = ? AND product = ?",
+                arguments: [currency, effectiveFrom, product.rawValue])
             return db.changesCount > 0
         }
     }

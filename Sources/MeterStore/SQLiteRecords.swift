@@ -129,12 +129,12 @@ enum SQLiteRecords {
             rate: StoredDecimal.rate(row[4]))
     }
 
-    static let rateCardColumns = "currency, effective_from, kind, imported_at"
+    static let rateCardColumns = "currency, effective_from, product, kind, imported_at"
 
     static func rateCard(from row: Row) -> ImportedRateCardInfo {
         ImportedRateCardInfo(
-            currency: row[0], effectiveFrom: row[1], kind: RateCardEdition.Kind(rawValue: row[2]) ?? .whole,
-            importedAt: row[3])
+            currency: row[0], effectiveFrom: row[1], product: RateCardEdition.Product(rawValue: row[2]) ?? .messaging,
+            kind: RateCardEdition.Kind(rawValue: row[3]) ?? .whole, importedAt: row[4])
     }
 
     static let tierColumns = "effective_from, currency, market, category, volume_from, volume_to, rate"

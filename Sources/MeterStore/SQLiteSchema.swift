@@ -217,7 +217,8 @@ enum SQLiteSchema {
             try requestRebuild(db)
         }
         migrator.registerMigration("v7: rate cards, whole or patch") { db in
-            // Imported rates become cards (one per currency and effective day) over the built-in
+            // Imported rates become cards (one per currency, effective day and product: messaging,
+            // or business-initiated calling from now on) over the built-in
             // history. Rows imported before are whole cards, or patches when they are tier tables
             // alone, so tiers imported by themselves never end a card's rates.
             try db.execute(
@@ -225,15 +226,18 @@ enum SQLiteSchema {
                     CREATE TABLE rate_cards (
                         currency TEXT NOT NULL,
                         effective_from INTEGER NOT NULL,
+                        product TEXT NOT NULL,
                         kind TEXT NOT NULL,
                         imported_at INTEGER NOT NULL,
-                        PRIMARY KEY (currency, effective_from)
+                        PRIMARY KEY (currency, effective_from, product)
                     ) WITHOUT ROWID;
-                    INSERT INTO rate_cards (currency, effective_from, kind, imported_at)
-                        SELECT DISTINCT currency, effective_from, 'whole', CAST(strftime('%s', 'now') AS INTEGER)
+                    INSERT INTO rate_cards (currency, effective_from, product, kind, imported_at)
+                        SELECT DISTINCT currency, effective_from, 'messaging', 'whole',
+                            CAST(strftime('%s', 'now') AS INTEGER)
                         FROM rates;
-                    INSERT OR IGNORE INTO rate_cards (currency, effective_from, kind, imported_at)
-                        SELECT DISTINCT currency, effective_from, 'patch', CAST(strftime('%s', 'now') AS INTEGER)
+                    INSERT OR IGNORE INTO rate_cards (currency, effective_from, product, kind, imported_at)
+                        SELECT DISTINCT currency, effective_from, 'messaging', 'patch',
+                            CAST(strftime('%s', 'now') AS INTEGER)
                         FROM rate_tiers;
                     """)
         }

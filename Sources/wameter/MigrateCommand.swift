@@ -58,10 +58,14 @@ struct MigrateCommand: AsyncParsableCommand {
         let rates = try await source.rateEntries()
         let tiers = try await source.tierEntries()
         for card in try await source.rateCards() {
-            let inCard = { (currency: String, day: DayKey) in currency == card.currency && day == card.effectiveFrom }
+            let calling = card.product == .calling
+            let inCard = { (currency: String, day: DayKey, category: String) in
+                currency == card.currency && day == card.effectiveFrom
+                    && (category == RateCardEdition.callingCategory) == calling
+            }
             try await destination.importRates(
-                rates.filter { inCard($0.currency, $0.effectiveFrom) },
-                tiers: tiers.filter { inCard($0.currency, $0.effectiveFrom) },
+                rates.filter { inCard($0.currency, $0.effectiveFrom, $0.category) },
+                tiers: tiers.filter { inCard($0.currency, $0.effectiveFrom, $0.category) },
                 kind: card.kind, importedAt: card.importedAt)
         }
 

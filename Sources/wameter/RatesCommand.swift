@@ -16,11 +16,14 @@ struct RatesCommand: AsyncParsableCommand {
                   effective_from,currency,market,category,rate                        (canonical rates)
                   effective_from,currency,market,category,volume_from,volume_to,rate  (canonical tiers)
                   Market,Currency,Marketing,Utility,Authentication,...                (Meta's published card)
+                  effective_from,currency,market,rate_per_minute                      (calling rates)
+                  effective_from,currency,market,minutes_from,minutes_to,rate_per_minute  (calling tiers)
                 The rows of each currency and effective day are one card. A card is whole: it ends every \
                 earlier card of its currency, and a market or category it does not list is unrated. With \
                 --patch it only changes the rates it lists in the card in force. An imported card replaces the \
                 built-in card of the same currency and day and nothing else. Tier tables replace the table \
                 with the same day, currency, market and category; tier tables alone never end a card's rates. \
+                Calling cards are a history of their own: they never end a messaging card, nor the reverse. \
                 A Meta card takes its date from its title row, or from --effective. A file with any bad line \
                 imports nothing; every bad line is listed.
                 """)
@@ -57,9 +60,11 @@ struct RatesCommand: AsyncParsableCommand {
             let what = card.tiers.isEmpty ? "\(card.rates.count) rate(s)" : "\(card.tiers.count) volume tier(s)"
             let changes = RateCardImports.cards(of: card.rates, tiers: card.tiers, kind: kind)
             let cards = changes.map { change in
-                let replaces = BuiltInRateCards.edition(currency: change.currency, effectiveFrom: change.effectiveFrom)
+                let replaces = BuiltInRateCards.edition(
+                    currency: change.currency, effectiveFrom: change.effectiveFrom, product: change.product)
                 let how = change.replacesRates ? "whole card" : change.hasRates ? "patch" : "tier tables"
-                return "\(change.currency) \(DayKeys.format(change.effectiveFrom)) (\(how)"
+                let calling = change.product == .calling ? " calling" : ""
+                return "\(change.currency)\(calling) \(DayKeys.format(change.effectiveFrom)) (\(how)"
                     + (replaces == nil
                         ? ")" : change.replacesRates ? ", replaces the built-in card)" : ", over the built-in card)")
             }
@@ -105,8 +110,10 @@ struct RatesCommand: AsyncParsableCommand {
             for edition in editions where edition.effectiveFrom <= day {
                 for figure in edition.uncertain { uncertain.insert("\(edition.currency)/\(figure)") }
             }
-            let summaries = Set(inForce.rates.map(\.currency)).sorted().flatMap {
-                card.editions(currency: $0, from: day, through: day)
+            let summaries = Set(inForce.rates.map(\.currency)).sorted().flatMap { currency in
+                RateCardEdition.Product.allCases.flatMap {
+                    card.editions(currency: currency, product: $0, from: day, through: day)
+                }
             }
             print("Cards in force on \(DayKeys.format(day)):")
             for summary in summaries { print("  \(summary.label)") }
@@ -137,7 +144,9 @@ struct RatesCommand: AsyncParsableCommand {
         static func cardTable(_ editions: [RateCardEdition]) -> String {
             let rows = editions.map { edition -> [String] in
                 let confidence = edition.confidence.map { $0 == .metaCopy ? "Meta copy" : "transcription" } ?? "-"
-                let pricing = edition.pricesConversations ? "conversations" : "messages"
+                let pricing =
+                    edition.product == .calling
+                    ? "calls (per minute)" : edition.pricesConversations ? "conversations" : "messages"
                 return [
                     edition.currency, DayKeys.format(edition.effectiveFrom), edition.kind.rawValue,
                     edition.origin.rawValue, pricing, String(edition.rates.count),
@@ -150,7 +159,9 @@ struct RatesCommand: AsyncParsableCommand {
             let notes = editions.filter { $0.note != nil || !$0.uncertain.isEmpty }
             if !notes.isEmpty { text += "\n" }
             for edition in notes {
-                text += "\(edition.currency) \(DayKeys.format(edition.effectiveFrom)): "
+                text +=
+                    edition.summary.label.prefix { $0 != "," }.replacingOccurrences(of: " whole", with: "")
+                    .replacingOccurrences(of: " patch", with: "") + ": "
                 text +=
                     [
                         edition.note,
@@ -168,6 +179,8 @@ struct RatesCommand: AsyncParsableCommand {
         @OptionGroup var options: DatabaseOptions
         @Option(help: "The card's currency, e.g. USD.") var currency: String
         @Option(help: "The card's first day, YYYY-MM-DD.") var effective: String
+        @Flag(help: "Remove the calling card (per-minute rates) of that day instead of the messaging card.")
+        var calling = false
 
         func validate() throws {
             if DayKeys.parse(effective) == nil {
@@ -178,18 +191,20 @@ struct RatesCommand: AsyncParsableCommand {
         func run() async throws {
             let currency = currency.uppercased()
             let day = DayKeys.parse(effective)!
+            let product: RateCardEdition.Product = calling ? .calling : .messaging
             let removed = try await options.withStore {
-                try await $0.removeRateCard(currency: currency, effectiveFrom: day)
+                try await $0.removeRateCard(currency: currency, effectiveFrom: day, product: product)
             }
-            let builtIn = BuiltInRateCards.edition(currency: currency, effectiveFrom: day)
+            let builtIn = BuiltInRateCards.edition(currency: currency, effectiveFrom: day, product: product)
+            let card = calling ? "calling card" : "card"
             guard removed else {
                 throw CommandFailure(
-                    "no imported \(currency) card effective \(effective)"
+                    "no imported \(currency) \(card) effective \(effective)"
                         + (builtIn == nil ? "" : " (the built-in one cannot be removed; import a card over it)")
                         + "; `wameter rates list` shows the cards")
             }
             print(
-                "removed the imported \(currency) card effective \(effective)"
+                "removed the imported \(currency) \(card) effective \(effective)"
                     + (builtIn == nil ? "" : "; the built-in card of that day prices again"))
         }
     }

@@ -81,6 +81,10 @@ struct BuiltInRateCardTests {
             card.rate(currency: "INR", market: "India", category: "marketing", on: 2026_10_01)
                 == Decimal(string: "0.8631"))
         #expect(card.tierTable(currency: "USD", market: "Argentina", category: "utility", on: 2026_05_01)?.count == 6)
+        #expect(
+            card.rate(currency: "USD", market: "Argentina", category: "calling", on: 2026_11_01)
+                == Decimal(string: "0.0101"))
+        #expect(card.rate(currency: "USD", market: "Argentina", category: "calling", on: 2025_07_31) == nil)
         #expect(card.tierTable(currency: "INR", market: "Argentina", category: "utility", on: 2026_10_01) != nil)
         #expect(
             card.editions(currency: "USD", from: 2026_10_01, through: 2026_10_31).map(\.label) == [

@@ -179,4 +179,38 @@ struct RateCardHistoryTests {
             card.rate(currency: "USD", market: "India", category: "group_service", on: 2026_10_02)
                 == Decimal(string: "0.0014"))
     }
+
+    @Test("a calling card and a messaging card are separate histories: neither ends the other")
+    func callingHistory() {
+        let calling = RateCardEdition(
+            currency: "USD", effectiveFrom: 2026_02_01, kind: .whole, origin: .imported,
+            rates: [Self.rate(2026_02_01, "India", "calling", "0.0053")],
+            tiers: [
+                TierEntry(
+                    effectiveFrom: 2026_02_01, currency: "USD", market: "India", category: "calling", volumeFrom: 1,
+                    volumeTo: nil, rate: Decimal(string: "0.005")!)
+            ])
+        #expect(calling.product == .calling)
+        #expect(!calling.pricesConversations)
+        let card = RateCard(editions: [
+            Self.card(2026_01_01, .whole, [Self.rate(2026_01_01, "India", "marketing", "0.0118")]), calling,
+        ])
+        #expect(
+            card.rate(currency: "USD", market: "India", category: "marketing", on: 2026_03_01)
+                == Decimal(string: "0.0118"))
+        #expect(
+            card.rate(currency: "USD", market: "India", category: "calling", on: 2026_03_01)
+                == Decimal(string: "0.0053"))
+        #expect(card.rate(currency: "USD", market: "India", category: "calling", on: 2026_01_31) == nil)
+        #expect(
+            card.rate(currency: "USD", market: "India", category: "calling", on: 2026_03_01, position: 9)
+                == Decimal(string: "0.005"))
+        #expect(
+            card.editions(currency: "USD", from: 2026_03_01, through: 2026_03_01).map(\.effectiveFrom) == ["2026-01-01"]
+        )
+        #expect(
+            card.editions(currency: "USD", product: .calling, from: 2026_03_01, through: 2026_03_01).map(\.label) == [
+                "USD calling 2026-02-01 whole, imported"
+            ])
+    }
 }

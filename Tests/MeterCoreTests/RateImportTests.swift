@@ -228,4 +228,53 @@ struct RateImportTests {
         #expect(card.layout == .canonicalRates)
         #expect(card.rates.map(\.currency) == ["USD"])
     }
+
+    @Test("calling cards: rates per minute and tiers by minutes, validated like the others")
+    func callingLayouts() throws {
+        let rates = try RateCardImport.parse(
+            "effective_from,currency,market,rate_per_minute\n2025-08-01,usd,India,0.0053\n")
+        #expect(rates.layout == .callingRates)
+        #expect(
+            rates.rates == [
+                RateEntry(
+                    effectiveFrom: 2025_08_01, currency: "USD", market: "India", category: "calling",
+                    rate: Decimal(string: "0.0053")!)
+            ])
+        let tiers = try RateCardImport.parse(
+            """
+            effective_from,currency,market,minutes_from,minutes_to,rate_per_minute
+            2025-08-01,USD,India,0,50000,0.0053
+            2025-08-01,USD,India,50001,,0.0048
+
+            """)
+        #expect(tiers.layout == .callingTiers)
+        #expect(tiers.tiers.map(\.label) == ["0:50000", "50001:MAX"])
+        do {
+            _ = try RateCardImport.parse(
+                """
+                effective_from,currency,market,minutes_from,minutes_to,rate_per_minute
+                2025-08-01,USD,India,1,50000,0.0053
+                2025-08-01,USD,India,60000,,x
+                2025-08-01,USD,India
+
+                """)
+            Issue.record("a bad calling tier file was accepted")
+        } catch {
+            #expect(
+                error.errors == [
+                    RateImportError(line: 4, reason: "expected 6 fields, found 3"),
+                    RateImportError(line: 3, reason: "rate_per_minute \"x\" is not a non-negative decimal number"),
+                ])
+        }
+        do {
+            _ = try RateCardImport.parse(
+                "effective_from,currency,market,rate_per_minute\n2025-08-01,USD,India,1\n2025-08-01,USD,India,2\n")
+            Issue.record("a duplicate calling rate was accepted")
+        } catch {
+            #expect(
+                error.errors == [
+                    RateImportError(line: 3, reason: "USD India calling from 2025-08-01 is already on line 2")
+                ])
+        }
+    }
 }

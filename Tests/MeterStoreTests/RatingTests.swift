@@ -81,8 +81,8 @@ struct RatingTests {
         #expect(try await LedgerScenario.report(store, "A", "2026-02").cost.total == "0.05")
         #expect(try await store.rateCards().map(\.kind) == [.whole])
 
-        #expect(try await store.removeRateCard(currency: "USD", effectiveFrom: 2026_01_01))
-        #expect(try await !store.removeRateCard(currency: "USD", effectiveFrom: 2026_01_01))
+        #expect(try await store.removeRateCard(currency: "USD", effectiveFrom: 2026_01_01, product: .messaging))
+        #expect(try await !store.removeRateCard(currency: "USD", effectiveFrom: 2026_01_01, product: .messaging))
         #expect(try await store.rateEntries().isEmpty)
         let restored = try await LedgerScenario.report(store, "A", "2026-02")
         #expect(restored.cost.total == "0.0368")
@@ -125,5 +125,26 @@ struct RatingTests {
                     "n", "delivered", at: time, to: "16505551234", pricing: LedgerScenario.pmp("marketing")),
             ])
         return store
+    }
+
+    @Test(
+        "a calling card is stored, listed and removed apart from the messaging card of the same day",
+        arguments: StoreBackend.all)
+    func callingCards(_ backend: StoreBackend) async throws {
+        let store = try await Self.indiaAndNorthAmerica(backend, at: utc("2026-02-02T10:00:00Z"))
+        let calling = try RateCardImport.parse(
+            "effective_from,currency,market,rate_per_minute\n2026-01-01,USD,India,0.0050\n")
+        try await store.importRates(calling.rates, tiers: [])
+        #expect(
+            try await store.rateCards().map { "\($0.currency) \($0.effectiveFrom) \($0.product) \($0.kind)" } == [
+                "USD 20260101 calling whole"
+            ])
+        // The messaging card of 2026-01-01 is still the built-in one.
+        let report = try await LedgerScenario.report(store, "A", "2026-02")
+        #expect(report.cost.total == "0.0368")
+        #expect(report.rateCards.map(\.label) == ["USD 2026-01-01 whole, built-in (transcription)"])
+        #expect(try await !store.removeRateCard(currency: "USD", effectiveFrom: 2026_01_01, product: .messaging))
+        #expect(try await store.removeRateCard(currency: "USD", effectiveFrom: 2026_01_01, product: .calling))
+        #expect(try await store.rateEntries().isEmpty)
     }
 }

@@ -47,8 +47,9 @@ struct RatesAndMarketsCommandTests {
         let history = try Package.run(["rates", "list"], database: database)
         #expect(
             history.stdout.contains(
-                "USD       2026-04-01  whole  built-in  messages       105    73           Meta copy"))
+                "USD       2026-04-01  whole  built-in  messages            105    73           Meta copy"))
         #expect(history.stdout.contains("uncertain: Saudi Arabia/marketing"))
+        #expect(history.stdout.contains("USD       2025-08-01  whole  built-in  calls (per minute)  28"))
 
         let imported = try Package.run(["rates", "import", Self.metaCard.path], database: database)
         #expect(imported.status == 0, "\(imported.stderr)")
