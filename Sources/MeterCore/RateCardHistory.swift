@@ -1,17 +1,30 @@
 import Foundation
+import Synchronization
 
 /// The cards that price reports: the built-in history (`BuiltInRateCards`) with the imported cards
 /// over it. An imported card for a currency and day replaces the built-in card of that currency and
 /// day and nothing else; as a patch it changes only the rates it lists.
 public enum RateCardHistory {
-    /// The built-in history alone, built once (most databases import nothing).
-    public static let builtInCard = RateCard(editions: BuiltInRateCards.editions)
+    /// The built-in history of every currency (for listing; reports build one currency's).
+    public static var builtInCard: RateCard { RateCard(editions: BuiltInRateCards.editions) }
 
-    /// The card of the built-in history with the imported rows and cards over it.
-    public static func card(importedRates: [RateEntry], tiers: [TierEntry], cards: [ImportedRateCardInfo]) -> RateCard {
-        if importedRates.isEmpty && tiers.isEmpty { return builtInCard }
-        return RateCard(editions: editions(importedRates: importedRates, tiers: tiers, cards: cards))
+    /// The card one currency's units are priced with: its built-in history with the imported rows
+    /// and cards (of that currency) over it. Without imports it is built once per process.
+    public static func card(
+        currency: String, importedRates: [RateEntry], tiers: [TierEntry], cards: [ImportedRateCardInfo]
+    ) -> RateCard {
+        let builtIn = BuiltInRateCards.editions(currency: currency)
+        if importedRates.isEmpty && tiers.isEmpty {
+            if let cached = builtInCards.withLock({ $0[currency] }) { return cached }
+            let card = RateCard(editions: builtIn)
+            builtInCards.withLock { $0[currency] = card }
+            return card
+        }
+        return RateCard(
+            editions: editions(importedRates: importedRates, tiers: tiers, cards: cards, builtIn: builtIn))
     }
+
+    private static let builtInCards = Mutex<[String: RateCard]>([:])
 
     /// Every card in force somewhere: built-in ones, imported ones, and imported ones merged with the
     /// built-in card of their day.

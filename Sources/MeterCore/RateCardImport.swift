@@ -126,7 +126,14 @@ public enum RateCardImport {
         let knownMarkets: Set<String>
         var errors: [RateImportError] = []
         /// Each key read so far and its line: a key twice in one file is an error (which would win?).
-        private var seen: [[String]: Int] = [:]
+        private var seen: [SeenKey: Int] = [:]
+
+        /// A row's key, for finding one read twice (the day as a number: formatting it for every row
+        /// made parsing the built-in cards at start-up twice as slow).
+        struct SeenKey: Hashable {
+            var day: DayKey
+            var fields: [String]
+        }
 
         init(knownMarkets: Set<String>) { self.knownMarkets = knownMarkets }
 
@@ -145,7 +152,9 @@ public enum RateCardImport {
                 }
                 let entry = RateEntry(
                     effectiveFrom: day, currency: currency, market: market, category: category, rate: rate)
-                if let first = seen.updateValue(row.line, forKey: [DayKeys.format(day), currency, market, category]) {
+                if let first = seen.updateValue(
+                    row.line, forKey: SeenKey(day: day, fields: [currency, market, category]))
+                {
                     fail(
                         row.line,
                         "\(currency) \(market) \(category) from \(DayKeys.format(day)) is already on line \(first)")
@@ -167,7 +176,9 @@ public enum RateCardImport {
                     fail(row.line, problems.joined(separator: "; "))
                     continue
                 }
-                if let first = seen.updateValue(row.line, forKey: [DayKeys.format(day), currency, market, "calling"]) {
+                if let first = seen.updateValue(
+                    row.line, forKey: SeenKey(day: day, fields: [currency, market, "calling"]))
+                {
                     fail(
                         row.line,
                         "\(currency) \(market) calling from \(DayKeys.format(day)) is already on line \(first)")
@@ -218,7 +229,7 @@ public enum RateCardImport {
                     fail(row.line, problems.joined(separator: "; "))
                     continue
                 }
-                let key = [DayKeys.format(day), currency, market, category, String(max(from, 1))]
+                let key = SeenKey(day: day, fields: [currency, market, category, String(max(from, 1))])
                 if let first = seen.updateValue(row.line, forKey: key) {
                     fail(
                         row.line,
@@ -324,7 +335,7 @@ public enum RateCardImport {
                     if !problems.isEmpty { fail(row.line, problems.joined(separator: "; ")) }
                     continue
                 }
-                if let first = seen.updateValue(row.line, forKey: [DayKeys.format(day), currency, market]) {
+                if let first = seen.updateValue(row.line, forKey: SeenKey(day: day, fields: [currency, market])) {
                     fail(row.line, "\(currency) \(market) is already on line \(first)")
                     continue
                 }
@@ -345,7 +356,7 @@ public enum RateCardImport {
         ) -> (
             fields: [String], day: DayKey?, currency: String?, market: String?, problems: [String]
         )? {
-            let fields = row.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+            let fields = row.fields.map(Self.trimmingSpaces)
             guard fields.count == count else {
                 fail(row.line, "expected \(count) fields, found \(fields.count)")
                 return nil
@@ -414,6 +425,16 @@ public enum RateCardImport {
                 return nil
             }
             return rate
+        }
+
+        /// The field without leading and trailing spaces and tabs; a field without any (nearly every
+        /// one) is returned as it is, without Foundation's bridging `trimmingCharacters(in:)`.
+        static func trimmingSpaces(_ field: String) -> String {
+            let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+            guard let first = field.first, let last = field.last, isSpace(first) || isSpace(last) else {
+                return field
+            }
+            return String(field.drop(while: isSpace).reversed().drop(while: isSpace).reversed())
         }
 
         /// `Decimal(string:)` accepts a numeric prefix ("0.5abc"); rates must be digits with one point.

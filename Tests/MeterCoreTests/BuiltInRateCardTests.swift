@@ -23,6 +23,17 @@ struct BuiltInRateCardTests {
         }
     }
 
+    @Test("every file imports without error, and the start-up reader reads the same rows as the importer")
+    func readersAgree() throws {
+        for (file, text) in BuiltInRateFiles.files {
+            let imported = try RateCardImport.parse(text)
+            let loaded = BuiltInRateCards.rows(of: text)
+            #expect(loaded.rates == imported.rates, "\(file)")
+            #expect(loaded.tiers == imported.tiers, "\(file)")
+            #expect(loaded.rates.count + loaded.tiers.count == text.split(separator: "\n").count - 1, "\(file)")
+        }
+    }
+
     @Test("every catalogued card is one currency and day, and the card the file name says")
     func catalog() {
         #expect(BuiltInRateCards.editions.count == BuiltInRateCards.catalog.count)

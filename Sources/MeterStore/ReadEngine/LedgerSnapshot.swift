@@ -42,10 +42,13 @@ public protocol LedgerSnapshot: Sendable {
 
 /// The rate card rows and cards imported for one currency.
 public struct ImportedRates: Sendable {
+    public var currency: String
     public var entries: [RateEntry]
     public var tiers: [TierEntry]
     public var cards: [ImportedRateCardInfo]
 
     /// The card reports price with: the built-in history with the imported cards over it.
-    public var card: RateCard { RateCardHistory.card(importedRates: entries, tiers: tiers, cards: cards) }
+    public var card: RateCard {
+        RateCardHistory.card(currency: currency, importedRates: entries, tiers: tiers, cards: cards)
+    }
 }

@@ -106,7 +106,7 @@ struct PostgresSnapshot: LedgerSnapshot {
         let cards = try await PostgresLedgerStore.rateCards(
             connection, logger,
             "SELECT \(unescaped: PostgresLedgerStore.rateCardColumns) FROM rate_cards WHERE currency = \(currency)")
-        return ImportedRates(entries: entries, tiers: tiers, cards: cards)
+        return ImportedRates(currency: currency, entries: entries, tiers: tiers, cards: cards)
     }
 
     /// The rows of a statement, each decoded as it arrives; `nil` results are left out.

@@ -115,7 +115,7 @@ struct SQLiteSnapshot: LedgerSnapshot {
                 db, sql: "SELECT \(SQLiteRecords.rateCardColumns) FROM rate_cards WHERE currency = ?",
                 arguments: [currency]
             ).map { SQLiteRecords.rateCard(from: $0) }
-            return ImportedRates(entries: entries, tiers: tiers, cards: cards)
+            return ImportedRates(currency: currency, entries: entries, tiers: tiers, cards: cards)
         }
     }
 
