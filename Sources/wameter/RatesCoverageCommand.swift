@@ -15,6 +15,7 @@ struct RatesCoverageCommand: AsyncParsableCommand {
             them. Prints nothing but a line saying so when every charged unit is priced.
             """)
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, json }
+    static let maximumMonths = 120
 
     @OptionGroup var options: DatabaseOptions
     @Option(help: "First month, YYYY-MM.") var from: String
@@ -27,6 +28,11 @@ struct RatesCoverageCommand: AsyncParsableCommand {
         if let to {
             guard let last = YearMonth(to) else { throw ValidationError("--to must be YYYY-MM, got \"\(to)\"") }
             if last < first { throw ValidationError("--to \(to) is before --from \(from)") }
+            // Every month is a report per account: a typo such as 2062 for 2026 should not run for hours.
+            let months = (last.year - first.year) * 12 + last.month - first.month + 1
+            if months > Self.maximumMonths {
+                throw ValidationError("--from \(from) to --to \(to) is \(months) months; at most \(Self.maximumMonths)")
+            }
         }
     }
 

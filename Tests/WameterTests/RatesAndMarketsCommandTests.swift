@@ -101,4 +101,20 @@ struct RatesAndMarketsCommandTests {
         #expect(result.stderr.contains("card.csv:3: market \"Atlantis\""))
         #expect(result.stderr.contains("nothing imported"))
     }
+
+    @Test("rates coverage refuses a backwards or a very long range, and an unknown account")
+    func coverageMistakes() throws {
+        let database = try Package.temporaryDirectory().appendingPathComponent("w.sqlite")
+        let backwards = try Package.run(["rates", "coverage", "--from", "2026-05", "--to", "2026-01"], database: database)
+        #expect(backwards.status == 64)
+        #expect(backwards.stderr.contains("--to 2026-01 is before --from 2026-05"))
+        let long = try Package.run(["rates", "coverage", "--from", "2026-01", "--to", "2062-01"], database: database)
+        #expect(long.status == 64)
+        #expect(long.stderr.contains("--from 2026-01 to --to 2062-01 is 433 months; at most 120"))
+        let unknown = try Package.run(["rates", "coverage", "--from", "2026-01", "--account", "9"], database: database)
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("unknown account 9"))
+        let empty = try Package.run(["rates", "coverage", "--from", "2026-01"], database: database)
+        #expect(empty.stdout == "every charged unit from 2026-01 to 2026-01 has a rate (0 account-month(s))\n")
+    }
 }
