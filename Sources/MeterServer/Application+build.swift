@@ -9,7 +9,8 @@ import NIOCore
 /// store and a fixed clock.
 public func buildApplication(
     configuration: ServerConfiguration, store: any LedgerStore, clock: @escaping @Sendable () -> Int64,
-    logger: Logger, onServerRunning: @escaping @Sendable () async -> Void = {}
+    logger: Logger, sessions: DashboardSessions = DashboardSessions(),
+    onServerRunning: @escaping @Sendable () async -> Void = {}
 ) -> some ApplicationProtocol {
     let committer = GroupCommitter(store: store, maxBatch: configuration.maxBatch, logger: logger)
     let router = Router(context: WameterRequestContext.self)
@@ -19,7 +20,11 @@ public func buildApplication(
     WebhookController(configuration: configuration, committer: committer, bodyMemory: bodyMemory, clock: clock)
         .addRoutes(to: router)
     HealthController(store: store).addRoutes(to: router)
-    let api = router.group("api/v1").add(middleware: BearerTokenMiddleware(token: configuration.apiToken))
+    DashboardController(
+        store: store, apiToken: configuration.apiToken, sessions: sessions, version: committer.version, clock: clock
+    ).addRoutes(to: router)
+    let api = router.group("api/v1").add(
+        middleware: BearerTokenMiddleware(token: configuration.apiToken, sessions: sessions, clock: clock))
     ReportAPIController(store: store, clock: clock).addRoutes(to: api)
     InsightsAPIController(store: store, clock: clock).addRoutes(to: api)
     GraphAPIController(store: store, apiToken: configuration.apiToken, clock: clock).addRoutes(to: router)

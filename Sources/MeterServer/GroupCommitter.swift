@@ -33,6 +33,8 @@ public final class GroupCommitter: Service, Sendable {
     }
 
     private let store: any LedgerStore
+    /// Advanced after every commit, for the dashboard's open pages.
+    public let version: LedgerVersion
     private let maxBatch: Int
     private let logger: Logger
     private let state = Mutex(State())
@@ -40,8 +42,9 @@ public final class GroupCommitter: Service, Sendable {
     private let wakeUp: AsyncStream<Void>
     private let wakeUpContinuation: AsyncStream<Void>.Continuation
 
-    public init(store: any LedgerStore, maxBatch: Int, logger: Logger) {
+    public init(store: any LedgerStore, maxBatch: Int, logger: Logger, version: LedgerVersion = LedgerVersion()) {
         self.store = store
+        self.version = version
         self.maxBatch = maxBatch
         self.logger = logger
         (wakeUp, wakeUpContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
@@ -92,6 +95,7 @@ public final class GroupCommitter: Service, Sendable {
     private func commit(_ group: ArraySlice<Waiting>) async {
         do {
             let outcome = try await store.ingest(group.map(\.body))
+            version.advance()
             if !outcome.createdAccounts.isEmpty {
                 logger.warning(
                     "accounts created by webhooks with time zone UTC and currency USD; set them with `wameter accounts add`",

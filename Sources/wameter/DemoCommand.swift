@@ -70,8 +70,15 @@ struct DemoCommand: AsyncParsableCommand {
                     appSecret: appSecret, limits: .init(count: nil, duration: nil, rate: rate)))
             let month = YearMonth(containing: BillingCalendar.utc.day(of: now))
             let first = SimulatedAccount.demo[0].id
+            // The dashboard first, already signed in: a one-time code, not the token, in the link.
+            let sessions = DashboardSessions()
+            let signIn = "\(base)/sign-in/once?code=\(sessions.oneTimeCode(now: now))"
             let banner = """
                 wameter demo: serving on \(base), fed \(Int(rate)) simulated webhooks/s (seed \(settings.seed))
+
+                  dashboard \(signIn)
+                            (signs one browser in once, for ten minutes; then sign in at \(base)/sign-in
+                            with the API token \(apiToken))
 
                   report    curl -H 'Authorization: Bearer \(apiToken)' '\(base)/api/v1/accounts/\(first)/report?month=\(month)'
                   insights  curl -H 'Authorization: Bearer \(apiToken)' '\(base)/api/v1/insights?portfolio=demo&from=\(month)&by=account,category'
@@ -88,7 +95,7 @@ struct DemoCommand: AsyncParsableCommand {
             // file descriptor so they show at once, also through a pipe.
             let app = buildApplication(
                 configuration: configuration, store: store, clock: { Int64(Date().timeIntervalSince1970) },
-                logger: logger,
+                logger: logger, sessions: sessions,
                 onServerRunning: {
                     FileHandle.standardOutput.write(Data(banner.utf8))
                     feeder.serverIsRunning()

@@ -281,14 +281,17 @@ struct RateImportTests {
     @Test("a market Meta does not have is an error, with the exact reason")
     func unknownMarket() {
         do {
-            _ = try RateCardImport.parse("effective_from,currency,market,category,rate\n2026-10-01,USD,Atlantis,marketing,0.01\n")
+            _ = try RateCardImport.parse(
+                "effective_from,currency,market,category,rate\n2026-10-01,USD,Atlantis,marketing,0.01\n")
             Issue.record("an unknown market was accepted")
         } catch {
             #expect(
                 error.errors == [
                     RateImportError(
                         line: 2,
-                        reason: "market \"Atlantis\" is not a Meta market (names are as on Meta's cards, e.g. \"Rest of Africa\")")
+                        reason:
+                            "market \"Atlantis\" is not a Meta market (names are as on Meta's cards, e.g. \"Rest of Africa\")"
+                    )
                 ])
         }
     }

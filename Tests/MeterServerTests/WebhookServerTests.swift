@@ -439,7 +439,7 @@ extension ReportAPITests {
     func unknownRoutes() async throws {
         let fixture = try ServerFixture()
         try await fixture.app().test(.router) { client in
-            for (uri, method) in [("/", HTTPRequest.Method.get), ("/api/v1/acounts", .get), ("/webhook", .put)] {
+            for (uri, method) in [("/nowhere", HTTPRequest.Method.get), ("/api/v1/acounts", .get), ("/webhook", .put)] {
                 try await client.execute(uri: uri, method: method, headers: ServerFixture.bearer) {
                     #expect($0.status == .notFound)
                     #expect($0.headers[.contentType]?.hasPrefix("application/json") == true)

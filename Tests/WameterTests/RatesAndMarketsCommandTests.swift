@@ -105,7 +105,8 @@ struct RatesAndMarketsCommandTests {
     @Test("rates coverage refuses a backwards or a very long range, and an unknown account")
     func coverageMistakes() throws {
         let database = try Package.temporaryDirectory().appendingPathComponent("w.sqlite")
-        let backwards = try Package.run(["rates", "coverage", "--from", "2026-05", "--to", "2026-01"], database: database)
+        let backwards = try Package.run(
+            ["rates", "coverage", "--from", "2026-05", "--to", "2026-01"], database: database)
         #expect(backwards.status == 64)
         #expect(backwards.stderr.contains("--to 2026-01 is before --from 2026-05"))
         let long = try Package.run(["rates", "coverage", "--from", "2026-01", "--to", "2062-01"], database: database)

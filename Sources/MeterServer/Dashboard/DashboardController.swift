@@ -1,0 +1,263 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import MeterCore
+import MeterStore
+import NIOCore
+
+/// The dashboard: server-rendered pages over the report and the insights query (`GET /`, `GET
+/// /accounts/{id}`), signed in with the API token through a form that sets a session cookie
+/// (HttpOnly, SameSite=Strict, Secure over HTTPS); the token never travels in a URL. Pages poll
+/// `GET /dashboard/version` and refresh themselves when the committer has made new deliveries
+/// durable.
+struct DashboardController<Context: RequestContext> {
+    let store: any LedgerStore
+    let apiToken: String
+    let sessions: DashboardSessions
+    let version: LedgerVersion
+    let clock: @Sendable () -> Int64
+
+    static var cookieName: String { "wameter_session" }
+
+    func addRoutes(to router: Router<Context>) {
+        router.get("sign-in", use: signInForm)
+        router.post("sign-in", use: signIn)
+        router.get("sign-in/once", use: signInOnce)
+        router.post("sign-out", use: signOut)
+        let pages = router.group().add(middleware: DashboardSessionMiddleware(sessions: sessions, clock: clock))
+        pages.get("/", use: overview)
+        pages.get("accounts/:id", use: account)
+        pages.get("dashboard/version", use: currentVersion)
+    }
+
+    // MARK: - Signing in and out
+
+    @Sendable func signInForm(_ request: Request, context: Context) async throws -> Response {
+        Self.html(DashboardTemplates.render(["title": "Sign in"], "signIn"))
+    }
+
+    @Sendable func signIn(_ request: Request, context: Context) async throws -> Response {
+        let body = try await request.body.collect(upTo: 8 * 1024)
+        let form = Self.formFields(String(buffer: body))
+        guard let offered = form["token"], constantTimeEqual(offered, apiToken) else {
+            return Self.html(
+                DashboardTemplates.render(["title": "Sign in", "error": "That is not the API token."], "signIn"),
+                status: .unauthorized)
+        }
+        return startSession(request)
+    }
+
+    /// `wameter demo`'s link: a code that signs one browser in once (not the token).
+    @Sendable func signInOnce(_ request: Request, context: Context) async throws -> Response {
+        guard let code = request.uri.queryParameters["code"], sessions.redeem(String(code), now: clock()) else {
+            return Self.html(
+                DashboardTemplates.render(
+                    ["title": "Sign in", "error": "That sign-in link was used already or has expired."], "signIn"),
+                status: .unauthorized)
+        }
+        // Where to go once signed in: a path on this server only (never another site).
+        let next = request.uri.queryParameters["next"].map(String.init).flatMap {
+            $0.hasPrefix("/") && !$0.hasPrefix("//") && !$0.contains("\\") ? $0 : nil
+        }
+        return startSession(request, to: next ?? "/")
+    }
+
+    @Sendable func signOut(_ request: Request, context: Context) async throws -> Response {
+        if let id = Self.sessionID(request) { sessions.end(id) }
+        var response = Self.redirect("/sign-in")
+        response.headers[values: .setCookie] = [
+            "\(Self.cookieName)=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict\(Self.secure(request))"
+        ]
+        return response
+    }
+
+    private func startSession(_ request: Request, to location: String = "/") -> Response {
+        let id = sessions.create(now: clock())
+        var response = Self.redirect(location)
+        response.headers[values: .setCookie] = [
+            "\(Self.cookieName)=\(id); Path=/; Max-Age=\(DashboardSessions.lifetime); HttpOnly; SameSite=Strict"
+                + Self.secure(request)
+        ]
+        return response
+    }
+
+    // MARK: - Pages
+
+    @Sendable func overview(_ request: Request, context: Context) async throws -> Response {
+        let now = clock()
+        var lines: [DashboardPages.OverviewLine] = []
+        for account in try await store.accounts() {
+            let calendar = BillingCalendar(timezoneIdentifier: account.timezone) ?? .utc
+            let today = calendar.day(of: now)
+            let month = YearMonth(containing: today)
+            let report = try await store.report(accountID: account.id, month: month, now: now)
+            let days = DashboardPages.dayList(month.description).count
+            let elapsed = Int(today - month.firstDay) + 1
+            let previous = try await previousSpend(account, month: month, dayOfMonth: elapsed, now: now)
+            lines.append(
+                .init(account: account, report: report, previous: previous, elapsedDays: elapsed, monthDays: days))
+        }
+        var page = DashboardPages.overview(lines)
+        page["signedIn"] = true
+        page["live"] = true
+        return Self.html(DashboardTemplates.render(page, "overview"))
+    }
+
+    @Sendable func account(_ request: Request, context: Context) async throws -> Response {
+        let id = try context.parameters.require("id")
+        guard let account = try await store.account(id: id) else {
+            return Self.html(
+                DashboardTemplates.render(["title": "Not found", "signedIn": true], "head")
+                    + "<h1>No account \(SVGBarChart.escape(String(id.prefix(40))))</h1><p><a href=\"/\">Every account</a></p>"
+                    + DashboardTemplates.render([:], "foot"), status: .notFound)
+        }
+        let now = clock()
+        let calendar = BillingCalendar(timezoneIdentifier: account.timezone) ?? .utc
+        let month: YearMonth
+        if let text = request.uri.queryParameters["month"] {
+            guard let parsed = YearMonth(String(text)) else {
+                throw HTTPError(.badRequest, message: "month must be YYYY-MM")
+            }
+            month = parsed
+        } else {
+            month = YearMonth(containing: calendar.day(of: now))
+        }
+        let report = try await store.report(accountID: account.id, month: month, now: now)
+        let scope = InsightsScope.accounts([account.id])
+        func insights(
+            granularity: InsightsGranularity, by dimensions: [InsightsDimension]
+        ) async throws
+            -> InsightsResult
+        {
+            try await store.insights(
+                scope: scope,
+                query: InsightsQuery(
+                    from: month.firstDay, to: Self.lastDay(of: month), granularity: granularity,
+                    dimensions: dimensions, filters: InsightsFilters()),
+                now: now)
+        }
+        func csv(_ granularity: String, _ by: String) -> String {
+            "/api/v1/insights?account=\(account.id)&from=\(month)&granularity=\(granularity)&by=\(by)&format=csv"
+        }
+        let byDay = try await insights(granularity: .day, by: [.category])
+        let tables = [
+            (
+                "By business phone number", "phone number", try await insights(granularity: .total, by: [.phone]),
+                csv("total", "phone")
+            ),
+            ("By market", "market", try await insights(granularity: .total, by: [.market]), csv("total", "market")),
+            ("By country", "country", try await insights(granularity: .total, by: [.country]), csv("total", "country")),
+            (
+                "By message type", "category", try await insights(granularity: .total, by: [.category]),
+                csv("total", "category")
+            ),
+        ].map { (title: $0.0, heading: $0.1, result: $0.2, csv: $0.3) }
+        var page = DashboardPages.account(
+            account, report: report, byDay: byDay, tables: tables, dailyCSV: csv("day", "category"))
+        page["signedIn"] = true
+        page["live"] = true
+        return Self.html(DashboardTemplates.render(page, "account"))
+    }
+
+    @Sendable func currentVersion(_ request: Request, context: Context) async throws -> Response {
+        var response = Response(
+            status: .ok, headers: [.contentType: "text/plain", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: String(version.current))))
+        response.headers[.contentType] = "text/plain; charset=utf-8"
+        return response
+    }
+
+    /// Spend of the month before `month`, from its first day to the same day of the month (or its
+    /// last day when shorter), in the account's currency.
+    private func previousSpend(
+        _ account: Account, month: YearMonth, dayOfMonth: Int, now: Int64
+    ) async throws
+        -> Decimal
+    {
+        let previous = YearMonth(containing: Self.lastDay(before: month))
+        let days = DashboardPages.dayList(previous.description)
+        guard let last = days.prefix(dayOfMonth).last.flatMap(DayKeys.parse) else { return 0 }
+        let result = try await store.insights(
+            scope: .accounts([account.id]),
+            query: InsightsQuery(
+                from: previous.firstDay, to: last, granularity: .total, dimensions: [], filters: InsightsFilters()),
+            now: now)
+        return result.totals.first { $0.currency == account.currency }?.metrics.cost ?? 0
+    }
+
+    static func lastDay(before month: YearMonth) -> DayKey {
+        lastDay(
+            of: month.month == 1
+                ? YearMonth(year: month.year - 1, month: 12) : YearMonth(year: month.year, month: month.month - 1))
+    }
+
+    /// The month's last real day (the query's days must exist).
+    static func lastDay(of month: YearMonth) -> DayKey {
+        DayKeys.parse(DashboardPages.dayList(month.description).last ?? "") ?? month.firstDay
+    }
+
+    // MARK: - Helpers
+
+    static func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status,
+            headers: [
+                .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
+                .contentSecurityPolicy:
+                    "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src 'self' data:; "
+                    + "connect-src 'self'; form-action 'self'; frame-ancestors 'none'",
+            ],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func redirect(_ location: String) -> Response {
+        Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
+    }
+
+    /// `; Secure` when the browser reached us over HTTPS (directly, or through a proxy that says so).
+    static func secure(_ request: Request) -> String {
+        let proto = request.headers[HTTPField.Name("X-Forwarded-Proto")!]?.lowercased()
+        return request.uri.scheme?.rawValue == "https" || proto == "https" ? "; Secure" : ""
+    }
+
+    static func sessionID(_ request: Request) -> String? {
+        for header in request.headers[values: .cookie] {
+            for pair in header.split(separator: ";") {
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                if parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == cookieName {
+                    return String(parts[1]).trimmingCharacters(in: .whitespaces)
+                }
+            }
+        }
+        return nil
+    }
+
+    /// `application/x-www-form-urlencoded` fields.
+    static func formFields(_ body: String) -> [String: String] {
+        var fields: [String: String] = [:]
+        for pair in body.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map {
+                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
+            }
+            if let name = parts.first { fields[name] = parts.count > 1 ? parts[1] : "" }
+        }
+        return fields
+    }
+}
+
+/// Dashboard pages need a signed-in browser: without a valid session cookie, a page request is
+/// sent to the sign-in form (and the version poll answers 401).
+struct DashboardSessionMiddleware<Context: RequestContext>: RouterMiddleware {
+    let sessions: DashboardSessions
+    let clock: @Sendable () -> Int64
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        guard let id = DashboardController<Context>.sessionID(request), sessions.isValid(id, now: clock()) else {
+            if request.uri.path == "/dashboard/version" { return Response(status: .unauthorized) }
+            return DashboardController<Context>.redirect("/sign-in")
+        }
+        return try await next(request, context)
+    }
+}

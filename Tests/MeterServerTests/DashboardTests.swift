@@ -1,0 +1,222 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import MeterCore
+import MeterServer
+import MeterStore
+import TestSupport
+import Testing
+
+/// The dashboard in process: signing in sets a session cookie (never the token in a URL), pages
+/// show the report's and the insights' figures, and the version the pages poll moves with commits.
+@Suite("Dashboard")
+struct DashboardTests {
+    /// 2026-09-21 is ServerFixture.now: deliveries in September are this month's.
+    static let september = utc("2026-09-05T10:00:00Z")
+
+    static func app(
+        _ fixture: ServerFixture, sessions: DashboardSessions = DashboardSessions()
+    )
+        -> some ApplicationProtocol
+    {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        return buildApplication(
+            configuration: ServerFixture.configuration, store: fixture.store, clock: { ServerFixture.now },
+            logger: logger, sessions: sessions)
+    }
+
+    static func signIn(_ client: some TestClientProtocol, headers: HTTPFields = [:]) async throws -> String {
+        var fields = headers
+        fields[.contentType] = "application/x-www-form-urlencoded"
+        let token = ServerFixture.apiToken.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        return try await client.execute(
+            uri: "/sign-in", method: .post, headers: fields, body: ByteBuffer(string: "token=\(token)")
+        ) { response in
+            #expect(response.status == .seeOther)
+            #expect(response.headers[.location] == "/")
+            let cookie = try #require(response.headers[.setCookie])
+            return String(cookie.prefix { $0 != ";" })
+        }
+    }
+
+    static func deliver(_ client: some TestClientProtocol, _ body: Data) async throws {
+        try await client.execute(
+            uri: "/webhook", method: .post, headers: ServerFixture.signed(body), body: ByteBuffer(data: body)
+        ) { #expect($0.status == .ok) }
+    }
+
+    @Test("without a session, pages send the browser to the sign-in form and the version poll answers 401")
+    func signedOut() async throws {
+        let fixture = try ServerFixture()
+        try await Self.app(fixture).test(.router) { client in
+            for uri in ["/", "/accounts/A"] {
+                try await client.execute(uri: uri, method: .get) {
+                    #expect($0.status == .seeOther)
+                    #expect($0.headers[.location] == "/sign-in")
+                }
+            }
+            try await client.execute(uri: "/dashboard/version", method: .get) { #expect($0.status == .unauthorized) }
+            // A forged cookie is no session.
+            try await client.execute(uri: "/", method: .get, headers: [.cookie: "wameter_session=0123"]) {
+                #expect($0.status == .seeOther)
+            }
+            try await client.execute(uri: "/sign-in", method: .get) {
+                #expect($0.status == .ok)
+                #expect(String(buffer: $0.body).contains("<form method=\"post\" action=\"/sign-in\""))
+                #expect($0.headers[.contentSecurityPolicy]?.contains("frame-ancestors 'none'") == true)
+            }
+        }
+    }
+
+    @Test(
+        "signing in: a wrong token is refused; the right one sets an HttpOnly, SameSite=Strict cookie, Secure over HTTPS"
+    )
+    func signingIn() async throws {
+        let fixture = try ServerFixture()
+        try await Self.app(fixture).test(.router) { client in
+            try await client.execute(
+                uri: "/sign-in", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "token=wrong")
+            ) {
+                #expect($0.status == .unauthorized)
+                #expect($0.headers[.setCookie] == nil)
+                #expect(String(buffer: $0.body).contains("That is not the API token."))
+            }
+            try await client.execute(
+                uri: "/sign-in", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "token=\(ServerFixture.apiToken)")
+            ) {
+                let cookie = try #require($0.headers[.setCookie])
+                #expect(cookie.hasPrefix("wameter_session="))
+                #expect(!cookie.contains(ServerFixture.apiToken))
+                #expect(cookie.contains("; HttpOnly; SameSite=Strict"))
+                #expect(!cookie.contains("Secure"))
+            }
+            try await client.execute(
+                uri: "/sign-in", method: .post,
+                headers: [
+                    .contentType: "application/x-www-form-urlencoded", HTTPField.Name("X-Forwarded-Proto")!: "https",
+                ],
+                body: ByteBuffer(string: "token=\(ServerFixture.apiToken)")
+            ) { #expect($0.headers[.setCookie]?.hasSuffix("; Secure") == true) }
+        }
+    }
+
+    @Test("the overview and the account page show the report's figures; CSV downloads work with the cookie")
+    func pages() async throws {
+        let fixture = try ServerFixture()
+        try await Self.app(fixture).test(.router) { client in
+            let cookie = try await Self.signIn(client)
+            try await Self.deliver(
+                client,
+                LedgerScenario.status("m1", "delivered", at: Self.september, pricing: LedgerScenario.pmp("marketing")))
+            try await Self.deliver(
+                client,
+                LedgerScenario.status(
+                    "m2", "delivered", at: Self.september + 86_400, to: "5511987654321",
+                    pricing: LedgerScenario.pmp("utility")))
+            // No number and no country: market Unknown, which no card prices.
+            try await Self.deliver(client, LedgerScenario.bsuidDelivery("u1", at: Self.september, countryCode: nil))
+            let report = try await fixture.store.report(
+                accountID: "A", month: YearMonth("2026-09")!, now: ServerFixture.now)
+            #expect(report.messages.charged == 3)
+            #expect(report.unrated.count == 1)
+            let spend = formatMoney(report.cost.total)
+            try await client.execute(uri: "/", method: .get, headers: [.cookie: cookie]) {
+                #expect($0.status == .ok)
+                let page = String(buffer: $0.body)
+                #expect(page.contains("<a href=\"/accounts/A?month=2026-09\">A</a>"))
+                #expect(page.contains("\(spend) USD"))
+                #expect(page.contains("/dashboard/version"))
+            }
+            try await client.execute(uri: "/accounts/A?month=2026-09", method: .get, headers: [.cookie: cookie]) {
+                #expect($0.status == .ok)
+                let page = String(buffer: $0.body)
+                #expect(page.contains("\(spend) USD"))
+                #expect(page.contains("<svg class=\"chart\""))
+                #expect(page.contains("<title>2026-09-05 marketing: 2</title>"))
+                #expect(page.contains("<td>India</td>"))
+                #expect(page.contains("<td>Brazil</td>"))
+                #expect(
+                    page.contains(
+                        "1 charged unit(s) have no rate</span> and are not in the spend: marketing in Unknown"))
+                // The unrated count is the row's own: India has none (not the page's 1).
+                #expect(
+                    page.range(
+                        of: #"<td>India</td>(<td class="num">[^<]*</td>){4}<td></td></tr>"#, options: .regularExpression
+                    )
+                        != nil)
+                #expect(
+                    page.range(
+                        of:
+                            #"<td>Unknown</td>(<td class="num">[^<]*</td>){4}<td><span class="warn">1</span></td></tr>"#,
+                        options: .regularExpression) != nil)
+                #expect(
+                    page.contains(
+                        "/api/v1/insights?account=A&amp;from=2026-09&amp;granularity=total&amp;by=market&amp;format=csv"
+                    ))
+                #expect(page.contains("USD 2026-07-01 patch, built-in (transcription)"))
+            }
+            try await client.execute(
+                uri: "/api/v1/insights?account=A&from=2026-09&granularity=total&by=market&format=csv", method: .get,
+                headers: [.cookie: cookie]
+            ) {
+                #expect($0.status == .ok)
+                #expect(String(buffer: $0.body).contains("Brazil"))
+            }
+            // A cookie does not stand in for the token on anything but reads.
+            try await client.execute(uri: "/api/v1/accounts", method: .get) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/accounts/nobody", method: .get, headers: [.cookie: cookie]) {
+                #expect($0.status == .notFound)
+            }
+            try await client.execute(uri: "/accounts/A?month=2026-13", method: .get, headers: [.cookie: cookie]) {
+                #expect($0.status == .badRequest)
+            }
+        }
+    }
+
+    @Test("the version pages poll moves when a delivery is committed")
+    func version() async throws {
+        let fixture = try ServerFixture()
+        try await Self.app(fixture).test(.router) { client in
+            let cookie = try await Self.signIn(client)
+            let before = try await client.execute(
+                uri: "/dashboard/version", method: .get, headers: [.cookie: cookie]
+            ) { String(buffer: $0.body) }
+            try await Self.deliver(
+                client,
+                LedgerScenario.status("m1", "delivered", at: Self.september, pricing: LedgerScenario.pmp("marketing")))
+            let after = try await client.execute(
+                uri: "/dashboard/version", method: .get, headers: [.cookie: cookie]
+            ) { String(buffer: $0.body) }
+            #expect(before != after)
+        }
+    }
+
+    @Test("signing out ends the session; a one-time link signs in once")
+    func signOutAndOneTimeLinks() async throws {
+        let fixture = try ServerFixture()
+        let sessions = DashboardSessions()
+        let code = sessions.oneTimeCode(now: ServerFixture.now)
+        try await Self.app(fixture, sessions: sessions).test(.router) { client in
+            let cookie = try await client.execute(uri: "/sign-in/once?code=\(code)", method: .get) { response in
+                #expect(response.status == .seeOther)
+                return String(try #require(response.headers[.setCookie]).prefix { $0 != ";" })
+            }
+            try await client.execute(uri: "/", method: .get, headers: [.cookie: cookie]) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/sign-in/once?code=\(code)", method: .get) {
+                #expect($0.status == .unauthorized)
+            }
+            try await client.execute(uri: "/sign-out", method: .post, headers: [.cookie: cookie]) {
+                #expect($0.status == .seeOther)
+                #expect($0.headers[.setCookie]?.contains("Max-Age=0") == true)
+            }
+            try await client.execute(uri: "/", method: .get, headers: [.cookie: cookie]) {
+                #expect($0.status == .seeOther)
+            }
+        }
+    }
+}
