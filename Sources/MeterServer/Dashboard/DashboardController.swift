@@ -84,6 +84,8 @@ struct DashboardController<Context: RequestContext> {
     // MARK: - Pages
 
     @Sendable func overview(_ request: Request, context: Context) async throws -> Response {
+        // Read before the figures: a commit in between makes the page refresh once more, never miss.
+        let rendered = version.current
         let now = clock()
         var lines: [DashboardPages.OverviewLine] = []
         for account in try await store.accounts() {
@@ -100,6 +102,7 @@ struct DashboardController<Context: RequestContext> {
         var page = DashboardPages.overview(lines)
         page["signedIn"] = true
         page["live"] = true
+        page["version"] = String(rendered)
         return Self.html(DashboardTemplates.render(page, "overview"))
     }
 
@@ -111,6 +114,7 @@ struct DashboardController<Context: RequestContext> {
                     + "<h1>No account \(SVGBarChart.escape(String(id.prefix(40))))</h1><p><a href=\"/\">Every account</a></p>"
                     + DashboardTemplates.render([:], "foot"), status: .notFound)
         }
+        let rendered = version.current
         let now = clock()
         let calendar = BillingCalendar(timezoneIdentifier: account.timezone) ?? .utc
         let month: YearMonth
@@ -156,6 +160,7 @@ struct DashboardController<Context: RequestContext> {
             account, report: report, byDay: byDay, tables: tables, dailyCSV: csv("day", "category"))
         page["signedIn"] = true
         page["live"] = true
+        page["version"] = String(rendered)
         return Self.html(DashboardTemplates.render(page, "account"))
     }
 

@@ -127,7 +127,9 @@ enum DashboardPages {
         let delivered = messages.delivered + conversations.delivered
         let chargedTotal = messages.charged + conversations.charged
         var context: [String: Any] = [
-            "title": account.name ?? account.id, "id": account.id, "name": account.name ?? account.id,
+            // The title carries the month's charged count, so a tab (and a test) sees it move.
+            "title": "\(account.name ?? account.id) · \(report.month) · \(number(chargedTotal)) charged",
+            "id": account.id, "name": account.name ?? account.id,
             "month": report.month, "timezone": report.timezone, "currency": currency,
             "spend": money(report.cost.total), "delivered": number(delivered), "charged": number(chargedTotal),
             "free": number(delivered - chargedTotal), "received": number(messages.received),

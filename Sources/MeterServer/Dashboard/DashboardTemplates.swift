@@ -66,7 +66,7 @@ enum DashboardTemplates {
         @media (max-width: 600px) { main { padding: .75rem; } .card .value { font-size: 1.1rem; } }
         </style>
         </head>
-        <body>
+        <body data-version="{{version}}">
         <header>
         <a class="brand" href="/">wameter</a>
         <span class="live" id="live">{{#live}}live{{/live}}</span>
@@ -82,7 +82,9 @@ enum DashboardTemplates {
         // Polls the ledger's version (one number); when it moves, fetches this page again and swaps
         // its <main> in place: no reload, no flicker.
         (function () {
-          let version = null;
+          // The version the page was rendered at: a delivery committed before the first poll still
+          // refreshes it.
+          let version = document.body.dataset.version || null;
           async function poll() {
             try {
               const answer = await fetch('/dashboard/version', { credentials: 'same-origin', cache: 'no-store' });
@@ -94,6 +96,7 @@ enum DashboardTemplates {
                     const doc = new DOMParser().parseFromString(await page.text(), 'text/html');
                     const fresh = doc.querySelector('main');
                     if (fresh) { document.querySelector('main').innerHTML = fresh.innerHTML; }
+                    document.title = doc.title;
                     document.getElementById('live').textContent = 'live · updated ' + new Date().toLocaleTimeString();
                   }
                 }
