@@ -210,6 +210,17 @@ struct DashboardTests {
             try await client.execute(uri: "/sign-in/once?code=\(code)", method: .get) {
                 #expect($0.status == .unauthorized)
             }
+            // A link may say where to go, but only on this server.
+            for (next, location) in [
+                ("%2Faccounts%2FA", "/accounts/A"), ("%2F%2Fevil.example", "/"), ("https%3A%2F%2Fevil.example", "/"),
+                ("%2F%5Cevil.example", "/"), ("%2Fa%0D%0ASet-Cookie%3A%20x%3Dy", "/"),
+            ] {
+                let again = sessions.oneTimeCode(now: ServerFixture.now)
+                try await client.execute(uri: "/sign-in/once?code=\(again)&next=\(next)", method: .get) {
+                    #expect($0.status == .seeOther)
+                    #expect($0.headers[.location] == location, "next=\(next)")
+                }
+            }
             try await client.execute(uri: "/sign-out", method: .post, headers: [.cookie: cookie]) {
                 #expect($0.status == .seeOther)
                 #expect($0.headers[.setCookie]?.contains("Max-Age=0") == true)

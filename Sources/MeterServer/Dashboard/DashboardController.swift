@@ -55,11 +55,7 @@ struct DashboardController<Context: RequestContext> {
                     ["title": "Sign in", "error": "That sign-in link was used already or has expired."], "signIn"),
                 status: .unauthorized)
         }
-        // Where to go once signed in: a path on this server only (never another site).
-        let next = request.uri.queryParameters["next"].map(String.init).flatMap {
-            $0.hasPrefix("/") && !$0.hasPrefix("//") && !$0.contains("\\") ? $0 : nil
-        }
-        return startSession(request, to: next ?? "/")
+        return startSession(request, to: Self.localPath(request.uri.queryParameters["next"].map(String.init)) ?? "/")
     }
 
     @Sendable func signOut(_ request: Request, context: Context) async throws -> Response {
@@ -202,6 +198,15 @@ struct DashboardController<Context: RequestContext> {
     }
 
     // MARK: - Helpers
+
+    /// Where to go once signed in: a path on this server only, never another site (`//host`,
+    /// `/\host`) nor anything that could split a header.
+    static func localPath(_ next: String?) -> String? {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"), next.count <= 512,
+            next.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F })
+        else { return nil }
+        return next
+    }
 
     static func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
         Response(
