@@ -16,6 +16,8 @@ struct DashboardController<Context: RequestContext> {
     let sessions: DashboardSessions
     let version: LedgerVersion
     let clock: @Sendable () -> Int64
+    /// One render per page and ledger version, shared by every open browser.
+    let cache = DashboardRenderCache()
 
     static var cookieName: String { "wameter_session" }
 
@@ -83,6 +85,11 @@ struct DashboardController<Context: RequestContext> {
         // Read before the figures: a commit in between makes the page refresh once more, never miss.
         let rendered = version.current
         let now = clock()
+        return Self.html(
+            try await cache.page("/", version: rendered) { try await renderOverview(version: rendered, now: now) })
+    }
+
+    private func renderOverview(version rendered: UInt64, now: Int64) async throws -> String {
         var lines: [DashboardPages.OverviewLine] = []
         for account in try await store.accounts() {
             let calendar = BillingCalendar(timezoneIdentifier: account.timezone) ?? .utc
@@ -99,7 +106,7 @@ struct DashboardController<Context: RequestContext> {
         page["signedIn"] = true
         page["live"] = true
         page["version"] = String(rendered)
-        return Self.html(DashboardTemplates.render(page, "overview"))
+        return DashboardTemplates.render(page, "overview")
     }
 
     @Sendable func account(_ request: Request, context: Context) async throws -> Response {
@@ -122,42 +129,41 @@ struct DashboardController<Context: RequestContext> {
         } else {
             month = YearMonth(containing: calendar.day(of: now))
         }
-        let report = try await store.report(accountID: account.id, month: month, now: now)
-        let scope = InsightsScope.accounts([account.id])
-        func insights(
-            granularity: InsightsGranularity, by dimensions: [InsightsDimension]
-        ) async throws
-            -> InsightsResult
-        {
-            try await store.insights(
-                scope: scope,
-                query: InsightsQuery(
-                    from: month.firstDay, to: Self.lastDay(of: month), granularity: granularity,
-                    dimensions: dimensions, filters: InsightsFilters()),
-                now: now)
-        }
+        return Self.html(
+            try await cache.page("/accounts/\(account.id)?\(month)", version: rendered) {
+                try await renderAccount(account, month: month, version: rendered, now: now)
+            })
+    }
+
+    private func renderAccount(
+        _ account: Account, month: YearMonth, version rendered: UInt64, now: Int64
+    ) async throws
+        -> String
+    {
+        // One insights query, by day and every breakdown the page shows, priced once; the tables
+        // and charts are sums of its rows (five queries took five times as long: 0.7 s at 3.3
+        // million messages a month).
+        let last = Self.lastDay(of: month)
+        let detail = try await store.insights(
+            scope: .accounts([account.id]),
+            query: InsightsQuery(
+                from: month.firstDay, to: last, granularity: .day, dimensions: [.category, .phone, .market, .country],
+                filters: InsightsFilters()),
+            now: now)
+        let rateCards = try await store.rateCards(currency: account.currency, from: month.firstDay, through: last)
         func csv(_ granularity: String, _ by: String) -> String {
             "/api/v1/insights?account=\(account.id)&from=\(month)&granularity=\(granularity)&by=\(by)&format=csv"
         }
-        let byDay = try await insights(granularity: .day, by: [.category])
-        let tables = [
-            (
-                "By business phone number", "phone number", try await insights(granularity: .total, by: [.phone]),
-                csv("total", "phone")
-            ),
-            ("By market", "market", try await insights(granularity: .total, by: [.market]), csv("total", "market")),
-            ("By country", "country", try await insights(granularity: .total, by: [.country]), csv("total", "country")),
-            (
-                "By message type", "category", try await insights(granularity: .total, by: [.category]),
-                csv("total", "category")
-            ),
-        ].map { (title: $0.0, heading: $0.1, result: $0.2, csv: $0.3) }
         var page = DashboardPages.account(
-            account, report: report, byDay: byDay, tables: tables, dailyCSV: csv("day", "category"))
+            account, month: month.description, detail: detail, rateCards: rateCards,
+            csv: [
+                "day": csv("day", "category"), "phone": csv("total", "phone"), "market": csv("total", "market"),
+                "country": csv("total", "country"), "category": csv("total", "category"),
+            ])
         page["signedIn"] = true
         page["live"] = true
         page["version"] = String(rendered)
-        return Self.html(DashboardTemplates.render(page, "account"))
+        return DashboardTemplates.render(page, "account")
     }
 
     @Sendable func currentVersion(_ request: Request, context: Context) async throws -> Response {

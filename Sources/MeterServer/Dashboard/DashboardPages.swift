@@ -78,38 +78,42 @@ enum DashboardPages {
         ]
     }
 
+    /// The account page from one insights result by day × category × phone × market × country: the
+    /// charts sum it by day and category, the tables by one dimension each, the cards take its totals.
     static func account(
-        _ account: Account, report: Report, byDay: InsightsResult,
-        tables: [(title: String, heading: String, result: InsightsResult, csv: String)],
-        dailyCSV: String
+        _ account: Account, month: String, detail: InsightsResult, rateCards: [RateCardEdition.Summary],
+        csv: [String: String]
     ) -> [String: Any] {
-        let currency = report.currency
-        let days = dayList(report.month)
-        // Categories with charged units only: inbound and free traffic has nothing to stack.
-        let categories = Array(
-            Set(
-                byDay.rows.filter { $0.metrics.messagesCharged + $0.metrics.conversationsCharged > 0 }.map {
-                    $0.values.first ?? ""
-                })
-        ).sorted()
-        var charged: [String: [Double]] = [:]
-        var perDay: [String: InsightsMetrics] = [:]
-        for row in byDay.rows where row.currency == currency {
-            let day = row.period
-            guard let index = days.firstIndex(of: day) else { continue }
-            let category = row.values.first ?? ""
-            if categories.contains(category) {
-                charged[category, default: Array(repeating: 0, count: days.count)][index] += Double(
-                    row.metrics.messagesCharged + row.metrics.conversationsCharged)
-            }
-            perDay[day, default: InsightsMetrics()].add(row.metrics)
+        let currency = account.currency
+        let days = dayList(month)
+        let rows = detail.rows.filter { $0.currency == currency }
+        let totals = detail.totals.first { $0.currency == currency }?.metrics ?? InsightsMetrics()
+        func charged(_ metrics: InsightsMetrics) -> Int { metrics.messagesCharged + metrics.conversationsCharged }
+        func delivered(_ metrics: InsightsMetrics) -> Int {
+            metrics.messagesDelivered + metrics.conversationsDelivered
         }
+
+        // Sums by one dimension (index into the query's dimensions), and by day × category.
+        func sums(_ dimension: Int) -> [(String, InsightsMetrics)] {
+            var sums: [String: InsightsMetrics] = [:]
+            for row in rows { sums[row.values[dimension], default: InsightsMetrics()].add(row.metrics) }
+            return sums.sorted { $0.key < $1.key }
+        }
+        var perDay: [String: InsightsMetrics] = [:]
+        var perDayCategory: [String: [String: Int]] = [:]
+        for row in rows {
+            perDay[row.period, default: InsightsMetrics()].add(row.metrics)
+            perDayCategory[row.values[0], default: [:]][row.period, default: 0] += charged(row.metrics)
+        }
+        // Categories with charged units only: inbound and free traffic has nothing to stack.
+        let categories = perDayCategory.filter { $0.value.values.contains { $0 > 0 } }.keys.sorted()
         let colors = Dictionary(uniqueKeysWithValues: categories.enumerated().map { ($1, palette[$0 % palette.count]) })
         let chargedChart = SVGBarChart(
             periods: days,
-            series: categories.map {
+            series: categories.map { category in
                 SVGBarChart.Series(
-                    name: $0, color: colors[$0]!, values: charged[$0] ?? Array(repeating: 0, count: days.count))
+                    name: category, color: colors[category]!,
+                    values: days.map { Double(perDayCategory[category]?[$0] ?? 0) })
             },
             format: { number(Int($0.rounded())) }, label: "Charged messages by day and category"
         ).render()
@@ -122,56 +126,55 @@ enum DashboardPages {
             ],
             format: { String(format: $0 < 1 ? "%.3f" : "%.2f", $0) }, label: "Spend by day in \(currency)"
         ).render()
-        let messages = report.messages
-        let conversations = report.conversations
-        let delivered = messages.delivered + conversations.delivered
-        let chargedTotal = messages.charged + conversations.charged
+
+        func table(_ title: String, _ heading: String, _ dimension: Int, _ link: String) -> [String: Any] {
+            [
+                "title": title, "heading": heading, "csv": csv[link] ?? "",
+                "rows": sums(dimension).map { value, metrics -> [String: Any] in
+                    var label = value
+                    if dimension == 1, let display = detail.displayNumbers[value] { label += " (\(display))" }
+                    return [
+                        "label": label, "delivered": number(delivered(metrics)), "charged": number(charged(metrics)),
+                        "free": number(metrics.messagesFree + metrics.conversationsFree), "spend": money(metrics.cost),
+                        // Set even when zero: Mustache would otherwise find the page's `unrated`.
+                        "unrated": metrics.unrated > 0 ? number(metrics.unrated) : false,
+                    ]
+                },
+            ]
+        }
+
+        let name = account.name ?? account.id
         var context: [String: Any] = [
             // The title carries the month's charged count, so a tab (and a test) sees it move.
-            "title": "\(account.name ?? account.id) · \(report.month) · \(number(chargedTotal)) charged",
-            "id": account.id, "name": account.name ?? account.id,
-            "month": report.month, "timezone": report.timezone, "currency": currency,
-            "spend": money(report.cost.total), "delivered": number(delivered), "charged": number(chargedTotal),
-            "free": number(delivered - chargedTotal), "received": number(messages.received),
-            "sent": number(messages.sent), "read": number(messages.read), "failed": number(messages.failed),
+            "title": "\(name) · \(month) · \(number(charged(totals))) charged",
+            "id": account.id, "name": name, "month": month, "timezone": account.timezone, "currency": currency,
+            "spend": money(totals.cost), "delivered": number(delivered(totals)), "charged": number(charged(totals)),
+            "free": number(totals.messagesFree + totals.conversationsFree), "received": number(totals.messagesReceived),
+            "sent": number(totals.messagesSent), "read": number(totals.messagesRead),
+            "failed": number(totals.messagesFailed),
             "categories": categories.map { ["name": $0, "color": colors[$0]!] },
             "chargedChart": chargedChart, "costChart": costChart,
             "days": days.map { day -> [String: Any] in
                 let metrics = perDay[day] ?? InsightsMetrics()
                 return [
-                    "day": day, "delivered": number(metrics.messagesDelivered + metrics.conversationsDelivered),
-                    "charged": number(metrics.messagesCharged + metrics.conversationsCharged),
+                    "day": day, "delivered": number(delivered(metrics)), "charged": number(charged(metrics)),
                     "spend": money(metrics.cost),
                 ]
             },
-            "dailyCSV": dailyCSV,
-            "tables": tables.map { table -> [String: Any] in
-                [
-                    "title": table.title, "heading": table.heading, "csv": table.csv,
-                    "rows": table.result.rows.filter { $0.currency == currency }.map { row -> [String: Any] in
-                        let metrics = row.metrics
-                        var label = row.values.first ?? ""
-                        if let display = table.result.displayNumber(of: row) { label += " (\(display))" }
-                        var line: [String: Any] = [
-                            "label": label,
-                            "delivered": number(metrics.messagesDelivered + metrics.conversationsDelivered),
-                            "charged": number(metrics.messagesCharged + metrics.conversationsCharged),
-                            "free": number(metrics.messagesFree + metrics.conversationsFree),
-                            "spend": money(metrics.cost),
-                        ]
-                        // Set even when zero: Mustache would otherwise find the page's `unrated`.
-                        line["unrated"] = metrics.unrated > 0 ? number(metrics.unrated) : false
-                        return line
-                    },
-                ]
-            },
-            "rateCards": report.rateCards.map(\.label), "hasRateCards": !report.rateCards.isEmpty,
+            "dailyCSV": csv["day"] ?? "",
+            "tables": [
+                table("By business phone number", "phone number", 1, "phone"),
+                table("By market", "market", 2, "market"), table("By country", "country", 3, "country"),
+                table("By message type", "category", 0, "category"),
+            ],
+            "rateCards": rateCards.map(\.label), "hasRateCards": !rateCards.isEmpty,
+            "unrated": false,
         ]
-        context["unrated"] = false
-        if report.unrated.count > 0 {
-            context["unrated"] = number(report.unrated.count)
-            context["unratedNames"] = Set(report.unrated.units.map { "\($0.category) in \($0.market)" }).sorted()
-                .prefix(6).joined(separator: ", ")
+        if totals.unrated > 0 {
+            var names: Set<String> = []
+            for row in rows where row.metrics.unrated > 0 { names.insert("\(row.values[0]) in \(row.values[2])") }
+            context["unrated"] = number(totals.unrated)
+            context["unratedNames"] = names.sorted().prefix(6).joined(separator: ", ")
         }
         return context
     }

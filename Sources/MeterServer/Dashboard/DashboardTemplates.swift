@@ -82,25 +82,28 @@ enum DashboardTemplates {
         // Polls the ledger's version (one number); when it moves, fetches this page again and swaps
         // its <main> in place: no reload, no flicker.
         (function () {
-          // The version the page was rendered at: a delivery committed before the first poll still
-          // refreshes it.
-          let version = document.body.dataset.version || null;
+          // The version of the figures shown: the page's, then each fetched page's. The server
+          // renders a page at most once a second and may answer with a render a little older than
+          // the version polled; the next poll then asks again, so the page never stays behind.
+          let shown = document.body.dataset.version || null;
           async function poll() {
             try {
               const answer = await fetch('/dashboard/version', { credentials: 'same-origin', cache: 'no-store' });
               if (answer.ok) {
                 const now = await answer.text();
-                if (version !== null && now !== version) {
+                if (shown === null) {
+                  shown = now;
+                } else if (now !== shown) {
                   const page = await fetch(location.href, { credentials: 'same-origin', cache: 'no-store' });
                   if (page.ok) {
                     const doc = new DOMParser().parseFromString(await page.text(), 'text/html');
                     const fresh = doc.querySelector('main');
                     if (fresh) { document.querySelector('main').innerHTML = fresh.innerHTML; }
                     document.title = doc.title;
+                    shown = doc.body.dataset.version || now;
                     document.getElementById('live').textContent = 'live · updated ' + new Date().toLocaleTimeString();
                   }
                 }
-                version = now;
               }
             } catch (e) { /* the next poll retries */ }
             setTimeout(poll, 1000);

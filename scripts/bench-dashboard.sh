@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Dashboard benchmark (not a test): what open live pages cost the durable webhook rate.
+#
+#   scripts/bench-dashboard.sh [SECONDS] [PAGES]      defaults 15 s, 200 open pages
+#
+# Starts the release `wameter serve` on a fresh SQLite database, then runs wrk's signed POST
+# /webhook load (as scripts/bench-server.sh) twice: alone, and with PAGES pollers
+# (scripts/dashboard-pollers.py) holding the account page of the posted traffic open, each asking
+# for /dashboard/version every second and fetching the page when it moved (every second, under load).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-15}
+pages=${2:-200}
+port=${PORT:-18081}
+mkdir -p bench-data
+command -v wrk >/dev/null || { echo "install wrk (apt-get install wrk)"; exit 1; }
+bin=${WAMETER_BIN:-.build/release/wameter}
+[ -n "${WAMETER_BIN:-}" ] || swift build -c release --product wameter >/dev/null
+[ -f bench-data/requests.txt ] || python3 scripts/webhook-requests.py --count 150000 --secret bench-secret --out bench-data/requests.txt
+
+db=bench-data/dashboard.sqlite
+rm -f "$db" "$db-wal" "$db-shm"
+token=bench-api-token-0123456789
+export WAMETER_APP_SECRET=bench-secret WAMETER_VERIFY_TOKEN=bench-verify WAMETER_API_TOKEN=$token
+"$bin" serve --database "$db" --port "$port" --log-level warning &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
+
+post() {
+    wrk -t2 -c64 -d"${seconds}s" --latency -s scripts/wrk-webhooks.lua "http://127.0.0.1:$port/webhook" \
+        | grep -E "Requests/sec|99%|Non-2xx"
+}
+echo "== POST /webhook alone"
+post
+echo "== POST /webhook with $pages open pages"
+python3 scripts/dashboard-pollers.py --base "http://127.0.0.1:$port" --token "$token" --pages "$pages" \
+    --path '/accounts/100000000000001?month=2026-02' --seconds "$((seconds + 3))" &
+pollers=$!
+sleep 2
+post
+wait $pollers
+echo "== POST /webhook alone, again"
+post
