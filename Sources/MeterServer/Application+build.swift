@@ -9,20 +9,24 @@ import NIOCore
 /// store and a fixed clock.
 public func buildApplication(
     configuration: ServerConfiguration, store: any LedgerStore, clock: @escaping @Sendable () -> Int64,
-    logger: Logger, sessions: DashboardSessions = DashboardSessions(),
+    logger: Logger, sessions: DashboardSessions = DashboardSessions(), metrics: ServerMetrics = ServerMetrics(),
     onServerRunning: @escaping @Sendable () async -> Void = {}
 ) -> some ApplicationProtocol {
-    let committer = GroupCommitter(store: store, maxBatch: configuration.maxBatch, logger: logger)
+    let committer = GroupCommitter(
+        store: store, maxBatch: configuration.maxBatch, logger: logger, metrics: metrics)
     let router = Router(context: WameterRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: UnknownRouteMiddleware())
     let bodyMemory = BodyMemoryBudget(capacity: configuration.limits.bodyMemoryBytes)
     WebhookController(configuration: configuration, committer: committer, bodyMemory: bodyMemory, clock: clock)
-        .addRoutes(to: router)
+        .addRoutes(to: router.group().add(middleware: WebhookMetricsMiddleware(metrics: metrics)))
     HealthController(store: store).addRoutes(to: router)
     DashboardController(
-        store: store, apiToken: configuration.apiToken, sessions: sessions, version: committer.version, clock: clock
+        store: store, apiToken: configuration.apiToken, sessions: sessions, version: committer.version,
+        metrics: metrics, clock: clock
     ).addRoutes(to: router)
+    MetricsController(metrics: metrics, version: committer.version).addRoutes(
+        to: router.group().add(middleware: BearerTokenMiddleware(token: configuration.apiToken)))
     let api = router.group("api/v1").add(
         middleware: BearerTokenMiddleware(token: configuration.apiToken, sessions: sessions, clock: clock))
     ReportAPIController(store: store, clock: clock).addRoutes(to: api)

@@ -35,6 +35,7 @@ public final class GroupCommitter: Service, Sendable {
     private let store: any LedgerStore
     /// Advanced after every commit, for the dashboard's open pages.
     public let version: LedgerVersion
+    private let metrics: ServerMetrics
     private let maxBatch: Int
     private let logger: Logger
     private let state = Mutex(State())
@@ -42,9 +43,13 @@ public final class GroupCommitter: Service, Sendable {
     private let wakeUp: AsyncStream<Void>
     private let wakeUpContinuation: AsyncStream<Void>.Continuation
 
-    public init(store: any LedgerStore, maxBatch: Int, logger: Logger, version: LedgerVersion = LedgerVersion()) {
+    public init(
+        store: any LedgerStore, maxBatch: Int, logger: Logger, version: LedgerVersion = LedgerVersion(),
+        metrics: ServerMetrics = ServerMetrics()
+    ) {
         self.store = store
         self.version = version
+        self.metrics = metrics
         self.maxBatch = maxBatch
         self.logger = logger
         (wakeUp, wakeUpContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
@@ -93,9 +98,14 @@ public final class GroupCommitter: Service, Sendable {
 
     /// Commits a group; on failure, finds the bodies that cannot be committed (see the type's note).
     private func commit(_ group: ArraySlice<Waiting>) async {
+        let started = ContinuousClock.now
         do {
             let outcome = try await store.ingest(group.map(\.body))
             version.advance()
+            let elapsed = ContinuousClock.now - started
+            metrics.committed(
+                bodies: group.count,
+                seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
             if !outcome.createdAccounts.isEmpty {
                 logger.warning(
                     "accounts created by webhooks with time zone UTC and currency USD; set them with `wameter accounts add`",
@@ -103,6 +113,7 @@ public final class GroupCommitter: Service, Sendable {
             }
             for waiting in group { waiting.continuation.resume(returning: outcome) }
         } catch {
+            metrics.commitFailed()
             guard !StoreFailure.isTransient(error), await databaseAnswers() else {
                 logger.error(
                     "could not commit deliveries; they are not acknowledged and Meta will re-send them",

@@ -25,9 +25,9 @@ struct WebhookController<Context: RequestContext> {
         signature = WebhookSignature(appSecrets: configuration.appSecrets)
     }
 
-    func addRoutes(to router: Router<Context>) {
-        router.get("webhook", use: verify)
-        router.post("webhook", use: receive)
+    func addRoutes(to group: RouterGroup<Context>) {
+        group.get("webhook", use: verify)
+        group.post("webhook", use: receive)
     }
 
     /// Answers 200 with `hub.challenge` when the verify token matches, 403 otherwise (reference §2.1).

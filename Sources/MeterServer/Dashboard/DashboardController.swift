@@ -15,6 +15,7 @@ struct DashboardController<Context: RequestContext> {
     let apiToken: String
     let sessions: DashboardSessions
     let version: LedgerVersion
+    let metrics: ServerMetrics
     let clock: @Sendable () -> Int64
     /// One render per page and ledger version, shared by every open browser.
     let cache = DashboardRenderCache()
@@ -86,7 +87,10 @@ struct DashboardController<Context: RequestContext> {
         let rendered = version.current
         let now = clock()
         return Self.html(
-            try await cache.page("/", version: rendered) { try await renderOverview(version: rendered, now: now) })
+            try await cache.page("/", version: rendered) {
+                metrics.rendered()
+                return try await renderOverview(version: rendered, now: now)
+            })
     }
 
     private func renderOverview(version rendered: UInt64, now: Int64) async throws -> String {
@@ -131,7 +135,8 @@ struct DashboardController<Context: RequestContext> {
         }
         return Self.html(
             try await cache.page("/accounts/\(account.id)?\(month)", version: rendered) {
-                try await renderAccount(account, month: month, version: rendered, now: now)
+                metrics.rendered()
+                return try await renderAccount(account, month: month, version: rendered, now: now)
             })
     }
 
