@@ -21,6 +21,7 @@ public func buildApplication(
     WebhookController(configuration: configuration, committer: committer, bodyMemory: bodyMemory, clock: clock)
         .addRoutes(to: router.group().add(middleware: WebhookMetricsMiddleware(metrics: metrics)))
     HealthController(store: store).addRoutes(to: router)
+    OpenAPIDocument.addRoutes(to: router)
     DashboardController(
         store: store, apiToken: configuration.apiToken, sessions: sessions, version: committer.version,
         metrics: metrics, clock: clock

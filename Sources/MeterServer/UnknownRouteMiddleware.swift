@@ -15,7 +15,8 @@ struct UnknownRouteMiddleware<Context: RequestContext>: RouterMiddleware {
                 "no route for \(request.method.rawValue) \(request.uri.path) "
                     + "(routes: GET|POST /webhook, GET /health, GET /api/v1/accounts, "
                     + "GET /api/v1/accounts/{id}/report?month=YYYY-MM, GET /api/v1/insights, GET /graph/{version}/{waba}, "
-                    + "GET / and /accounts/{id} (dashboard), GET|POST /sign-in)")
+                    + "GET / and /accounts/{id} (dashboard), GET|POST /sign-in, GET /metrics; all in GET /openapi.json)"
+            )
         }
     }
 }

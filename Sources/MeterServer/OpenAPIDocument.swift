@@ -1,0 +1,227 @@
+import Hummingbird
+import NIOCore
+
+/// `GET /openapi.json`: every route wameter serves, in OpenAPI 3.1, for client generators and for
+/// checking the server against its description (`scripts/check-openapi.sh`). Written by hand next to
+/// the routes; `OpenAPITests` checks that each path is served and that nothing served is missing.
+enum OpenAPIDocument {
+    static let json = #"""
+        {
+          "openapi": "3.1.0",
+          "info": {
+            "title": "wameter",
+            "version": "1",
+            "description": "A self-hosted meter for the WhatsApp Business Platform: Meta's webhooks in, an exact ledger of conversations, messages and their estimated cost out. Money is a decimal string in the account's currency. Every error is JSON {\"error\": \"reason\"}."
+          },
+          "servers": [{"url": "/"}],
+          "components": {
+            "securitySchemes": {
+              "bearer": {"type": "http", "scheme": "bearer", "description": "WAMETER_API_TOKEN"},
+              "session": {"type": "apiKey", "in": "cookie", "name": "wameter_session", "description": "The dashboard's session, from POST /sign-in; accepted for GET /api/v1/* as well"}
+            },
+            "schemas": {
+              "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
+              "Account": {
+                "type": "object",
+                "required": ["id", "timezone", "currency"],
+                "properties": {
+                  "id": {"type": "string"}, "name": {"type": ["string", "null"]}, "timezone": {"type": "string"},
+                  "currency": {"type": "string"}, "portfolio": {"type": ["string", "null"]},
+                  "auto_created": {"type": "boolean"}
+                }
+              },
+              "Report": {
+                "type": "object",
+                "description": "The month report, as `wameter report --format json` (docs/report.md). Fields are only ever added.",
+                "required": ["account", "month", "timezone", "currency", "conversations", "messages", "by_market", "cost", "unrated"],
+                "properties": {
+                  "account": {"type": "string"}, "month": {"type": "string"}, "timezone": {"type": "string"},
+                  "currency": {"type": "string"}, "conversations": {"type": "object"}, "messages": {"type": "object"},
+                  "by_market": {"type": "object"}, "by_country": {"type": "object"}, "by_phone_number": {"type": "object"},
+                  "cost": {"type": "object", "properties": {"total": {"type": "string"}, "currency": {"type": "string"}}},
+                  "unrated": {"type": "object"}, "volume_tiers": {"type": "array"}, "webhook_priced": {"type": "object"},
+                  "rate_cards": {"type": "array"}
+                }
+              }
+            },
+            "responses": {
+              "Error": {"description": "An error, with its reason", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            }
+          },
+          "paths": {
+            "/webhook": {
+              "get": {
+                "summary": "Meta's verification handshake",
+                "parameters": [
+                  {"name": "hub.mode", "in": "query", "schema": {"type": "string"}},
+                  {"name": "hub.verify_token", "in": "query", "schema": {"type": "string"}},
+                  {"name": "hub.challenge", "in": "query", "schema": {"type": "string"}}
+                ],
+                "responses": {
+                  "200": {"description": "hub.challenge, when the token matches", "content": {"text/plain": {"schema": {"type": "string"}}}},
+                  "403": {"$ref": "#/components/responses/Error"}
+                }
+              },
+              "post": {
+                "summary": "A signed webhook delivery; 200 only once it is durably committed",
+                "parameters": [{"name": "X-Hub-Signature-256", "in": "header", "required": true, "schema": {"type": "string"}}],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object"}}}},
+                "responses": {
+                  "200": {"description": "Stored"},
+                  "400": {"$ref": "#/components/responses/Error"},
+                  "401": {"$ref": "#/components/responses/Error"},
+                  "413": {"$ref": "#/components/responses/Error"},
+                  "503": {"$ref": "#/components/responses/Error"}
+                }
+              }
+            },
+            "/health": {
+              "get": {
+                "summary": "Whether the database answers",
+                "responses": {
+                  "200": {"description": "Up", "content": {"application/json": {"schema": {"type": "object"}}}},
+                  "503": {"description": "The database does not answer", "content": {"application/json": {"schema": {"type": "object"}}}}
+                }
+              }
+            },
+            "/api/v1/accounts": {
+              "get": {
+                "summary": "The accounts",
+                "security": [{"bearer": []}, {"session": []}],
+                "responses": {
+                  "200": {"description": "Accounts", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Account"}}}}},
+                  "401": {"$ref": "#/components/responses/Error"}
+                }
+              }
+            },
+            "/api/v1/accounts/{id}/report": {
+              "get": {
+                "summary": "An account's billing month",
+                "security": [{"bearer": []}, {"session": []}],
+                "parameters": [
+                  {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
+                  {"name": "month", "in": "query", "required": true, "schema": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}}
+                ],
+                "responses": {
+                  "200": {"description": "The report", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Report"}}}},
+                  "400": {"$ref": "#/components/responses/Error"},
+                  "401": {"$ref": "#/components/responses/Error"},
+                  "404": {"$ref": "#/components/responses/Error"}
+                }
+              }
+            },
+            "/api/v1/insights": {
+              "get": {
+                "summary": "Counts and cost over any period and breakdown (docs/insights.md); filters are named by dimension (country=IN)",
+                "security": [{"bearer": []}, {"session": []}],
+                "parameters": [
+                  {"name": "account", "in": "query", "schema": {"type": "array", "items": {"type": "string"}}, "explode": true},
+                  {"name": "portfolio", "in": "query", "schema": {"type": "string"}},
+                  {"name": "all", "in": "query", "schema": {"type": "boolean"}},
+                  {"name": "from", "in": "query", "required": true, "schema": {"type": "string"}},
+                  {"name": "to", "in": "query", "schema": {"type": "string"}},
+                  {"name": "granularity", "in": "query", "schema": {"type": "string", "enum": ["day", "month", "total"]}},
+                  {"name": "by", "in": "query", "schema": {"type": "string"}},
+                  {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "csv"]}}
+                ],
+                "responses": {
+                  "200": {"description": "The rows and totals", "content": {"application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}}}},
+                  "400": {"$ref": "#/components/responses/Error"},
+                  "401": {"$ref": "#/components/responses/Error"},
+                  "404": {"$ref": "#/components/responses/Error"}
+                }
+              }
+            },
+            "/graph/{version}/{waba}": {
+              "get": {
+                "summary": "Meta's analytics, conversation_analytics and pricing_analytics, in Meta's request and response layout",
+                "parameters": [
+                  {"name": "version", "in": "path", "required": true, "schema": {"type": "string"}},
+                  {"name": "waba", "in": "path", "required": true, "schema": {"type": "string"}},
+                  {"name": "fields", "in": "query", "required": true, "schema": {"type": "string"}},
+                  {"name": "access_token", "in": "query", "schema": {"type": "string"}}
+                ],
+                "security": [{"bearer": []}, {}],
+                "responses": {
+                  "200": {"description": "Meta's layout", "content": {"application/json": {"schema": {"type": "object"}}}},
+                  "400": {"description": "Meta's error layout", "content": {"application/json": {"schema": {"type": "object"}}}},
+                  "401": {"description": "Meta's error layout", "content": {"application/json": {"schema": {"type": "object"}}}}
+                }
+              }
+            },
+            "/metrics": {
+              "get": {
+                "summary": "Prometheus text format: webhook statuses, commits, commit durations, dashboard renders",
+                "security": [{"bearer": []}],
+                "responses": {
+                  "200": {"description": "Metrics", "content": {"text/plain": {"schema": {"type": "string"}}}},
+                  "401": {"$ref": "#/components/responses/Error"}
+                }
+              }
+            },
+            "/openapi.json": {
+              "get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}}}
+            },
+            "/": {
+              "get": {
+                "summary": "Dashboard: every account this month (HTML)",
+                "security": [{"session": []}],
+                "responses": {"200": {"description": "The page", "content": {"text/html": {"schema": {"type": "string"}}}}, "303": {"description": "To /sign-in without a session"}}
+              }
+            },
+            "/accounts/{id}": {
+              "get": {
+                "summary": "Dashboard: an account's month (HTML)",
+                "security": [{"session": []}],
+                "parameters": [
+                  {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
+                  {"name": "month", "in": "query", "schema": {"type": "string"}}
+                ],
+                "responses": {
+                  "200": {"description": "The page", "content": {"text/html": {"schema": {"type": "string"}}}},
+                  "303": {"description": "To /sign-in without a session"},
+                  "400": {"description": "A month that is not YYYY-MM"},
+                  "404": {"description": "No such account"}
+                }
+              }
+            },
+            "/sign-in": {
+              "get": {"summary": "The sign-in form (HTML)", "responses": {"200": {"description": "The form", "content": {"text/html": {"schema": {"type": "string"}}}}}},
+              "post": {
+                "summary": "Sign in with the API token; sets the session cookie",
+                "requestBody": {"required": true, "content": {"application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {"token": {"type": "string"}}, "required": ["token"]}}}},
+                "responses": {"303": {"description": "Signed in; Set-Cookie wameter_session"}, "401": {"description": "Not the API token (HTML form again)"}, "413": {"description": "Body over 8 KB"}}
+              }
+            },
+            "/sign-in/once": {
+              "get": {
+                "summary": "Sign in once with a code (wameter demo's link)",
+                "parameters": [
+                  {"name": "code", "in": "query", "required": true, "schema": {"type": "string"}},
+                  {"name": "next", "in": "query", "schema": {"type": "string"}}
+                ],
+                "responses": {"303": {"description": "Signed in"}, "401": {"description": "Used or expired"}}
+              }
+            },
+            "/sign-out": {
+              "post": {"summary": "End the session", "responses": {"303": {"description": "To /sign-in; the cookie cleared"}}}
+            },
+            "/dashboard/version": {
+              "get": {
+                "summary": "The ledger's version, which open pages poll",
+                "security": [{"session": []}],
+                "responses": {"200": {"description": "A number", "content": {"text/plain": {"schema": {"type": "string"}}}}, "401": {"description": "No session"}}
+              }
+            }
+          }
+        }
+        """#
+
+    static func addRoutes<Context: RequestContext>(to router: Router<Context>) {
+        router.get("openapi.json") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: json)))
+        }
+    }
+}
