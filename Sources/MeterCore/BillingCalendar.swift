@@ -31,8 +31,16 @@ public struct YearMonth: Sendable, Hashable, Comparable, CustomStringConvertible
     public var description: String { String(format: "%04d-%02d", year, month) }
     public var firstDay: DayKey { DayKey(year * 10000 + month * 100 + 1) }
     public var lastPossibleDay: DayKey { DayKey(year * 10000 + month * 100 + 31) }
+    /// The month's real last day (28 to 31).
+    public var lastDay: DayKey { DayKey(year * 10000 + month * 100 + dayCount) }
+    public var dayCount: Int { DayKeys.daysIn(year: year, month: month) }
+    /// Every day of the month, in order.
+    public var days: [DayKey] { (0..<dayCount).map { firstDay + DayKey($0) } }
     public var next: YearMonth {
         month == 12 ? YearMonth(year: year + 1, month: 1) : YearMonth(year: year, month: month + 1)
+    }
+    public var previous: YearMonth {
+        month == 1 ? YearMonth(year: year - 1, month: 12) : YearMonth(year: year, month: month - 1)
     }
 
     public static func < (lhs: YearMonth, rhs: YearMonth) -> Bool {

@@ -202,8 +202,7 @@ public struct RateCard: Sendable {
     /// The stretch in force on a day of the history a category is priced from (calling rates are
     /// their own history).
     private func stretch(_ currency: String, _ category: String, _ day: DayKey) -> Stretch? {
-        let product: RateCardEdition.Product = category == RateCardEdition.callingCategory ? .calling : .messaging
-        return stretch(History(currency: currency, product: product), day)
+        stretch(History(currency: currency, product: RateCardEdition.Product(category: category)), day)
     }
 
     private func stretch(_ history: History, _ day: DayKey) -> Stretch? {

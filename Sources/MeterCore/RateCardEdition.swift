@@ -35,6 +35,11 @@ public struct RateCardEdition: Sendable, Equatable {
     /// A calling card never ends a messaging card, and the reverse.
     public enum Product: String, Sendable, Codable, CaseIterable {
         case messaging, calling
+
+        /// The product a rate of `category` belongs to.
+        public init(category: String) {
+            self = category == RateCardEdition.callingCategory ? .calling : .messaging
+        }
     }
 
     /// The category of calling rates and tiers (per minute, tiers by minutes in the month).
@@ -69,8 +74,7 @@ public struct RateCardEdition: Sendable, Equatable {
     }
 
     public var product: Product {
-        rates.first.map { $0.category == Self.callingCategory ? .calling : .messaging }
-            ?? (tiers.first?.category == Self.callingCategory ? .calling : .messaging)
+        Product(category: rates.first?.category ?? tiers.first?.category ?? "")
     }
 
     /// Whether the card prices conversations (a messaging card dated before per-message pricing).
@@ -140,10 +144,12 @@ public struct RateCardEdition: Sendable, Equatable {
             try container.encode(product, forKey: .product)
         }
 
+        /// The card's name: "USD 2026-10-01", "USD calling 2025-08-01".
+        public var name: String { "\(currency)\(product == .calling ? " calling" : "") \(effectiveFrom)" }
+
         /// One line for people: "USD 2026-10-01 whole, built-in (transcription)" ("USD calling …").
         public var label: String {
-            var text = "\(currency)\(product == .calling ? " calling" : "") \(effectiveFrom) \(kind.rawValue), "
-            text += origin.rawValue
+            var text = "\(name) \(kind.rawValue), \(origin.rawValue)"
             if let confidence { text += " (\(confidence == .metaCopy ? "Meta copy" : "transcription"))" }
             return text
         }

@@ -54,10 +54,12 @@ public enum RateCardHistory {
             kinds[CardKey(currency: card.currency, day: card.effectiveFrom, product: card.product)] = card.kind
         }
         let rateGroups = Dictionary(grouping: rates) {
-            CardKey(currency: $0.currency, day: $0.effectiveFrom, product: CardKey.product(of: $0.category))
+            CardKey(
+                currency: $0.currency, day: $0.effectiveFrom, product: RateCardEdition.Product(category: $0.category))
         }
         let tierGroups = Dictionary(grouping: tiers) {
-            CardKey(currency: $0.currency, day: $0.effectiveFrom, product: CardKey.product(of: $0.category))
+            CardKey(
+                currency: $0.currency, day: $0.effectiveFrom, product: RateCardEdition.Product(category: $0.category))
         }
         return Set(rateGroups.keys).union(tierGroups.keys).map { key in
             let rates = rateGroups[key] ?? []
@@ -108,10 +110,6 @@ public enum RateCardHistory {
 
         init(_ edition: RateCardEdition) {
             self.init(currency: edition.currency, day: edition.effectiveFrom, product: edition.product)
-        }
-
-        static func product(of category: String) -> RateCardEdition.Product {
-            category == RateCardEdition.callingCategory ? .calling : .messaging
         }
     }
 }

@@ -25,12 +25,12 @@ public enum RateCardImports {
     public static func cards(of rates: [RateEntry], tiers: [TierEntry], kind: RateCardEdition.Kind) -> [CardChange] {
         var withRates: [RateCardHistory.CardKey: Bool] = [:]
         for rate in rates {
-            let product = RateCardHistory.CardKey.product(of: rate.category)
+            let product = RateCardEdition.Product(category: rate.category)
             withRates[RateCardHistory.CardKey(currency: rate.currency, day: rate.effectiveFrom, product: product)] =
                 true
         }
         for tier in tiers {
-            let product = RateCardHistory.CardKey.product(of: tier.category)
+            let product = RateCardEdition.Product(category: tier.category)
             let key = RateCardHistory.CardKey(currency: tier.currency, day: tier.effectiveFrom, product: product)
             if withRates[key] == nil { withRates[key] = false }
         }

@@ -14,6 +14,33 @@ public func buildApplication(
 ) -> some ApplicationProtocol {
     let committer = GroupCommitter(
         store: store, maxBatch: configuration.maxBatch, logger: logger, metrics: metrics)
+    let router = buildRouter(
+        configuration: configuration, store: store, committer: committer, clock: clock, sessions: sessions,
+        metrics: metrics)
+    let limits = configuration.limits
+    let bodyTimeout = TimeAmount.nanoseconds(Int64(limits.bodyTimeout / .nanoseconds(1)))
+    return Application(
+        router: router,
+        server: .http1(
+            configuration: HTTP1Channel.Configuration(
+                additionalChannelHandlers: [BodyDeadlineHandler(limit: bodyTimeout)],
+                idleTimeout: TimeAmount.nanoseconds(Int64(limits.idleTimeout / .nanoseconds(1))))),
+        configuration: ApplicationConfiguration(
+            address: .hostname(configuration.host, port: configuration.port), serverName: "wameter",
+            availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections, logger: logger)),
+        // Listed before the HTTP server, which the application appends last: on shutdown the server
+        // stops first and finishes its requests, then the committer commits what they handed over.
+        services: [committer],
+        onServerRunning: { _ in await onServerRunning() },
+        logger: logger)
+}
+
+/// The routes and their middleware (what `buildApplication` serves; tests list them with
+/// `Router.routes` to check the OpenAPI document).
+func buildRouter(
+    configuration: ServerConfiguration, store: any LedgerStore, committer: GroupCommitter,
+    clock: @escaping @Sendable () -> Int64, sessions: DashboardSessions, metrics: ServerMetrics
+) -> Router<WameterRequestContext> {
     let router = Router(context: WameterRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: UnknownRouteMiddleware())
@@ -33,20 +60,5 @@ public func buildApplication(
     ReportAPIController(store: store, clock: clock).addRoutes(to: api)
     InsightsAPIController(store: store, clock: clock).addRoutes(to: api)
     GraphAPIController(store: store, apiToken: configuration.apiToken, clock: clock).addRoutes(to: router)
-    let limits = configuration.limits
-    let bodyTimeout = TimeAmount.nanoseconds(Int64(limits.bodyTimeout / .nanoseconds(1)))
-    return Application(
-        router: router,
-        server: .http1(
-            configuration: HTTP1Channel.Configuration(
-                additionalChannelHandlers: [BodyDeadlineHandler(limit: bodyTimeout)],
-                idleTimeout: TimeAmount.nanoseconds(Int64(limits.idleTimeout / .nanoseconds(1))))),
-        configuration: ApplicationConfiguration(
-            address: .hostname(configuration.host, port: configuration.port), serverName: "wameter",
-            availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections, logger: logger)),
-        // Listed before the HTTP server, which the application appends last: on shutdown the server
-        // stops first and finishes its requests, then the committer commits what they handed over.
-        services: [committer],
-        onServerRunning: { _ in await onServerRunning() },
-        logger: logger)
+    return router
 }

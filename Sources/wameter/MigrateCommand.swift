@@ -58,10 +58,9 @@ struct MigrateCommand: AsyncParsableCommand {
         let rates = try await source.rateEntries()
         let tiers = try await source.tierEntries()
         for card in try await source.rateCards() {
-            let calling = card.product == .calling
             let inCard = { (currency: String, day: DayKey, category: String) in
                 currency == card.currency && day == card.effectiveFrom
-                    && (category == RateCardEdition.callingCategory) == calling
+                    && RateCardEdition.Product(category: category) == card.product
             }
             try await destination.importRates(
                 rates.filter { inCard($0.currency, $0.effectiveFrom, $0.category) },

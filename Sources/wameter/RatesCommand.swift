@@ -106,14 +106,22 @@ struct RatesCommand: AsyncParsableCommand {
             }
             let card = RateCard(editions: editions)
             let inForce = card.inForce(on: day)
-            var uncertain: Set<String> = []
-            for edition in editions where edition.effectiveFrom <= day {
-                for figure in edition.uncertain { uncertain.insert("\(edition.currency)/\(figure)") }
-            }
             let summaries = Set(inForce.rates.map(\.currency)).sorted().flatMap { currency in
                 RateCardEdition.Product.allCases.flatMap {
                     card.editions(currency: currency, product: $0, from: day, through: day)
                 }
+            }
+            // A figure is marked only where the card that set it says so (a later card's rate for
+            // the same market and category is its own figure).
+            var uncertain: Set<String> = []
+            for summary in summaries {
+                for figure in summary.uncertain {
+                    uncertain.insert("\(summary.currency)/\(summary.effectiveFrom)/\(figure)")
+                }
+            }
+            func isUncertain(_ rate: RateEntry) -> Bool {
+                uncertain.contains(
+                    "\(rate.currency)/\(DayKeys.format(rate.effectiveFrom))/\(rate.market)/\(rate.category)")
             }
             print("Cards in force on \(DayKeys.format(day)):")
             for summary in summaries { print("  \(summary.label)") }
@@ -121,13 +129,13 @@ struct RatesCommand: AsyncParsableCommand {
             let rows = inForce.rates.map {
                 [
                     DayKeys.format($0.effectiveFrom), $0.currency, $0.market, $0.category,
-                    "\($0.rate)" + (uncertain.contains("\($0.currency)/\($0.market)/\($0.category)") ? " ?" : ""),
+                    "\($0.rate)" + (isUncertain($0) ? " ?" : ""),
                 ]
             }
             print(
                 TextTable.render(header: ["card", "currency", "market", "category", "rate"], rows: rows),
                 terminator: "")
-            if !uncertain.isEmpty && rows.contains(where: { $0[4].hasSuffix("?") }) {
+            if inForce.rates.contains(where: isUncertain) {
                 print("? the sources disagree slightly on this figure; kept as read (data/rates/SOURCES.md)")
             }
             guard !inForce.tiers.isEmpty else { return }
@@ -159,9 +167,7 @@ struct RatesCommand: AsyncParsableCommand {
             let notes = editions.filter { $0.note != nil || !$0.uncertain.isEmpty }
             if !notes.isEmpty { text += "\n" }
             for edition in notes {
-                text +=
-                    edition.summary.label.prefix { $0 != "," }.replacingOccurrences(of: " whole", with: "")
-                    .replacingOccurrences(of: " patch", with: "") + ": "
+                text += edition.summary.name + ": "
                 text +=
                     [
                         edition.note,

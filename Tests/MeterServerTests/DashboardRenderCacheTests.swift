@@ -54,3 +54,16 @@ struct DashboardRenderCacheTests {
         #expect(try await cache.page("/", version: 1) { "second try" } == "second try")
     }
 }
+
+@Suite("Dashboard numbers")
+struct DashboardNumberTests {
+    @Test(
+        "counts get thousands separators",
+        arguments: [
+            (0, "0"), (7, "7"), (999, "999"), (1_000, "1,000"), (12_345, "12,345"), (1_234_567, "1,234,567"),
+            (-1_234, "-1,234"),
+        ])
+    func grouping(value: Int, text: String) {
+        #expect(DashboardPages.number(value) == text)
+    }
+}

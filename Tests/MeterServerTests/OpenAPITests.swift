@@ -2,14 +2,16 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import MeterServer
+import Logging
 import Testing
+
+@testable import MeterServer
 
 /// `GET /openapi.json` describes what is served: every documented path and method answers with
 /// something other than "no route", and the routes the server has are all in it.
 @Suite("OpenAPI document")
 struct OpenAPITests {
-    @Test("the document is OpenAPI 3.1 JSON, every path and method in it is served, and every route is in it")
+    @Test("the document is OpenAPI 3.1 JSON, its paths and methods are exactly the router's, and each answers")
     func servedAndComplete() async throws {
         let fixture = try ServerFixture()
         try await fixture.app().test(.router) { client in
@@ -20,12 +22,26 @@ struct OpenAPITests {
             }
             #expect(document["openapi"] as? String == "3.1.0")
             let paths = try #require(document["paths"] as? [String: [String: Any]])
+            // The routes the server has, as the router lists them (`:id` is OpenAPI's `{id}`).
+            var logger = Logger(label: "test")
+            logger.logLevel = .critical
+            let router = buildRouter(
+                configuration: ServerFixture.configuration, store: fixture.store,
+                committer: GroupCommitter(store: fixture.store, maxBatch: 1, logger: logger),
+                clock: { ServerFixture.now }, sessions: DashboardSessions(), metrics: ServerMetrics())
+            let served = Set(
+                router.routes.map { route in
+                    let path = route.path.description.split(separator: "/").map {
+                        $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0)
+                    }
+                    return "\(route.method.rawValue) /\(path.joined(separator: "/"))"
+                })
+            let documented = Set(
+                paths.flatMap { path, operations in operations.keys.map { "\($0.uppercased()) \(path)" } })
             #expect(
-                Set(paths.keys) == [
-                    "/webhook", "/health", "/api/v1/accounts", "/api/v1/accounts/{id}/report", "/api/v1/insights",
-                    "/graph/{version}/{waba}", "/metrics", "/openapi.json", "/", "/accounts/{id}", "/sign-in",
-                    "/sign-in/once", "/sign-out", "/dashboard/version",
-                ])
+                served == documented,
+                "served, not documented: \(served.subtracting(documented)); documented, not served: \(documented.subtracting(served))"
+            )
             for (path, operations) in paths {
                 let uri = path.replacingOccurrences(of: "{id}", with: "A").replacingOccurrences(
                     of: "{version}", with: "v23.0"

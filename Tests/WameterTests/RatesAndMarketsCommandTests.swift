@@ -118,4 +118,26 @@ struct RatesAndMarketsCommandTests {
         let empty = try Package.run(["rates", "coverage", "--from", "2026-01"], database: database)
         #expect(empty.stdout == "every charged unit from 2026-01 to 2026-01 has a rate (0 account-month(s))\n")
     }
+
+    @Test("an uncertain built-in figure is marked ?, and a patch's rate for the same key is not")
+    func uncertainMarks() throws {
+        let directory = try Package.temporaryDirectory()
+        let database = directory.appendingPathComponent("w.sqlite")
+        let october = try Package.run(
+            ["rates", "list", "--date", "2026-10-05", "--currency", "USD"], database: database)
+        let saudi = october.stdout.split(separator: "\n").first {
+            $0.contains("Saudi Arabia") && $0.contains("marketing")
+        }
+        #expect(saudi?.hasSuffix("0.0576 ?") == true, "\(saudi ?? "")")
+        #expect(october.stdout.contains("? the sources disagree slightly"))
+        let patch = directory.appendingPathComponent("patch.csv")
+        try "effective_from,currency,market,category,rate\n2026-11-01,USD,Saudi Arabia,marketing,0.0575\n".write(
+            to: patch, atomically: true, encoding: .utf8)
+        #expect(try Package.run(["rates", "import", patch.path, "--patch"], database: database).status == 0)
+        let november = try Package.run(
+            ["rates", "list", "--date", "2026-11-05", "--currency", "USD"], database: database)
+        let lines = november.stdout.split(separator: "\n")
+        #expect(lines.first { $0.contains("Saudi Arabia") && $0.contains("marketing") }?.hasSuffix("0.0575") == true)
+        #expect(lines.first { $0.contains("United Arab Emirates") && $0.contains("marketing") }?.hasSuffix("?") == true)
+    }
 }

@@ -145,9 +145,7 @@ public struct InsightsRequest: Sendable {
     static func day(_ text: String, end: Bool) -> DayKey? {
         if let day = DayKeys.parse(text) { return day }
         guard text.count == 7, let month = YearMonth(text) else { return nil }
-        return end
-            ? DayKey(month.year * 10000 + month.month * 100 + DayKeys.daysIn(year: month.year, month: month.month))
-            : month.firstDay
+        return end ? month.lastDay : month.firstDay
     }
 }
 

@@ -100,7 +100,7 @@ struct DashboardController<Context: RequestContext> {
             let today = calendar.day(of: now)
             let month = YearMonth(containing: today)
             let report = try await store.report(accountID: account.id, month: month, now: now)
-            let days = DashboardPages.dayList(month.description).count
+            let days = month.dayCount
             let elapsed = Int(today - month.firstDay) + 1
             let previous = try await previousSpend(account, month: month, dayOfMonth: elapsed, now: now)
             lines.append(
@@ -148,7 +148,7 @@ struct DashboardController<Context: RequestContext> {
         // One insights query, by day and every breakdown the page shows, priced once; the tables
         // and charts are sums of its rows (five queries took five times as long: 0.7 s at 3.3
         // million messages a month).
-        let last = Self.lastDay(of: month)
+        let last = month.lastDay
         let detail = try await store.insights(
             scope: .accounts([account.id]),
             query: InsightsQuery(
@@ -160,7 +160,7 @@ struct DashboardController<Context: RequestContext> {
             "/api/v1/insights?account=\(account.id)&from=\(month)&granularity=\(granularity)&by=\(by)&format=csv"
         }
         var page = DashboardPages.account(
-            account, month: month.description, detail: detail, rateCards: rateCards,
+            account, month: month, detail: detail, rateCards: rateCards,
             csv: [
                 "day": csv("day", "category"), "phone": csv("total", "phone"), "market": csv("total", "market"),
                 "country": csv("total", "country"), "category": csv("total", "category"),
@@ -186,26 +186,14 @@ struct DashboardController<Context: RequestContext> {
     ) async throws
         -> Decimal
     {
-        let previous = YearMonth(containing: Self.lastDay(before: month))
-        let days = DashboardPages.dayList(previous.description)
-        guard let last = days.prefix(dayOfMonth).last.flatMap(DayKeys.parse) else { return 0 }
+        let previous = month.previous
+        let last = previous.firstDay + DayKey(min(dayOfMonth, previous.dayCount) - 1)
         let result = try await store.insights(
             scope: .accounts([account.id]),
             query: InsightsQuery(
                 from: previous.firstDay, to: last, granularity: .total, dimensions: [], filters: InsightsFilters()),
             now: now)
         return result.totals.first { $0.currency == account.currency }?.metrics.cost ?? 0
-    }
-
-    static func lastDay(before month: YearMonth) -> DayKey {
-        lastDay(
-            of: month.month == 1
-                ? YearMonth(year: month.year - 1, month: 12) : YearMonth(year: month.year, month: month.month - 1))
-    }
-
-    /// The month's last real day (the query's days must exist).
-    static func lastDay(of month: YearMonth) -> DayKey {
-        DayKeys.parse(DashboardPages.dayList(month.description).last ?? "") ?? month.firstDay
     }
 
     // MARK: - Helpers
