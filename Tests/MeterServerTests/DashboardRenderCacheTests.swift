@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 import Testing
 
@@ -65,5 +66,41 @@ struct DashboardNumberTests {
         ])
     func grouping(value: Int, text: String) {
         #expect(DashboardPages.number(value) == text)
+    }
+}
+
+@Suite("Dashboard charts")
+struct SVGBarChartTests {
+    /// The axis labels of a chart, bottom to top.
+    static func axis(_ svg: String) -> [String] {
+        let pattern = #"class="axis" text-anchor="end">([^<]*)</text>"#
+        let regex = try! NSRegularExpression(pattern: pattern)
+        return regex.matches(in: svg, range: NSRange(svg.startIndex..., in: svg)).map {
+            String(svg[Range($0.range(at: 1), in: svg)!])
+        }
+    }
+
+    @Test(
+        "a count axis steps by distinct whole numbers, however few the counts",
+        arguments: [
+            (1.0, ["0", "1", "2", "3", "4"]), (3.0, ["0", "1", "2", "3", "4"]), (7.0, ["0", "2", "4", "6", "8"]),
+            (2_300.0, ["0", "1,000", "2,000", "3,000", "4,000"]),
+        ])
+    func countAxis(maximum: Double, labels: [String]) {
+        let chart = SVGBarChart(
+            periods: ["2026-09-01", "2026-09-02"],
+            series: [SVGBarChart.Series(name: "marketing", color: "#000", values: [maximum, 0])],
+            format: { DashboardPages.number(Int($0.rounded())) }, label: "counts", integral: true)
+        #expect(Self.axis(chart.render()) == labels)
+    }
+
+    @Test("every bar has a title with its period, series and value")
+    func titles() {
+        let svg = SVGBarChart(
+            periods: ["2026-09-01"], series: [SVGBarChart.Series(name: "utility", color: "#000", values: [3])],
+            format: { String(Int($0)) }, label: "counts", integral: true
+        ).render()
+        #expect(svg.contains("<title>2026-09-01 utility: 3</title>"))
+        #expect(svg.contains(#"role="img" aria-label="counts""#))
     }
 }

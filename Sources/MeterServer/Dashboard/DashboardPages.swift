@@ -117,7 +117,7 @@ enum DashboardPages {
                     name: category, color: colors[category]!,
                     values: days.map { Double(perDayCategory[category]?[$0] ?? 0) })
             },
-            format: { number(Int($0.rounded())) }, label: "Charged messages by day and category"
+            format: { number(Int($0.rounded())) }, label: "Charged messages by day and category", integral: true
         ).render()
         let costChart = SVGBarChart(
             periods: days,

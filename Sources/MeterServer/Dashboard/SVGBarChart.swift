@@ -17,6 +17,9 @@ struct SVGBarChart {
     /// How a value is written in titles and the axis (counts, or money with its currency).
     var format: (Double) -> String
     var label: String
+    /// Whole-number values (counts): the axis then steps by whole, round numbers, so a month with a
+    /// single message does not label its axis "0, 0, 1, 1, 1".
+    var integral = false
 
     static let width = 720.0
     static let height = 220.0
@@ -26,7 +29,9 @@ struct SVGBarChart {
 
     func render() -> String {
         let totals = periods.indices.map { index in series.reduce(0) { $0 + $1.values[index] } }
-        let maximum = Self.niceCeiling(totals.max() ?? 0)
+        let maximum =
+            integral
+            ? 4 * Self.niceCeiling(max(1, ((totals.max() ?? 0) / 4).rounded(.up))) : Self.niceCeiling(totals.max() ?? 0)
         let plotWidth = Self.width - Self.left - 8
         let plotHeight = Self.height - Self.bottom - Self.top
         let slot = periods.isEmpty ? plotWidth : plotWidth / Double(periods.count)
