@@ -31,7 +31,9 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto")]
         ),
         // Pure billing rules, ledger merge, markets, rates and the report model. No I/O.
-        .target(name: "MeterCore", dependencies: ["WhatsAppWebhook"]),
+        .target(
+            name: "MeterCore",
+            dependencies: ["WhatsAppWebhook", .product(name: "Crypto", package: "swift-crypto")]),
         // The only module with SQL: LedgerStore and its SQLite (GRDB) and PostgreSQL (PostgresNIO)
         // implementations.
         .target(

@@ -15,6 +15,6 @@ for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && b
 curl -sf "http://127.0.0.1:$port/openapi.json" -o "$db.json"
 python3 -c "import json, sys; from openapi_spec_validator import validate; validate(json.load(open(sys.argv[1]))); print('openapi.json: valid OpenAPI 3.1')" "$db.json"
 if command -v schemathesis >/dev/null; then
-    schemathesis run "http://127.0.0.1:$port/openapi.json" --checks not_a_server_error \
-        -H "Authorization: Bearer $WAMETER_API_TOKEN" --hypothesis-max-examples 20
+    schemathesis run "http://127.0.0.1:$port/openapi.json" --checks all --max-examples 25 --generation-deterministic \
+        -H "Authorization: Bearer $WAMETER_API_TOKEN"
 fi

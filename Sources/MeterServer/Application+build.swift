@@ -42,6 +42,8 @@ func buildRouter(
     clock: @escaping @Sendable () -> Int64, sessions: DashboardSessions, metrics: ServerMetrics
 ) -> Router<WameterRequestContext> {
     let router = Router(context: WameterRequestContext.self)
+    let access = APIAccess(
+        administratorToken: configuration.apiToken, store: store, clock: clock, logger: Logger(label: "wameter.access"))
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: UnknownRouteMiddleware())
     let bodyMemory = BodyMemoryBudget(capacity: configuration.limits.bodyMemoryBytes)
@@ -50,15 +52,14 @@ func buildRouter(
     HealthController(store: store).addRoutes(to: router)
     OpenAPIDocument.addRoutes(to: router)
     DashboardController(
-        store: store, apiToken: configuration.apiToken, sessions: sessions, version: committer.version,
+        store: store, access: access, sessions: sessions, version: committer.version,
         metrics: metrics, clock: clock
     ).addRoutes(to: router)
     MetricsController(metrics: metrics, version: committer.version).addRoutes(
-        to: router.group().add(middleware: BearerTokenMiddleware(token: configuration.apiToken)))
-    let api = router.group("api/v1").add(
-        middleware: BearerTokenMiddleware(token: configuration.apiToken, sessions: sessions, clock: clock))
+        to: router.group().add(middleware: BearerTokenMiddleware(access: access, needsAllAccounts: true)))
+    let api = router.group("api/v1").add(middleware: BearerTokenMiddleware(access: access, sessions: sessions))
     ReportAPIController(store: store, clock: clock).addRoutes(to: api)
     InsightsAPIController(store: store, clock: clock).addRoutes(to: api)
-    GraphAPIController(store: store, apiToken: configuration.apiToken, clock: clock).addRoutes(to: router)
+    GraphAPIController(store: store, access: access, clock: clock).addRoutes(to: router)
     return router
 }

@@ -8,11 +8,12 @@ import WhatsAppWebhook
 /// `GET /graph/{version}/{WABA_ID}?fields=…`: Meta's `analytics`, `conversation_analytics` and
 /// `pricing_analytics` fields in Meta's request and response layout, answered exactly from the
 /// ledger, so that Graph API scripts and dashboards can point at wameter. The token is the API
-/// token, as a bearer header or as the `access_token` parameter Graph clients send; errors are in
-/// Meta's shape.
+/// token or a scoped token, as a bearer header or as the `access_token` parameter Graph clients
+/// send (an account outside a scoped token's reach is an unknown object, as Meta answers for an
+/// object the token cannot see); errors are in Meta's shape.
 struct GraphAPIController<Context: RequestContext> {
     let store: any LedgerStore
-    let apiToken: String
+    let access: APIAccess
     let clock: @Sendable () -> Int64
 
     func addRoutes(to router: Router<Context>) {
@@ -21,10 +22,10 @@ struct GraphAPIController<Context: RequestContext> {
 
     @Sendable func analytics(_ request: Request, context: Context) async throws -> Response {
         do {
-            try authenticate(request)
+            let scope = try await authenticate(request)
             let segment = try context.parameters.require("waba")
             guard let id = segment.removingPercentEncoding, InputRules.accountIdProblem(id) == nil,
-                let account = try await store.account(id: id)
+                let account = try await store.account(id: id), scope.admits(account)
             else { throw GraphError.unknownObject(segment) }
             guard let calendar = BillingCalendar(timezoneIdentifier: account.timezone) else {
                 throw GraphError.invalidParameter("the account's time zone \(account.timezone) is unknown")
@@ -53,12 +54,13 @@ struct GraphAPIController<Context: RequestContext> {
         }
     }
 
-    /// The API token, from `Authorization: Bearer` or `access_token`, compared in constant time.
-    private func authenticate(_ request: Request) throws(GraphError) {
+    /// The scope of the token from `Authorization: Bearer` or `access_token`.
+    private func authenticate(_ request: Request) async throws -> AccessScope {
         var offered = request.uri.queryParameters["access_token"].map(String.init)
         if let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") {
             offered = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
         }
-        guard let offered, constantTimeEqual(offered, apiToken) else { throw .invalidToken }
+        guard let offered, let grant = try await access.grant(for: offered) else { throw GraphError.invalidToken }
+        return grant.scope
     }
 }

@@ -6,8 +6,9 @@ import MeterStore
 
 /// `GET /api/v1/insights`: the insights query (`wameter insights`) with the same parameters, as
 /// JSON, or as CSV (`format=csv` or `Accept: text/csv`) written row by row with a file name. The
-/// group it is given checks the bearer token.
-struct InsightsAPIController<Context: RequestContext> {
+/// group it is given checks the bearer token and sets its scope, which bounds every query: an
+/// account outside it answers 404 as if it did not exist, and `all=true` means all it may read.
+struct InsightsAPIController<Context: AccessControlledContext> {
     let store: any LedgerStore
     let clock: @Sendable () -> Int64
 
@@ -19,6 +20,7 @@ struct InsightsAPIController<Context: RequestContext> {
     static var parameters: Set<String> { ["account", "portfolio", "all", "from", "to", "granularity", "by", "format"] }
 
     @Sendable func insights(_ request: Request, context: Context) async throws -> Response {
+        let access = try context.requireAccess()
         let parameters = request.uri.queryParameters
         var filters: [String: [String]] = [:]
         var unknown: [String] = []
@@ -53,7 +55,7 @@ struct InsightsAPIController<Context: RequestContext> {
         let csv = try Self.wantsCSV(request)
         let result: InsightsResult
         do {
-            result = try await store.insights(scope: scope, query: query, now: clock())
+            result = try await store.insights(scope: scope, query: query, now: clock(), readableBy: access)
         } catch let error as LedgerStoreError {
             switch error {
             case .unknownAccount(let id): throw APIError(.notFound, "unknown account \(id)")

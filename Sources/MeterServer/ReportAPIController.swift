@@ -6,8 +6,9 @@ import MeterStore
 import WhatsAppWebhook
 
 /// `/api/v1`: accounts and month reports, the same JSON as `wameter report --format json`. The group
-/// it is given checks the bearer token.
-struct ReportAPIController<Context: RequestContext> {
+/// it is given checks the bearer token and sets its scope: a scoped token lists only its accounts,
+/// and another account answers 404 as if it did not exist.
+struct ReportAPIController<Context: AccessControlledContext> {
     let store: any LedgerStore
     let clock: @Sendable () -> Int64
 
@@ -17,10 +18,12 @@ struct ReportAPIController<Context: RequestContext> {
     }
 
     @Sendable func accounts(_ request: Request, context: Context) async throws -> [AccountJSON] {
-        try await store.accounts().map(AccountJSON.init)
+        let access = try context.requireAccess()
+        return try await store.accounts().filter(access.admits).map(AccountJSON.init)
     }
 
     @Sendable func report(_ request: Request, context: Context) async throws -> ReportJSON {
+        let access = try context.requireAccess()
         // Path segments arrive percent-encoded; an id that is not a valid account id cannot exist.
         let segment = try context.parameters.require("id")
         guard let id = segment.removingPercentEncoding, InputRules.accountIdProblem(id) == nil else {
@@ -31,6 +34,11 @@ struct ReportAPIController<Context: RequestContext> {
         }
         guard let month = YearMonth(String(text)) else {
             throw APIError(.badRequest, "month \"\(text)\" is not YYYY-MM")
+        }
+        if access != .all {
+            guard let account = try await store.account(id: id), access.admits(account) else {
+                throw APIError(.notFound, "unknown account \(id)")
+            }
         }
         do {
             return ReportJSON(try await store.report(accountID: id, month: month, now: clock()))

@@ -12,9 +12,12 @@ public enum InsightsScope: Sendable, Equatable {
 
 extension LedgerStore {
     /// Answers an insights query over the accounts of `scope`, rated with the stored rate cards;
-    /// `now` decides pending versus dropped.
-    public func insights(scope: InsightsScope, query: InsightsQuery, now: Int64) async throws -> InsightsResult {
-        let accounts = try await accounts(in: scope)
+    /// `now` decides pending versus dropped. Only accounts `readableBy` admits are read (see
+    /// `accounts(in:readableBy:)`).
+    public func insights(
+        scope: InsightsScope, query: InsightsQuery, now: Int64, readableBy access: AccessScope = .all
+    ) async throws -> InsightsResult {
+        let accounts = try await accounts(in: scope, readableBy: access)
         let plan = InsightsPlan(accounts: accounts, query: query, now: now, dayCaches: dayKeyCaches)
         let inputs = try await withSnapshot { try await plan.gather(from: $0) }
         return InsightsBuilder.build(query, inputs)
@@ -22,8 +25,11 @@ extension LedgerStore {
 
     /// The accounts of a scope, by id; an unknown account or an empty portfolio is an error (a typo
     /// must not read as "nothing happened").
-    public func accounts(in scope: InsightsScope) async throws -> [Account] {
-        let all = try await accounts()
+    /// An account `access` does not admit is reported exactly as one that does not exist (a
+    /// scoped token must not learn which other accounts the ledger holds), and `.all` is every
+    /// account it admits.
+    public func accounts(in scope: InsightsScope, readableBy access: AccessScope = .all) async throws -> [Account] {
+        let all = try await accounts().filter(access.admits)
         switch scope {
         case .all:
             return all

@@ -35,6 +35,20 @@ public protocol LedgerStore: Sendable {
     /// The imported cards, by currency, day and product.
     func rateCards() async throws -> [ImportedRateCardInfo]
 
+    // MARK: API tokens
+
+    /// Stores a new scoped token (its hash, never its secret); `LedgerStoreError.tokenNameTaken`
+    /// when a token already has its name.
+    func createToken(_ token: APIToken) async throws
+    /// Every token, by name, expired ones included.
+    func tokens() async throws -> [APIToken]
+    /// The token whose secret hashes to `hash`, if any.
+    func token(hash: String) async throws -> APIToken?
+    /// Deletes a token; `false` when none has that name. It stops working at once.
+    func revokeToken(name: String) async throws -> Bool
+    /// Records that the token with `hash` made a request at `at` (epoch seconds).
+    func recordTokenUse(hash: String, at: Int64) async throws
+
     // MARK: Ingest and the raw archive
 
     /// Archives the bodies and applies their effects in one transaction: when it returns, all of it

@@ -16,8 +16,8 @@ public final class PostgresLedgerStore: LedgerStore {
     public let settings: PostgresSettings
     private let client: PostgresClient
     private let running: Task<Void, Never>
-    private let transactions: PostgresTransactions
-    private let logger: Logger
+    let transactions: PostgresTransactions
+    let logger: Logger
     private let dayCaches = DayKeyCaches()
     private let ledgerLock: Int64
 

@@ -249,6 +249,23 @@ enum PostgresSchema {
                 """,
             ],
             rebuildsLedger: false),
+        // Only the SHA-256 of a token's secret is kept (see SQLite's v8).
+        Migration(
+            name: "v7: scoped API tokens",
+            statements: [
+                """
+                CREATE TABLE api_tokens (
+                    name TEXT PRIMARY KEY,
+                    token_hash TEXT NOT NULL UNIQUE,
+                    scope_kind TEXT NOT NULL,
+                    scope_value TEXT,
+                    created_at BIGINT NOT NULL,
+                    expires_at BIGINT,
+                    last_used_at BIGINT
+                )
+                """
+            ],
+            rebuildsLedger: false),
     ]
 
     /// Applies the migrations not yet applied (up to and including `last`, for tests that make an

@@ -9,7 +9,7 @@ import WhatsAppWebhook
 /// crash; callers acknowledge a webhook only after `ingest` returns, and group many bodies into one
 /// transaction to keep the cost of that fsync low.
 public final class SQLiteLedgerStore: LedgerStore {
-    private let writer: any DatabaseWriter
+    let writer: any DatabaseWriter
     private let dayCaches = DayKeyCaches()
 
     /// Opens (creating if needed) the database at `path` and migrates it.

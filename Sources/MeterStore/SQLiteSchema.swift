@@ -241,6 +241,22 @@ enum SQLiteSchema {
                         FROM rate_tiers;
                     """)
         }
+        migrator.registerMigration("v8: scoped API tokens") { db in
+            // Only the SHA-256 of a token's secret is kept (APITokenSecret); requests look tokens
+            // up by it.
+            try db.execute(
+                sql: """
+                    CREATE TABLE api_tokens (
+                        name TEXT PRIMARY KEY,
+                        token_hash TEXT NOT NULL UNIQUE,
+                        scope_kind TEXT NOT NULL,
+                        scope_value TEXT,
+                        created_at INTEGER NOT NULL,
+                        expires_at INTEGER,
+                        last_used_at INTEGER
+                    );
+                    """)
+        }
         return migrator
     }
 

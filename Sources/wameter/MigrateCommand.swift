@@ -36,7 +36,7 @@ struct MigrateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let started = Date()
-        let (accounts, rates, bodies) = try await options.withStore { source in
+        let (accounts, rates, tokens, bodies) = try await options.withStore { source in
             try await DatabaseOptions.withStore(at: to) { destination in
                 guard try await destination.archivedBodyCount() == 0 else {
                     throw CommandFailure(
@@ -46,12 +46,15 @@ struct MigrateCommand: AsyncParsableCommand {
             }
         }
         print(
-            "migrated \(accounts) account(s), \(rates) rate and tier entries and \(bodies) archived bodies "
+            "migrated \(accounts) account(s), \(rates) rate and tier entries"
+                + (tokens > 0 ? ", \(tokens) API token(s)" : "") + " and \(bodies) archived bodies "
                 + "from \(options.displayLocation) to \(DatabaseOptions.display(to)) "
                 + "in \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
     }
 
-    private func copy(from source: any LedgerStore, to destination: any LedgerStore) async throws -> (Int, Int, Int) {
+    private func copy(
+        from source: any LedgerStore, to destination: any LedgerStore
+    ) async throws -> (Int, Int, Int, Int) {
         // Accounts first, so that bodies are bucketed in their real time zones as they are copied.
         let accounts = try await source.accounts().filter { !$0.autoCreated }
         for account in accounts { _ = try await destination.upsertAccount(account) }
@@ -66,6 +69,16 @@ struct MigrateCommand: AsyncParsableCommand {
                 rates.filter { inCard($0.currency, $0.effectiveFrom, $0.category) },
                 tiers: tiers.filter { inCard($0.currency, $0.effectiveFrom, $0.category) },
                 kind: card.kind, importedAt: card.importedAt)
+        }
+        // Tokens keep working against the new database: their hashes are copied as they are.
+        var tokens = 0
+        for token in try await source.tokens() {
+            do {
+                try await destination.createToken(token)
+                tokens += 1
+            } catch LedgerStoreError.tokenNameTaken(let name) {
+                printError("token \(name) not copied: \(DatabaseOptions.display(to)) has a token of that name already")
+            }
         }
 
         let decoder = WebhookDecoder()
@@ -108,6 +121,6 @@ struct MigrateCommand: AsyncParsableCommand {
         guard copiedCount == copied else {
             throw CommandFailure("the destination holds \(copiedCount) archived bodies after copying \(copied)")
         }
-        return (accounts.count, rates.count + tiers.count, copied)
+        return (accounts.count, rates.count + tiers.count, tokens, copied)
     }
 }

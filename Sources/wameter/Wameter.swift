@@ -15,7 +15,7 @@ struct Wameter: AsyncParsableCommand {
             DemoCommand.self, ServeCommand.self, AccountsCommand.self, RatesCommand.self, MarketsCommand.self,
             SimulateCommand.self, IngestCommand.self,
             ReportCommand.self, InsightsCommand.self,
-            RebuildCommand.self, MigrateCommand.self,
+            RebuildCommand.self, MigrateCommand.self, TokensCommand.self,
         ]
     )
 

@@ -83,7 +83,7 @@ struct DashboardTests {
             ) {
                 #expect($0.status == .unauthorized)
                 #expect($0.headers[.setCookie] == nil)
-                #expect(String(buffer: $0.body).contains("That is not the API token."))
+                #expect(String(buffer: $0.body).contains("That is not an API token, or it was revoked or has expired."))
             }
             try await client.execute(
                 uri: "/sign-in", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],

@@ -6,13 +6,14 @@ import MeterStore
 import NIOCore
 
 /// The dashboard: server-rendered pages over the report and the insights query (`GET /`, `GET
-/// /accounts/{id}`), signed in with the API token through a form that sets a session cookie
-/// (HttpOnly, SameSite=Strict, Secure over HTTPS); the token never travels in a URL. Pages poll
+/// /accounts/{id}`), signed in with the API token or a scoped token through a form that sets a
+/// session cookie (HttpOnly, SameSite=Strict, Secure over HTTPS); the token never travels in a URL.
+/// A session signed in with a scoped token sees only the accounts the token reads. Pages poll
 /// `GET /dashboard/version` and refresh themselves when the committer has made new deliveries
 /// durable.
-struct DashboardController<Context: RequestContext> {
+struct DashboardController<Context: AccessControlledContext> {
     let store: any LedgerStore
-    let apiToken: String
+    let access: APIAccess
     let sessions: DashboardSessions
     let version: LedgerVersion
     let metrics: ServerMetrics
@@ -27,7 +28,7 @@ struct DashboardController<Context: RequestContext> {
         router.post("sign-in", use: signIn)
         router.get("sign-in/once", use: signInOnce)
         router.post("sign-out", use: signOut)
-        let pages = router.group().add(middleware: DashboardSessionMiddleware(sessions: sessions, clock: clock))
+        let pages = router.group().add(middleware: DashboardSessionMiddleware(sessions: sessions, access: access))
         pages.get("/", use: overview)
         pages.get("accounts/:id", use: account)
         pages.get("dashboard/version", use: currentVersion)
@@ -42,12 +43,14 @@ struct DashboardController<Context: RequestContext> {
     @Sendable func signIn(_ request: Request, context: Context) async throws -> Response {
         let body = try await request.body.collect(upTo: 8 * 1024)
         let form = Self.formFields(String(buffer: body))
-        guard let offered = form["token"], constantTimeEqual(offered, apiToken) else {
+        guard let offered = form["token"], let grant = try await access.grant(for: offered) else {
             return Self.html(
-                DashboardTemplates.render(["title": "Sign in", "error": "That is not the API token."], "signIn"),
+                DashboardTemplates.render(
+                    ["title": "Sign in", "error": "That is not an API token, or it was revoked or has expired."],
+                    "signIn"),
                 status: .unauthorized)
         }
-        return startSession(request)
+        return startSession(request, grant: grant)
     }
 
     /// `wameter demo`'s link: a code that signs one browser in once (not the token).
@@ -58,7 +61,9 @@ struct DashboardController<Context: RequestContext> {
                     ["title": "Sign in", "error": "That sign-in link was used already or has expired."], "signIn"),
                 status: .unauthorized)
         }
-        return startSession(request, to: Self.localPath(request.uri.queryParameters["next"].map(String.init)) ?? "/")
+        return startSession(
+            request, grant: .administrator,
+            to: Self.localPath(request.uri.queryParameters["next"].map(String.init)) ?? "/")
     }
 
     @Sendable func signOut(_ request: Request, context: Context) async throws -> Response {
@@ -70,8 +75,8 @@ struct DashboardController<Context: RequestContext> {
         return response
     }
 
-    private func startSession(_ request: Request, to location: String = "/") -> Response {
-        let id = sessions.create(now: clock())
+    private func startSession(_ request: Request, grant: APIAccess.Grant, to location: String = "/") -> Response {
+        let id = sessions.create(now: clock(), grant: grant)
         var response = Self.redirect(location)
         response.headers[values: .setCookie] = [
             "\(Self.cookieName)=\(id); Path=/; Max-Age=\(DashboardSessions.lifetime); HttpOnly; SameSite=Strict"
@@ -83,19 +88,21 @@ struct DashboardController<Context: RequestContext> {
     // MARK: - Pages
 
     @Sendable func overview(_ request: Request, context: Context) async throws -> Response {
+        let scope = try context.requireAccess()
         // Read before the figures: a commit in between makes the page refresh once more, never miss.
         let rendered = version.current
         let now = clock()
+        // One page per scope: sessions of different tokens see different accounts.
         return Self.html(
-            try await cache.page("/", version: rendered) {
+            try await cache.page("/ \(scope.kind) \(scope.value ?? "")", version: rendered) {
                 metrics.rendered()
-                return try await renderOverview(version: rendered, now: now)
+                return try await renderOverview(scope: scope, version: rendered, now: now)
             })
     }
 
-    private func renderOverview(version rendered: UInt64, now: Int64) async throws -> String {
+    private func renderOverview(scope: AccessScope, version rendered: UInt64, now: Int64) async throws -> String {
         var lines: [DashboardPages.OverviewLine] = []
-        for account in try await store.accounts() {
+        for account in try await store.accounts() where scope.admits(account) {
             let calendar = BillingCalendar(timezoneIdentifier: account.timezone) ?? .utc
             let today = calendar.day(of: now)
             let month = YearMonth(containing: today)
@@ -114,8 +121,10 @@ struct DashboardController<Context: RequestContext> {
     }
 
     @Sendable func account(_ request: Request, context: Context) async throws -> Response {
+        let scope = try context.requireAccess()
         let id = try context.parameters.require("id")
-        guard let account = try await store.account(id: id) else {
+        // An account the session's token does not read looks exactly like one that does not exist.
+        guard let account = try await store.account(id: id), scope.admits(account) else {
             return Self.html(
                 DashboardTemplates.render(["title": "Not found", "signedIn": true], "head")
                     + "<h1>No account \(SVGBarChart.escape(String(id.prefix(40))))</h1><p><a href=\"/\">Every account</a></p>"
@@ -254,19 +263,24 @@ struct DashboardController<Context: RequestContext> {
     }
 }
 
-/// Dashboard pages need a signed-in browser: without a valid session cookie, a page request is
-/// sent to the sign-in form (and the version poll answers 401).
-struct DashboardSessionMiddleware<Context: RequestContext>: RouterMiddleware {
+/// Dashboard pages need a signed-in browser: without a valid session cookie (or with one whose
+/// token was revoked since), a page request is sent to the sign-in form (and the version poll
+/// answers 401). Sets the request's scope from the session.
+struct DashboardSessionMiddleware<Context: AccessControlledContext>: RouterMiddleware {
     let sessions: DashboardSessions
-    let clock: @Sendable () -> Int64
+    let access: APIAccess
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        guard let id = DashboardController<Context>.sessionID(request), sessions.isValid(id, now: clock()) else {
+        guard let id = DashboardController<Context>.sessionID(request),
+            let grant = try await sessions.grant(id, now: access.clock(), access: access)
+        else {
             if request.uri.path == "/dashboard/version" { return Response(status: .unauthorized) }
             return DashboardController<Context>.redirect("/sign-in")
         }
+        var context = context
+        context.access = grant.scope
         return try await next(request, context)
     }
 }
