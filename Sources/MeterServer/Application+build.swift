@@ -20,14 +20,14 @@ public func buildApplication(
     let limits = configuration.limits
     let bodyTimeout = TimeAmount.nanoseconds(Int64(limits.bodyTimeout / .nanoseconds(1)))
     return Application(
-        router: router,
+        responder: HeadAnsweringResponder(inner: router.buildResponder()),
         server: .http1(
             configuration: HTTP1Channel.Configuration(
                 additionalChannelHandlers: [BodyDeadlineHandler(limit: bodyTimeout)],
                 idleTimeout: TimeAmount.nanoseconds(Int64(limits.idleTimeout / .nanoseconds(1))))),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port), serverName: "wameter",
-            availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections, logger: logger)),
+            availableConnectionsDelegate: CountedConnections(limits.maxConnections, logger: logger, metrics: metrics)),
         // Listed before the HTTP server, which the application appends last: on shutdown the server
         // stops first and finishes its requests, then the committer commits what they handed over.
         services: [committer],
@@ -45,6 +45,7 @@ func buildRouter(
     let access = APIAccess(
         administratorToken: configuration.apiToken, store: store, clock: clock, logger: Logger(label: "wameter.access"))
     router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: InFlightMetricsMiddleware(metrics: metrics))
     router.add(middleware: UnknownRouteMiddleware())
     let bodyMemory = BodyMemoryBudget(capacity: configuration.limits.bodyMemoryBytes)
     WebhookController(configuration: configuration, committer: committer, bodyMemory: bodyMemory, clock: clock)

@@ -102,10 +102,14 @@ public final class GroupCommitter: Service, Sendable {
         do {
             let outcome = try await store.ingest(group.map(\.body))
             version.advance()
-            let elapsed = ContinuousClock.now - started
             metrics.committed(
                 bodies: group.count,
-                seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                outcome: IngestOutcomeCounts(
+                    events: [
+                        outcome.statusEvents, outcome.inboundMessages, outcome.systemErrors, outcome.otherChanges,
+                    ],
+                    accountsCreated: outcome.createdAccounts.count),
+                duration: ContinuousClock.now - started)
             if !outcome.createdAccounts.isEmpty {
                 logger.warning(
                     "accounts created by webhooks with time zone UTC and currency USD; set them with `wameter accounts add`",

@@ -15,7 +15,20 @@ struct MetricsController<Context: RequestContext> {
         Response(
             status: .ok,
             headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(string: metrics.exposition(ledgerVersion: version.current))))
+            body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition(ledgerVersion: version.current))))
+    }
+}
+
+/// Counts the requests being handled, on every route.
+struct InFlightMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
+    let metrics: ServerMetrics
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        metrics.requestStarted()
+        defer { metrics.requestEnded() }
+        return try await next(request, context)
     }
 }
 

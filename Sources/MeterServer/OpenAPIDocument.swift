@@ -16,7 +16,7 @@ enum OpenAPIDocument {
           "servers": [{"url": "/"}],
           "components": {
             "securitySchemes": {
-              "bearer": {"type": "http", "scheme": "bearer", "description": "WAMETER_API_TOKEN"},
+              "bearer": {"type": "http", "scheme": "bearer", "description": "WAMETER_API_TOKEN (every account) or a scoped token from `wameter tokens create` (its accounts only: others answer 404)"},
               "session": {"type": "apiKey", "in": "cookie", "name": "wameter_session", "description": "The dashboard's session, from POST /sign-in; accepted for GET /api/v1/* as well"}
             },
             "schemas": {
@@ -100,7 +100,7 @@ enum OpenAPIDocument {
                 "security": [{"bearer": []}, {"session": []}],
                 "parameters": [
                   {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
-                  {"name": "month", "in": "query", "required": true, "schema": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}}
+                  {"name": "month", "in": "query", "required": true, "schema": {"type": "string", "pattern": "^(19[7-9][0-9]|[2-9][0-9]{3})-(0[1-9]|1[0-2])$", "description": "YYYY-MM, from 1970"}}
                 ],
                 "responses": {
                   "200": {"description": "The report", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Report"}}}},
@@ -118,10 +118,10 @@ enum OpenAPIDocument {
                   {"name": "account", "in": "query", "schema": {"type": "array", "items": {"type": "string"}}, "explode": true},
                   {"name": "portfolio", "in": "query", "schema": {"type": "string"}},
                   {"name": "all", "in": "query", "schema": {"type": "boolean"}},
-                  {"name": "from", "in": "query", "required": true, "schema": {"type": "string"}},
-                  {"name": "to", "in": "query", "schema": {"type": "string"}},
+                  {"name": "from", "in": "query", "required": true, "description": "YYYY-MM-DD, or YYYY-MM for the month's first day", "schema": {"type": "string", "pattern": "^(19[7-9][0-9]|[2-9][0-9]{3})-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?$"}},
+                  {"name": "to", "in": "query", "description": "YYYY-MM-DD, or YYYY-MM for the month's last day; at most 3,660 days after from", "schema": {"type": "string", "pattern": "^(19[7-9][0-9]|[2-9][0-9]{3})-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?$"}},
                   {"name": "granularity", "in": "query", "schema": {"type": "string", "enum": ["day", "month", "total"]}},
-                  {"name": "by", "in": "query", "schema": {"type": "string"}},
+                  {"name": "by", "in": "query", "description": "Dimensions, comma-separated", "schema": {"type": "string", "pattern": "^((account|phone|country|market|category|pricing_type|direction|kind|tier)(,(account|phone|country|market|category|pricing_type|direction|kind|tier))*)?$"}},
                   {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "csv"]}}
                 ],
                 "responses": {
@@ -151,11 +151,12 @@ enum OpenAPIDocument {
             },
             "/metrics": {
               "get": {
-                "summary": "Prometheus text format: webhook statuses, commits, commit durations, dashboard renders",
+                "summary": "Prometheus text format (docs/operations.md): webhook statuses, commits, events, connections, renders",
                 "security": [{"bearer": []}],
                 "responses": {
                   "200": {"description": "Metrics", "content": {"text/plain": {"schema": {"type": "string"}}}},
-                  "401": {"$ref": "#/components/responses/Error"}
+                  "401": {"$ref": "#/components/responses/Error"},
+                  "403": {"description": "A token scoped to some accounts (metrics need the administrator token or an --all token)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
                 }
               }
             },
@@ -165,17 +166,17 @@ enum OpenAPIDocument {
             "/": {
               "get": {
                 "summary": "Dashboard: every account this month (HTML)",
-                "security": [{"session": []}],
+                "security": [{"session": []}, {}],
                 "responses": {"200": {"description": "The page", "content": {"text/html": {"schema": {"type": "string"}}}}, "303": {"description": "To /sign-in without a session"}}
               }
             },
             "/accounts/{id}": {
               "get": {
                 "summary": "Dashboard: an account's month (HTML)",
-                "security": [{"session": []}],
+                "security": [{"session": []}, {}],
                 "parameters": [
                   {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
-                  {"name": "month", "in": "query", "schema": {"type": "string"}}
+                  {"name": "month", "in": "query", "schema": {"type": "string", "pattern": "^(19[7-9][0-9]|[2-9][0-9]{3})-(0[1-9]|1[0-2])$", "description": "YYYY-MM, from 1970"}}
                 ],
                 "responses": {
                   "200": {"description": "The page", "content": {"text/html": {"schema": {"type": "string"}}}},
@@ -188,7 +189,7 @@ enum OpenAPIDocument {
             "/sign-in": {
               "get": {"summary": "The sign-in form (HTML)", "responses": {"200": {"description": "The form", "content": {"text/html": {"schema": {"type": "string"}}}}}},
               "post": {
-                "summary": "Sign in with the API token; sets the session cookie",
+                "summary": "Sign in with the API token or a scoped token; sets the session cookie",
                 "requestBody": {"required": true, "content": {"application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {"token": {"type": "string"}}, "required": ["token"]}}}},
                 "responses": {"303": {"description": "Signed in; Set-Cookie wameter_session"}, "401": {"description": "Not the API token (HTML form again)"}, "413": {"description": "Body over 8 KB"}}
               }

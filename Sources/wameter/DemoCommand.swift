@@ -93,9 +93,11 @@ struct DemoCommand: AsyncParsableCommand {
                 """
             // The URLs are printed, and the feed starts, once the server listens. Written straight to the
             // file descriptor so they show at once, also through a pipe.
+            let metrics = ServerMetrics()
+            metrics.bootstrapMetricsSystem()
             let app = buildApplication(
                 configuration: configuration, store: store, clock: { Int64(Date().timeIntervalSince1970) },
-                logger: logger, sessions: sessions,
+                logger: logger, sessions: sessions, metrics: metrics,
                 onServerRunning: {
                     FileHandle.standardOutput.write(Data(banner.utf8))
                     feeder.serverIsRunning()

@@ -58,9 +58,11 @@ struct ServeCommand: AsyncParsableCommand {
             let database = options.displayLocation
             let serverLogger = logger
             // Said once the socket is bound, so the log never claims a server that is not there.
+            let metrics = ServerMetrics()
+            metrics.bootstrapMetricsSystem()
             let app = buildApplication(
                 configuration: configuration, store: store, clock: { Int64(Date().timeIntervalSince1970) },
-                logger: logger,
+                logger: logger, metrics: metrics,
                 onServerRunning: {
                     serverLogger.info(
                         "wameter serving", metadata: ["address": "\(address)", "database": "\(database)"])

@@ -144,6 +144,39 @@ struct ServerLimitsLiveTests {
             #expect(await queued.readResponseHead(within: .seconds(3))?.hasPrefix("HTTP/1.1 200") == true)
         }
     }
+
+    @Test("open connections are counted for /metrics as they open and close")
+    func openConnectionsMetric() async throws {
+        try await Self.withServer(ServerLimits(idleTimeout: .seconds(10), maxConnections: 16)) { port in
+            func openConnections() async throws -> Double? {
+                let scraper = try RawConnection(port: port)
+                try await scraper.send(
+                    "GET /metrics HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(ServerFixture.apiToken)\r\n"
+                        + "Connection: close\r\n\r\n")
+                let response = try #require(await scraper.readUntilClosed(within: .seconds(3)))
+                let line = response.split(separator: "\n").first { $0.hasPrefix("wameter_http_connections_open ") }
+                return line.flatMap { Double($0.split(separator: " ")[1]) }
+            }
+            var open: [RawConnection] = []
+            for _ in 0..<3 {
+                let connection = try RawConnection(port: port)
+                try await connection.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+                #expect(await connection.readResponseHead(within: .seconds(3)) != nil)
+                open.append(connection)
+            }
+            // The three kept alive, and the scraper's own.
+            #expect(try await openConnections() == 4)
+            for connection in open { connection.close() }
+            // Closing is seen by the server a moment later.
+            var after: Double?
+            for _ in 0..<50 {
+                after = try await openConnections()
+                if after == 1 { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(after == 1)
+        }
+    }
 }
 
 /// A blocking TCP client on loopback, for tests that must send partial requests.

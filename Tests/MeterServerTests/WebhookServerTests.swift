@@ -435,16 +435,43 @@ struct ServerConfigurationTests {
 }
 
 extension ReportAPITests {
-    @Test("a request no route serves gets a JSON 404 naming it, not an empty body")
+    @Test(
+        "a path no route serves gets a JSON 404 naming it; a served path asked with another method a JSON 405 with Allow"
+    )
     func unknownRoutes() async throws {
         let fixture = try ServerFixture()
         try await fixture.app().test(.router) { client in
-            for (uri, method) in [("/nowhere", HTTPRequest.Method.get), ("/api/v1/acounts", .get), ("/webhook", .put)] {
+            for (uri, method) in [
+                ("/nowhere", HTTPRequest.Method.get), ("/api/v1/acounts", .get), ("/api/v1/accounts/A", .get),
+                ("/webhook/x", .post),
+            ] {
                 try await client.execute(uri: uri, method: method, headers: ServerFixture.bearer) {
                     #expect($0.status == .notFound)
                     #expect($0.headers[.contentType]?.hasPrefix("application/json") == true)
                     #expect(
                         ServerFixture.errorReason($0)?.hasPrefix("no route for \(method.rawValue) \(uri) ") == true)
+                }
+            }
+            let wrongMethods: [(String, HTTPRequest.Method, String)] = [
+                ("/webhook", .put, "GET, HEAD, POST"), ("/webhook", .delete, "GET, HEAD, POST"),
+                ("/api/v1/accounts", .post, "GET, HEAD"), ("/api/v1/accounts/A/report", .patch, "GET, HEAD"),
+                ("/graph/v21.0/123", .trace, "GET, HEAD"), ("/sign-out", .get, "POST"), ("/", .post, "GET, HEAD"),
+            ]
+            // HEAD is answered wherever GET is, without the body.
+            for uri in ["/health", "/openapi.json", "/sign-in"] {
+                try await client.execute(uri: uri, method: .head) {
+                    #expect($0.status == .ok, "HEAD \(uri)")
+                    #expect($0.body.readableBytes == 0, "HEAD \(uri)")
+                }
+            }
+            for (uri, method, allowed) in wrongMethods {
+                try await client.execute(uri: uri, method: method, headers: ServerFixture.bearer) {
+                    #expect($0.status == .methodNotAllowed, "\(method) \(uri)")
+                    #expect($0.headers[.allow] == allowed, "\(method) \(uri)")
+                    #expect($0.headers[.contentType]?.hasPrefix("application/json") == true)
+                    #expect(
+                        ServerFixture.errorReason($0)
+                            == "\(method.rawValue) is not served for \(uri); it takes \(allowed)")
                 }
             }
             // An error a handler throws keeps its own reason.
