@@ -19,6 +19,8 @@ struct ArchiveReplay {
     }
 
     var isBatchFull: Bool { batch.count >= Self.batchSize }
+    /// Archived bodies read so far.
+    var replayed: Int { bodies }
 
     mutating func add(id: Int64, body: Data, onPremisesAccount: String) {
         bodies += 1

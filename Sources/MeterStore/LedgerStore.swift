@@ -57,7 +57,8 @@ public protocol LedgerStore: Sendable {
 
     /// Recomputes every derived table from the raw archive, atomically. A body the decoder now
     /// rejects is left out and named in `skippedArchivedBodies`, so one old body cannot block it.
-    func rebuild(decoder: WebhookDecoder) async throws -> IngestOutcome
+    /// `progress` is told how many archived bodies have been replayed, after each batch.
+    func rebuild(decoder: WebhookDecoder, progress: (@Sendable (Int) -> Void)?) async throws -> IngestOutcome
 
     /// Number of bodies archived (every delivery, retries included).
     func archivedBodyCount() async throws -> Int
@@ -85,6 +86,11 @@ public protocol LedgerStore: Sendable {
 }
 
 extension LedgerStore {
+    /// Rebuilds without reporting progress.
+    public func rebuild(decoder: WebhookDecoder) async throws -> IngestOutcome {
+        try await rebuild(decoder: decoder, progress: nil)
+    }
+
     /// Imports whole cards now (tests, and copying a ledger card by card).
     public func importRates(_ entries: [RateEntry], tiers: [TierEntry]) async throws {
         try await importRates(entries, tiers: tiers, kind: .whole, importedAt: Int64(Date().timeIntervalSince1970))

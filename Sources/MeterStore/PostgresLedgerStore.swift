@@ -372,11 +372,14 @@ public final class PostgresLedgerStore: LedgerStore {
         }
     }
 
-    public func rebuild(decoder: WebhookDecoder) async throws -> IngestOutcome {
+    public func rebuild(
+        decoder: WebhookDecoder, progress: (@Sendable (Int) -> Void)?
+    ) async throws -> IngestOutcome {
         let (logger, ledgerLock, dayCaches) = (self.logger, self.ledgerLock, self.dayCaches)
         return try await transactions.run(deadline: .wholeLedger) { connection in
             try await Self.rebuildLedger(
-                connection, decoder: decoder, ledgerLock: ledgerLock, dayCaches: dayCaches, logger: logger)
+                connection, decoder: decoder, ledgerLock: ledgerLock, dayCaches: dayCaches, logger: logger,
+                progress: progress)
         }
     }
 
@@ -384,7 +387,7 @@ public final class PostgresLedgerStore: LedgerStore {
     /// (`rebuild`, and migrations that change what the ledger derives).
     static func rebuildLedger(
         _ connection: PostgresConnection, decoder: WebhookDecoder, ledgerLock: Int64, dayCaches: DayKeyCaches,
-        logger: Logger
+        logger: Logger, progress: (@Sendable (Int) -> Void)? = nil
     ) async throws -> IngestOutcome {
         try await connection.query("SELECT pg_advisory_xact_lock(\(ledgerLock))", logger: logger)
         try await connection.query(
@@ -408,6 +411,7 @@ public final class PostgresLedgerStore: LedgerStore {
             }
             if read == 0 { break }
             try await writer.apply(replay.takeBatch())
+            progress?(replay.replayed)
         }
         try await writer.flushRollups()
         return replay.outcome(writer.outcome)

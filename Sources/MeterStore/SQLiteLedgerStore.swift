@@ -206,13 +206,17 @@ public final class SQLiteLedgerStore: LedgerStore {
         }
     }
 
-    public func rebuild(decoder: WebhookDecoder) async throws -> IngestOutcome {
-        try await writer.write { db in try Self.rebuildLedger(db, decoder: decoder, dayCaches: self.dayCaches) }
+    public func rebuild(
+        decoder: WebhookDecoder, progress: (@Sendable (Int) -> Void)?
+    ) async throws -> IngestOutcome {
+        try await writer.write { db in
+            try Self.rebuildLedger(db, decoder: decoder, dayCaches: self.dayCaches, progress: progress)
+        }
     }
 
     /// Clears every derived table and replays the archive into it, inside the caller's transaction.
     static func rebuildLedger(
-        _ db: Database, decoder: WebhookDecoder, dayCaches: DayKeyCaches
+        _ db: Database, decoder: WebhookDecoder, dayCaches: DayKeyCaches, progress: (@Sendable (Int) -> Void)? = nil
     ) throws
         -> IngestOutcome
     {
@@ -224,9 +228,15 @@ public final class SQLiteLedgerStore: LedgerStore {
         let rows = try Row.fetchCursor(db, sql: "SELECT id, on_premises_account, body FROM raw_bodies ORDER BY id")
         while let row = try rows.next() {
             replay.add(id: row[0], body: row[2], onPremisesAccount: row[1])
-            if replay.isBatchFull { try writer.apply(replay.takeBatch()) }
+            if replay.isBatchFull {
+                try writer.apply(replay.takeBatch())
+                progress?(replay.replayed)
+            }
         }
-        try writer.apply(replay.takeBatch())
+        if !replay.batch.isEmpty {
+            try writer.apply(replay.takeBatch())
+            progress?(replay.replayed)
+        }
         try writer.flushRollups()
         return replay.outcome(writer.outcome)
     }

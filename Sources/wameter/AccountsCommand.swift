@@ -54,7 +54,7 @@ struct AccountsCommand: AsyncParsableCommand {
         @OptionGroup var options: DatabaseOptions
 
         func run() async throws {
-            let accounts = try await options.withStore { try await $0.accounts() }
+            let accounts = try await options.withStore(existing: true) { try await $0.accounts() }
             if accounts.isEmpty {
                 print("no accounts (add one with `wameter accounts add ID --timezone ZONE --currency CODE`)")
                 return

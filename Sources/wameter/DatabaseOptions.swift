@@ -29,10 +29,13 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// Opens the store, runs `body` with it, and closes it (a PostgreSQL store's connections).
+    /// Commands that only read pass `existing: true`: a SQLite file that is not there is an error,
+    /// not a new empty ledger.
     func withStore<Result>(
-        logger: Logger = DatabaseOptions.commandLogger, _ body: (any LedgerStore) async throws -> Result
+        existing: Bool = false, logger: Logger = DatabaseOptions.commandLogger,
+        _ body: (any LedgerStore) async throws -> Result
     ) async throws -> Result {
-        try await Self.withStore(at: location, logger: logger, body)
+        try await Self.withStore(at: location, existing: existing, logger: logger, body)
     }
 
     /// A quiet store logger for commands: PostgresNIO logs each failed connection attempt at info,
@@ -46,11 +49,11 @@ struct DatabaseOptions: ParsableArguments {
     /// Opens the store at a SQLite path or `postgres://` URL (`LedgerStoreLocation`), runs `body`
     /// with it, and closes it. A store that cannot be opened fails the command (exit 1) with the reason.
     static func withStore<Result>(
-        at location: String, logger: Logger = DatabaseOptions.commandLogger,
+        at location: String, existing: Bool = false, logger: Logger = DatabaseOptions.commandLogger,
         _ body: (any LedgerStore) async throws -> Result
     ) async throws -> Result {
         do {
-            return try await LedgerStoreLocation.withStore(location, logger: logger, body)
+            return try await LedgerStoreLocation.withStore(location, logger: logger, mustExist: existing, body)
         } catch let error as LedgerStoreLocation.OpenError {
             throw CommandFailure(error.description)
         }

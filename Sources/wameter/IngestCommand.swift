@@ -32,13 +32,6 @@ struct IngestCommand: AsyncParsableCommand {
     }
 
     /// `45 s`, `3 min 20 s`, `1 h 05 min`: how long is left, for people.
-    static func duration(_ seconds: Double) -> String {
-        let total = Int(seconds.rounded())
-        if total < 60 { return "\(total) s" }
-        if total < 3_600 { return "\(total / 60) min \(total % 60) s" }
-        return String(format: "%d h %02d min", total / 3_600, total % 3_600 / 60)
-    }
-
     func run() async throws {
         let handle: FileHandle
         if file == "-" {
@@ -54,7 +47,7 @@ struct IngestCommand: AsyncParsableCommand {
                 onPremisesAccount: account)
             ingestor.batchSize = batchSize
             ingestor.onProblem = { printError("\(name):\($0.line): \($0.reason)") }
-            if !quiet {
+            if ProgressReport.isWanted(quiet: quiet) {
                 // A percentage and the time left when the size is known (a file, not a pipe).
                 let size = file == "-" ? nil : Self.fileSize(file)
                 ingestor.progress = { progress in
@@ -64,7 +57,7 @@ struct IngestCommand: AsyncParsableCommand {
                     if let size, size > 0, progress.bytes > 0 {
                         let done = min(Double(progress.bytes) / Double(size), 1)
                         let left = progress.seconds * (1 - done) / done
-                        line += String(format: ", %.0f%%, about %@ left", done * 100, Self.duration(left))
+                        line += String(format: ", %.0f%%, about %@ left", done * 100, ProgressReport.duration(left))
                     }
                     printError(line)
                 }

@@ -78,7 +78,7 @@ struct InsightsCommand: AsyncParsableCommand {
     func run() async throws {
         let query = try request.query()
         do {
-            let result = try await options.withStore { store in
+            let result = try await options.withStore(existing: true) { store in
                 try await store.insights(scope: scope, query: query, now: Int64(Date().timeIntervalSince1970))
             }
             if format == .csv {

@@ -27,7 +27,10 @@ struct MigrateCommand: AsyncParsableCommand {
             "The destination: a SQLite path or postgres:// URL. Must hold no archive.", valueName: "path|url"))
     var to: String
     @Option(help: "Bodies copied per transaction.") var batchSize = 1_000
-    @Flag(help: "Do not print progress.") var quiet = false
+    @Flag(help: "Do not print progress (it is printed only on a terminal anyway).") var quiet = false
+
+    /// Progress lines only on a terminal, without `--quiet`.
+    var showsProgress: Bool { ProgressReport.isWanted(quiet: quiet) }
 
     func validate() throws {
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
@@ -36,7 +39,7 @@ struct MigrateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let started = Date()
-        let (accounts, rates, tokens, bodies) = try await options.withStore { source in
+        let (accounts, rates, tokens, bodies) = try await options.withStore(existing: true) { source in
             try await DatabaseOptions.withStore(at: to) { destination in
                 guard try await destination.archivedBodyCount() == 0 else {
                     throw CommandFailure(
@@ -107,14 +110,14 @@ struct MigrateCommand: AsyncParsableCommand {
             after = last.id
             // About every two seconds, not every page: a large archive is thousands of pages.
             let now = Date()
-            if !quiet, now.timeIntervalSince(lastProgress) >= 2, total > 0, copied > 0 {
+            if showsProgress, now.timeIntervalSince(lastProgress) >= 2, total > 0, copied > 0 {
                 lastProgress = now
                 let done = min(Double(copied) / Double(total), 1)
                 let elapsed = now.timeIntervalSince(started)
                 printError(
                     String(
                         format: "… %d of %d archived bodies, %.0f%%, about %@ left", copied, total, done * 100,
-                        IngestCommand.duration(elapsed * (1 - done) / done)))
+                        ProgressReport.duration(elapsed * (1 - done) / done)))
             }
         }
         let copiedCount = try await destination.archivedBodyCount()

@@ -92,8 +92,15 @@ struct RatesCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let (rates, tiers, cards) = try await options.withStore { store in
-                (try await store.rateEntries(), try await store.tierEntries(), try await store.rateCards())
+            // The built-in history needs no database: without one, nothing imported is shown (and no
+            // empty ledger is created where a mistyped path points).
+            var (rates, tiers, cards): ([RateEntry], [TierEntry], [ImportedRateCardInfo]) = ([], [], [])
+            if LedgerStoreLocation.exists(options.location) {
+                (rates, tiers, cards) = try await options.withStore { store in
+                    (try await store.rateEntries(), try await store.tierEntries(), try await store.rateCards())
+                }
+            } else {
+                printError("no database at \(options.displayLocation): the built-in cards only")
             }
             let currency = currency?.uppercased()
             let editions = RateCardHistory.editions(importedRates: rates, tiers: tiers, cards: cards).filter {
@@ -198,7 +205,7 @@ struct RatesCommand: AsyncParsableCommand {
             let currency = currency.uppercased()
             let day = DayKeys.parse(effective)!
             let product: RateCardEdition.Product = calling ? .calling : .messaging
-            let removed = try await options.withStore {
+            let removed = try await options.withStore(existing: true) {
                 try await $0.removeRateCard(currency: currency, effectiveFrom: day, product: product)
             }
             let builtIn = BuiltInRateCards.edition(currency: currency, effectiveFrom: day, product: product)

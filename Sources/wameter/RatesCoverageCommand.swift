@@ -41,7 +41,7 @@ struct RatesCoverageCommand: AsyncParsableCommand {
         let last = to.flatMap(YearMonth.init) ?? first
         let wanted = account
         let now = Int64(Date().timeIntervalSince1970)
-        let reports = try await options.withStore { store in
+        let reports = try await options.withStore(existing: true) { store in
             let known = try await store.accounts()
             for id in wanted where !known.contains(where: { $0.id == id }) {
                 throw CommandFailure("unknown account \(id); `wameter accounts list` shows them")

@@ -10,16 +10,22 @@ struct RebuildCommand: AsyncParsableCommand {
         discussion: "Atomic: reports keep showing the old ledger until the new one is complete.")
 
     @OptionGroup var options: DatabaseOptions
+    @Flag(help: "Do not print progress (it is printed only on a terminal anyway).") var quiet = false
 
     func run() async throws {
         let started = Date()
-        let outcome = try await options.withStore { store in
+        let outcome = try await options.withStore(existing: true) { store in
             // Said first: a large archive takes minutes, in one transaction that shows no progress.
             let bodies = try await store.archivedBodyCount()
             printError(
                 "rebuilding the ledger from \(bodies) archived bodies, in one transaction "
                     + "(reports show the current ledger until it commits)…")
-            return try await store.rebuild(decoder: WebhookDecoder())
+            var progress: (@Sendable (Int) -> Void)? = nil
+            if ProgressReport.isWanted(quiet: quiet) {
+                let report = ProgressReport(noun: "archived bodies")
+                progress = { report.report($0, of: bodies) }
+            }
+            return try await store.rebuild(decoder: WebhookDecoder(), progress: progress)
         }
         print(
             "rebuilt from \(outcome.bodies) archived bodies: \(outcome.statusEvents) statuses, "

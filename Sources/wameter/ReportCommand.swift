@@ -24,7 +24,7 @@ struct ReportCommand: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            let report = try await options.withStore { store in
+            let report = try await options.withStore(existing: true) { store in
                 try await store.report(
                     accountID: account, month: YearMonth(month)!, now: Int64(Date().timeIntervalSince1970))
             }

@@ -95,7 +95,7 @@ struct TokensCommand: AsyncParsableCommand {
         @OptionGroup var options: DatabaseOptions
 
         func run() async throws {
-            let tokens = try await options.withStore { try await $0.tokens() }
+            let tokens = try await options.withStore(existing: true) { try await $0.tokens() }
             if tokens.isEmpty {
                 print("no tokens (create one with `wameter tokens create --account ID`)")
                 return
@@ -134,7 +134,7 @@ struct TokensCommand: AsyncParsableCommand {
         @Argument(help: "The token's name, as `tokens list` shows it.") var name: String
 
         func run() async throws {
-            guard try await options.withStore({ try await $0.revokeToken(name: name) }) else {
+            guard try await options.withStore(existing: true, { try await $0.revokeToken(name: name) }) else {
                 throw CommandFailure("no token is named \(name) (see `wameter tokens list`)")
             }
             print("revoked token \(name)")

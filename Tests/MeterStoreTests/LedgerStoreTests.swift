@@ -1,6 +1,7 @@
 import Foundation
 import MeterCore
 import MeterStore
+import Synchronization
 import TestSupport
 import Testing
 import WhatsAppWebhook
@@ -163,6 +164,25 @@ struct LedgerStoreTests {
         let outcome = try await store.rebuild(decoder: WebhookDecoder())
         #expect(outcome.bodies == Self.mixedBodies().count)
         #expect(try await reports(store) == before)
+    }
+
+    @Test("rebuild tells its progress after each batch of archived bodies", arguments: StoreBackend.all)
+    func rebuildProgress(_ backend: StoreBackend) async throws {
+        let store = try await freshStore(backend)
+        let bodies = (0..<4_500).map {
+            LedgerScenario.status("m\($0)", "sent", at: 1_752_577_200 + Int64($0))
+        }
+        try await LedgerScenario.ingest(store, bodies)
+        final class Seen: Sendable {
+            let counts = Mutex<[Int]>([])
+        }
+        let seen = Seen()
+        let outcome = try await store.rebuild(decoder: WebhookDecoder()) { done in
+            seen.counts.withLock { $0.append(done) }
+        }
+        #expect(outcome.bodies == 4_500)
+        // Batches of 2,000, then the rest.
+        #expect(seen.counts.withLock { $0 } == [2_000, 4_000, 4_500])
     }
 
     @Test(

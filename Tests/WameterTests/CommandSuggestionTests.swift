@@ -29,7 +29,7 @@ struct CommandSuggestionTests {
 
     @Test("time left, for people", arguments: [(44.6, "45 s"), (200, "3 min 20 s"), (3_900, "1 h 05 min")])
     func timeLeft(_ seconds: Double, _ text: String) {
-        #expect(IngestCommand.duration(seconds) == text)
+        #expect(ProgressReport.duration(seconds) == text)
     }
 
     @Test("the executable: a suggestion before the usage (exit 64); --version")

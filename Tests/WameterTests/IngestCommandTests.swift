@@ -188,6 +188,9 @@ struct IngestCommandTests {
         #expect(month.stderr.contains("--month must be YYYY-MM"))
         #expect(month.stderr.contains("Usage:"))
         // A command that cannot do its work: exit 1, the reason, no usage text.
+        #expect(
+            try Package.run(["accounts", "add", "1", "--timezone", "UTC", "--currency", "USD"], database: database)
+                .status == 0)
         let unknown = try Package.run(["report", "--account", "nobody", "--month", "2026-01"], database: database)
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("unknown account nobody"))

@@ -112,11 +112,17 @@ struct RatesAndMarketsCommandTests {
         let long = try Package.run(["rates", "coverage", "--from", "2026-01", "--to", "2062-01"], database: database)
         #expect(long.status == 64)
         #expect(long.stderr.contains("--from 2026-01 to --to 2062-01 is 433 months; at most 120"))
+        let noDatabase = try Package.run(["rates", "coverage", "--from", "2026-01"], database: database)
+        #expect(noDatabase.status == 1)
+        #expect(noDatabase.stderr.hasPrefix("Error: no database at"))
+        #expect(
+            try Package.run(["accounts", "add", "1", "--timezone", "UTC", "--currency", "USD"], database: database)
+                .status == 0)
         let unknown = try Package.run(["rates", "coverage", "--from", "2026-01", "--account", "9"], database: database)
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("unknown account 9"))
         let empty = try Package.run(["rates", "coverage", "--from", "2026-01"], database: database)
-        #expect(empty.stdout == "every charged unit from 2026-01 to 2026-01 has a rate (0 account-month(s))\n")
+        #expect(empty.stdout == "every charged unit from 2026-01 to 2026-01 has a rate (1 account-month(s))\n")
     }
 
     @Test("an uncertain built-in figure is marked ?, and a patch's rate for the same key is not")
