@@ -24,3 +24,13 @@ func minSeen<T: Comparable>(_ lhs: T?, _ rhs: T?) -> T? {
     case (let left?, let right?): min(left, right)
     }
 }
+
+/// Maximum of two optionals where `nil` means "not seen": the join for last-seen times and for
+/// values that only grow (a call's end and duration).
+@inline(__always)
+func maxSeen<T: Comparable>(_ lhs: T?, _ rhs: T?) -> T? {
+    switch (lhs, rhs) {
+    case (nil, let value), (let value, nil): value
+    case (let left?, let right?): max(left, right)
+    }
+}

@@ -57,8 +57,25 @@ public struct Report: Sendable, Equatable {
     }
 
     public struct Cost: Sendable, Equatable {
+        /// Messages (and conversations) plus calls.
         public var total: Decimal
         public var currency: String
+        /// The messages' and conversations' part (added field).
+        public var messages: Decimal
+        /// The calls' part (added field).
+        public var calls: Decimal
+
+        /// A cost of messages only.
+        public init(total: Decimal, currency: String) {
+            self.init(messages: total, currency: currency)
+        }
+
+        public init(messages: Decimal, calls: Decimal = 0, currency: String) {
+            self.total = messages + calls
+            self.currency = currency
+            self.messages = messages
+            self.calls = calls
+        }
     }
 
     /// Charged units with no rate in the card: counted, listed, never priced at zero silently. (No
@@ -163,6 +180,8 @@ public struct Report: Sendable, Equatable {
     public var webhookPriced: ChargedLine
     /// The rate cards in force on some day of the month, oldest first (added field).
     public var rateCards: [RateCardEdition.Summary]
+    /// Voice calls placed in the month (added field).
+    public var calls: Calls
     /// Detail for the CSV and table formats; not part of the JSON.
     public var lines: [Line]
 
@@ -171,8 +190,9 @@ public struct Report: Sendable, Equatable {
         messages: Messages, byMarket: [String: ChargedLine], byCountry: [String: ChargedLine],
         byPhoneNumber: [String: ChargedLine], cost: Cost,
         unrated: Unrated, volumeTiers: [VolumeTierLine], webhookPriced: ChargedLine,
-        rateCards: [RateCardEdition.Summary], lines: [Line]
+        rateCards: [RateCardEdition.Summary], calls: Calls = .none, lines: [Line]
     ) {
+        self.calls = calls
         self.rateCards = rateCards
         self.account = account
         self.month = month

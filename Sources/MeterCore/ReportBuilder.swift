@@ -18,6 +18,7 @@ public enum ReportBuilder {
         var freeTierCount: Int
         var webhookPriced: (count: Int, amount: Decimal)
         var volumeTiers: [Report.VolumeTierLine]
+        var calls: Report.Calls
 
         /// The report: sums of the cells, taken over days once (a month has ~30 times more day
         /// cells than month cells, and every breakdown below adds each cell's cost again).
@@ -45,12 +46,16 @@ public enum ReportBuilder {
                 byMarket: cells.charged { $0.market },
                 byCountry: cells.charged { $0.country.isEmpty ? "unknown" : $0.country },
                 byPhoneNumber: cells.charged { $0.phone.isEmpty ? "unknown" : $0.phone },
-                cost: Report.Cost(total: cells.total, currency: currency),
+                cost: Report.Cost(messages: cells.total, calls: calls.cost, currency: currency),
                 unrated: ReportCellTally.unratedSummary(of: lines), volumeTiers: volumeTiers,
                 webhookPriced: Report.ChargedLine(charged: webhookPriced.count, cost: webhookPriced.amount),
                 rateCards: inputs.rates.editions(
-                    currency: currency, from: inputs.month.firstDay, through: inputs.month.next.firstDay - 1),
-                lines: lines)
+                    currency: currency, from: inputs.month.firstDay, through: inputs.month.next.firstDay - 1)
+                    + (calls.charged > 0
+                        ? inputs.rates.editions(
+                            currency: currency, product: .calling, from: inputs.month.firstDay,
+                            through: inputs.month.next.firstDay - 1) : []),
+                calls: calls, lines: lines)
         }
     }
 
@@ -135,9 +140,16 @@ public enum ReportBuilder {
         let volumeTiers = priceTierPools(
             tieredCells, inputs: inputs, tally: &cells, markets: markets)
 
+        var calls = Report.Calls.none
+        if let callInputs = inputs.calls {
+            let calendar = BillingCalendar(timezoneIdentifier: inputs.account.timezone) ?? .utc
+            calls = CallReportBuilder.build(
+                callInputs, account: inputs.account, rates: inputs.rates, day: calendar.day(of:), markets: markets)
+        }
+
         return PricedMonth(
             inputs: inputs, cells: cells, totals: totals, chargedConversations: chargedConversations,
-            freeTierCount: freeTierCount, webhookPriced: webhookPriced, volumeTiers: volumeTiers)
+            freeTierCount: freeTierCount, webhookPriced: webhookPriced, volumeTiers: volumeTiers, calls: calls)
     }
 
     /// Prices each pool's messages in order (marginal tiers), adds this account's share to its lines,

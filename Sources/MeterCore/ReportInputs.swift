@@ -63,12 +63,15 @@ public struct ReportInputs: Sendable {
     /// `nil`: the account is its own portfolio and no pool needs delivery order.
     public var volumeTiers: VolumeTierInputs?
     public var webhookPriced: [WebhookPricedMessage]
+    /// The month's calls; `nil` when there are none.
+    public var calls: CallInputs?
 
     public init(
         account: Account, month: YearMonth, rollups: [RollupRow], freeTierConversations: [FreeTierConversation],
         undeliveredMessages: UndeliveredCounts, undeliveredConversations: UndeliveredCounts, rates: RateCard,
-        volumeTiers: VolumeTierInputs? = nil, webhookPriced: [WebhookPricedMessage] = []
+        volumeTiers: VolumeTierInputs? = nil, webhookPriced: [WebhookPricedMessage] = [], calls: CallInputs? = nil
     ) {
+        self.calls = calls
         self.account = account
         self.month = month
         self.rollups = rollups

@@ -26,7 +26,9 @@ extension Report {
 
     /// One row per cell. Columns after `currency` were added later (never reordered): charged units
     /// without a rate, and for utility and authentication messages their volume-tier pool's count,
-    /// computed tier and Meta's announced tier.
+    /// computed tier and Meta's announced tier. Calls add one row per market, kind `call`, category
+    /// `calling`: `delivered` is the calls placed, `charged` the charged ones, `tier` the calling
+    /// tiers reached.
     public func csvText() -> String {
         var text = "account,month,kind,category,market,country,delivered,charged,cost,currency,"
         text += "unrated,tier,portfolio_charged,meta_tier\n"
@@ -36,6 +38,15 @@ extension Report {
                 account, month, line.kind, line.category, line.market, line.country, String(line.delivered),
                 String(line.charged), formatMoney(line.cost), currency, String(line.unrated), pool?.tier ?? "",
                 pool.map { String($0.portfolioCharged) } ?? "", pool?.metaTier ?? "",
+            ]
+            text += fields.map(CSV.escape).joined(separator: ",") + "\n"
+        }
+        for (market, line) in calls.byMarket.sorted(by: { $0.key < $1.key }) {
+            let fields = [
+                account, month, "call", CallCharging.category, market, "", String(line.count), String(line.charged),
+                formatMoney(line.cost), currency, String(line.unrated),
+                (calls.tiers[market] ?? []).joined(separator: " "),
+                "", "",
             ]
             text += fields.map(CSV.escape).joined(separator: ",") + "\n"
         }
@@ -64,7 +75,17 @@ extension Report {
         out += "  pending \(conversations.pending)  dropped \(conversations.dropped)\n"
         out += "Messages       sent \(messages.sent)  delivered \(messages.delivered)  read \(messages.read)"
         out += "  failed \(messages.failed)  received \(messages.received)  charged \(messages.charged)"
-        out += "  pending \(messages.pending)  dropped \(messages.dropped)\n\n"
+        out += "  pending \(messages.pending)  dropped \(messages.dropped)\n"
+        if calls.count > 0 {
+            var average = calls.averageDuration
+            var rounded = Decimal()
+            NSDecimalRound(&rounded, &average, 0, .plain)
+            out += "Calls          placed \(calls.count)  answered \(calls.answered)"
+            out += "  business-initiated \(calls.businessInitiated)  user-initiated \(calls.userInitiated)"
+            out += "  charged \(calls.charged)  billed minutes \(formatMoney(calls.billedMinutes))"
+            out += "  average \(rounded) s\n"
+        }
+        out += "\n"
         let header = ["kind", "category", "market", "country", "delivered", "charged", "cost"]
         var rows = lines.map {
             [
@@ -72,14 +93,28 @@ extension Report {
                 String($0.charged), Self.cost($0.cost, unrated: $0.unrated, charged: $0.charged),
             ]
         }
+        for (market, line) in calls.byMarket.sorted(by: { $0.key < $1.key }) {
+            rows.append([
+                "call", CallCharging.category, market, "", String(line.count), String(line.charged),
+                Self.cost(line.cost, unrated: line.unrated, charged: line.charged),
+            ])
+        }
         rows.append(
             [
                 "total", "", "", "", "", "",
                 Self.cost(
-                    cost.total, unrated: unrated.count, charged: messages.charged + conversations.charged) + " "
-                    + currency,
+                    cost.total, unrated: unrated.count + calls.unrated,
+                    charged: messages.charged + conversations.charged + calls.charged) + " " + currency,
             ])
         out += Self.table(header: header, rows: rows, rightAligned: [4, 5, 6])
+        if calls.failedWithDuration > 0 {
+            out += "\n\(calls.failedWithDuration) call(s) ended FAILED with a duration: charged here, as the duration "
+            out += "says they were picked up; Meta does not document whether it bills them (docs/calls.md).\n"
+        }
+        if calls.unrated > 0 {
+            out += "\n\(calls.unrated) charged call(s) have no \(currency) calling rate and are not in the total "
+            out += "(import the calling card: docs/rates.md).\n"
+        }
         if webhookPriced.charged > 0 {
             out += "\n\(webhookPriced.charged) message(s) priced by their webhook's pricing.cost (max price): "
             out += "\(formatMoney(webhookPriced.cost)) \(currency)\n"

@@ -107,6 +107,7 @@ public final class GroupCommitter: Service, Sendable {
                 outcome: IngestOutcomeCounts(
                     events: [
                         outcome.statusEvents, outcome.inboundMessages, outcome.systemErrors, outcome.otherChanges,
+                        outcome.callEvents,
                     ],
                     accountsCreated: outcome.createdAccounts.count),
                 duration: ContinuousClock.now - started)

@@ -5,6 +5,8 @@ public struct IngestOutcome: Sendable, Equatable {
     public var inboundMessages = 0
     public var systemErrors = 0
     public var otherChanges = 0
+    /// Call events and call statuses (`calls` field).
+    public var callEvents = 0
     /// Accounts created because a webhook named them first (UTC, USD until `accounts add`).
     public var createdAccounts: [String] = []
     /// Archived bodies that a rebuild left out because they no longer pass the input rules (stored
@@ -23,6 +25,7 @@ public struct IngestOutcome: Sendable, Equatable {
         inboundMessages += other.inboundMessages
         systemErrors += other.systemErrors
         otherChanges += other.otherChanges
+        callEvents += other.callEvents
         createdAccounts += other.createdAccounts
         skippedArchivedBodies += other.skippedArchivedBodies
         changedRecords += other.changedRecords

@@ -23,6 +23,8 @@ struct LedgerBatch {
     private(set) var messages: [Key: MessageRecord] = [:]
     /// The bodies' inbound messages, joined per message.
     private(set) var inbound: [Key: InboundRecord] = [:]
+    /// The bodies' call events and call statuses, joined per call.
+    private(set) var calls: [Key: CallRecord] = [:]
     /// Volume-tier announcements (`account_update`), as received.
     private(set) var tierUpdates: [TierUpdate] = []
     /// Business phone numbers' display numbers the bodies show.
@@ -61,6 +63,12 @@ struct LedgerBatch {
                 case .unhandledChange(let account, _):
                     name(account)
                     outcome.otherChanges += 1
+                case .call(let event):
+                    add(CallRecord(account: name(event.account), event: event))
+                    outcome.callEvents += 1
+                case .callStatus(let status):
+                    add(CallRecord(account: name(status.account), status: status))
+                    outcome.callEvents += 1
                 case .phoneNumber(let number):
                     // Part of a change already counted by its statuses and messages.
                     phoneNumbers.insert(
@@ -75,6 +83,11 @@ struct LedgerBatch {
     private mutating func add(_ record: MessageRecord) {
         let key = Key(account: record.account, id: record.messageId)
         messages[key] = messages[key].map { $0.join(record) } ?? record
+    }
+
+    private mutating func add(_ record: CallRecord) {
+        let key = Key(account: record.account, id: record.callId)
+        calls[key] = calls[key].map { $0.join(record) } ?? record
     }
 
     @discardableResult

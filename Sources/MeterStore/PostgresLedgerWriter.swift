@@ -70,6 +70,7 @@ struct PostgresLedgerWriter {
         _ = try await merge(LedgerMerger.conversations(of: messages, except: recounted), into: .conversations)
         try await recount(recounted)
         _ = try await merge(batch.inbound, into: .inbound)
+        _ = try await merge(batch.calls, into: .calls)
     }
 
     /// Recounts conversations from their messages (already written), see

@@ -132,6 +132,46 @@ extension PostgresRecordTable<ConversationRecord> {
         })
 }
 
+extension PostgresRecordTable<CallRecord> {
+    /// `placed_at` last: derived from the record (what month queries select on), not read back.
+    static let calls = PostgresRecordTable(
+        name: "calls", keyColumn: "call_id",
+        columns: [
+            "account", "call_id", "phone_number_id", "direction", "user_number", "user_country_code",
+            "first_event_at", "start_time", "end_time", "duration", "outcome", "progress", "error_code",
+            "callback_data", "placed_at",
+        ],
+        bind: { c, b in
+            b.append(c.account)
+            b.append(c.callId)
+            b.append(c.phoneNumberId)
+            b.append(c.direction?.rawValue)
+            b.append(c.userNumber)
+            b.append(c.userCountryCode)
+            b.append(c.firstEventAt)
+            b.append(c.startTime)
+            b.append(c.endTime)
+            b.append(c.duration)
+            b.append(c.outcome)
+            b.append(c.progress)
+            b.append(c.errorCode.map(Int64.init))
+            b.append(c.callbackData)
+            b.append(c.placedAt)
+        },
+        decode: { row in
+            CallRecord(
+                account: try row[0].decode(String.self), callId: try row[1].decode(String.self),
+                phoneNumberId: try row[2].decode(String?.self),
+                direction: try row[3].decode(String?.self).flatMap(CallDirection.init(rawValue:)),
+                userNumber: try row[4].decode(String?.self), userCountryCode: try row[5].decode(String?.self),
+                firstEventAt: try row[6].decode(Int64?.self), startTime: try row[7].decode(Int64?.self),
+                endTime: try row[8].decode(Int64?.self), duration: try row[9].decode(Int64?.self),
+                outcome: try row[10].decode(String?.self), progress: try row[11].decode(String?.self),
+                errorCode: try row[12].decode(Int64?.self).map(Int.init), callbackData: try row[13].decode(String?.self)
+            )
+        })
+}
+
 extension PostgresRecordTable<InboundRecord> {
     static let inbound = PostgresRecordTable(
         name: "inbound_messages", keyColumn: "wamid",

@@ -266,6 +266,33 @@ enum PostgresSchema {
                 """
             ],
             rebuildsLedger: false),
+        // One row per (account, call id); see SQLite's v9. Replays the archive.
+        Migration(
+            name: "v8: voice calls",
+            statements: [
+                """
+                CREATE TABLE calls (
+                    account TEXT NOT NULL,
+                    call_id TEXT NOT NULL,
+                    phone_number_id TEXT,
+                    direction TEXT,
+                    user_number TEXT,
+                    user_country_code TEXT,
+                    first_event_at BIGINT,
+                    start_time BIGINT,
+                    end_time BIGINT,
+                    duration BIGINT,
+                    outcome TEXT,
+                    progress TEXT,
+                    error_code BIGINT,
+                    callback_data TEXT,
+                    placed_at BIGINT,
+                    PRIMARY KEY (account, call_id)
+                )
+                """,
+                "CREATE INDEX calls_placed ON calls (account, placed_at)",
+            ],
+            rebuildsLedger: true),
     ]
 
     /// Applies the migrations not yet applied (up to and including `last`, for tests that make an

@@ -220,7 +220,9 @@ public final class SQLiteLedgerStore: LedgerStore {
     ) throws
         -> IngestOutcome
     {
-        for table in ["messages", "conversations", "inbound_messages", "rollups", "tier_updates", "phone_numbers"] {
+        for table in [
+            "messages", "conversations", "inbound_messages", "rollups", "tier_updates", "phone_numbers", "calls",
+        ] {
             try db.execute(sql: "DELETE FROM \(table)")
         }
         var writer = SQLiteLedgerWriter(db: db, dayCaches: dayCaches)

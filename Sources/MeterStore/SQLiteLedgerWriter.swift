@@ -53,6 +53,9 @@ struct SQLiteLedgerWriter {
             batch.inbound, table: "inbound_messages", columns: SQLiteRecords.inboundColumns,
             decode: SQLiteRecords.inbound(from:offset:),
             arguments: SQLiteRecords.arguments(of:), insert: Self.insertInbound, update: Self.updateInbound)
+        _ = try merge(
+            batch.calls, table: "calls", columns: SQLiteRecords.callColumns, decode: SQLiteRecords.call(from:offset:),
+            arguments: SQLiteRecords.arguments(of:), insert: Self.insertCall, update: Self.updateCall)
     }
 
     /// Joins each delta with its stored record and writes back the records that changed, in place
@@ -254,4 +257,7 @@ struct SQLiteLedgerWriter {
         "INSERT INTO inbound_messages (\(SQLiteRecords.inboundColumns)) VALUES (\(placeholders(8)))"
     private static let updateInbound =
         "UPDATE inbound_messages SET (\(SQLiteRecords.inboundColumns)) = (\(placeholders(8))) WHERE id = ?"
+    private static let insertCall = "INSERT INTO calls (\(SQLiteRecords.callColumns)) VALUES (\(placeholders(15)))"
+    private static let updateCall =
+        "UPDATE calls SET (\(SQLiteRecords.callColumns)) = (\(placeholders(15))) WHERE id = ?"
 }

@@ -103,6 +103,28 @@ enum SQLiteRecords {
         ]
     }
 
+    static func arguments(of c: CallRecord) -> StatementArguments {
+        [
+            c.account, c.callId, c.phoneNumberId, c.direction?.rawValue, c.userNumber, c.userCountryCode,
+            c.firstEventAt, c.startTime, c.endTime, c.duration, c.outcome, c.progress, c.errorCode, c.callbackData,
+            c.placedAt,
+        ]
+    }
+
+    /// The columns of a call, `placed_at` last (derived: what month queries select on).
+    static let callColumns =
+        "account, call_id, phone_number_id, direction, user_number, user_country_code, first_event_at, start_time, "
+        + "end_time, duration, outcome, progress, error_code, callback_data, placed_at"
+
+    static func call(from row: Row, offset o: Int = 0) -> CallRecord {
+        CallRecord(
+            account: row[o], callId: row[o + 1], phoneNumberId: row[o + 2],
+            direction: (row[o + 3] as String?).flatMap(CallDirection.init(rawValue:)), userNumber: row[o + 4],
+            userCountryCode: row[o + 5], firstEventAt: row[o + 6], startTime: row[o + 7], endTime: row[o + 8],
+            duration: row[o + 9], outcome: row[o + 10], progress: row[o + 11], errorCode: row[o + 12],
+            callbackData: row[o + 13])
+    }
+
     static let inboundColumns =
         "account, wamid, phone_number_id, sender, sender_country_code, received_at, type, has_referral"
 

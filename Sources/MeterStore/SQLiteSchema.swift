@@ -257,6 +257,35 @@ enum SQLiteSchema {
                     );
                     """)
         }
+        migrator.registerMigration("v9: voice calls") { db in
+            // One row per (account, call id): the join of its events and statuses (CallRecord).
+            // `placed_at` (when it was picked up, else its first event) places it in a month. Derived:
+            // the archive is replayed, so calls received before (archived as other changes) count.
+            try db.execute(
+                sql: """
+                    CREATE TABLE calls (
+                        id INTEGER PRIMARY KEY,
+                        account TEXT NOT NULL,
+                        call_id TEXT NOT NULL,
+                        phone_number_id TEXT,
+                        direction TEXT,
+                        user_number TEXT,
+                        user_country_code TEXT,
+                        first_event_at INTEGER,
+                        start_time INTEGER,
+                        end_time INTEGER,
+                        duration INTEGER,
+                        outcome TEXT,
+                        progress TEXT,
+                        error_code INTEGER,
+                        callback_data TEXT,
+                        placed_at INTEGER
+                    );
+                    CREATE UNIQUE INDEX calls_key ON calls (account, call_id);
+                    CREATE INDEX calls_placed ON calls (account, placed_at);
+                    """)
+            try requestRebuild(db)
+        }
         return migrator
     }
 

@@ -30,6 +30,9 @@ public enum InputRules {
 
     /// The range a timestamp must fall in, as text for messages.
     public static let timestampRangeDescription = "2009-01-01 to 2099-12-31 (UTC)"
+    /// The longest call duration accepted, seconds (a week: no call lasts longer; larger values are
+    /// not a duration Meta sends, and would price a call at millions of minutes).
+    public static let maxCallSeconds: Int64 = 7 * 86_400
 
     /// Whether a Unix time is one wameter accepts.
     public static func isAcceptedTimestamp(_ seconds: Int64) -> Bool {

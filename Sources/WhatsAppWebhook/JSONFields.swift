@@ -50,6 +50,15 @@ enum JSONFields {
         return seconds
     }
 
+    /// A call's duration in whole seconds, from 0 to `InputRules.maxCallSeconds`.
+    static func duration(_ value: JSONValue?, _ path: @autoclosure Path) throws(WebhookDecodingError) -> Int64? {
+        guard let seconds = try anySeconds(value, path) else { return nil }
+        guard (0...InputRules.maxCallSeconds).contains(seconds) else {
+            throw .malformed("\(path()): \(seconds) seconds is not a call duration (0 to \(InputRules.maxCallSeconds))")
+        }
+        return seconds
+    }
+
     /// A time that is only a fallback (`entry[].time`): read like `seconds`, but skipped (absent)
     /// rather than refused when it is outside the accepted range, so a body whose other fields are
     /// fine is not refused for it.

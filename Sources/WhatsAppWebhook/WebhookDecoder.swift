@@ -96,6 +96,9 @@ public struct WebhookDecoder: Sendable {
                                 account: account,
                                 event: try JSONFields.label(value?["event"], "\(path()).value.event"),
                                 time: time, volumeTier: tier)))
+                case "calls":
+                    guard let value = try JSONFields.object(change["value"], "\(path()).value") else { continue }
+                    events += try Self.callEvents(account: account, value: value, path: { "\(path()).value." })
                 case let field?:
                     events.append(.unhandledChange(account: account, field: field))
                 }
@@ -162,6 +165,112 @@ public struct WebhookDecoder: Sendable {
                         title: try JSONFields.text(error["title"], "\(errorPath()).title"))))
         }
         return events
+    }
+
+    /// Reads a `calls` change's `value`: its `calls[]` events and its call `statuses[]`. Neither
+    /// carries a price (calls are priced from the calling rate card), and the statuses are a call's,
+    /// never a message's.
+    private static func callEvents(
+        account: String, value: JSONValue, path: @escaping () -> String
+    ) throws(WebhookDecodingError) -> [WebhookEvent] {
+        let metadata = try JSONFields.object(value["metadata"], "\(path())metadata")
+        let phone = try JSONFields.accountId(metadata?["phone_number_id"], "\(path())metadata.phone_number_id")
+        let display = try JSONFields.text(metadata?["display_phone_number"], "\(path())metadata.display_phone_number")
+        let contacts = try JSONFields.array(value["contacts"], "\(path())contacts").enumerated().map {
+            (index, contact) throws(WebhookDecodingError) -> Contact in
+            let profile = try JSONFields.object(contact["profile"], "\(path())contacts[\(index)].profile")
+            return Contact(
+                waId: try JSONFields.token(contact["wa_id"], "\(path())contacts[\(index)].wa_id"),
+                userId: try JSONFields.token(contact["user_id"], "\(path())contacts[\(index)].user_id"),
+                countryCode: try JSONFields.countryCode(
+                    profile?["country_code"], "\(path())contacts[\(index)].profile.country_code"))
+        }
+        // Errors may come with the call or beside it (Meta's examples show both).
+        let valueErrors = try JSONFields.array(value["errors"], "\(path())errors")
+        let valueError = try valueErrors.first.flatMap { error throws(WebhookDecodingError) in
+            try JSONFields.integer(error["code"], "\(path())errors[0].code")
+        }
+        var events: [WebhookEvent] = []
+        for (index, call) in try JSONFields.array(value["calls"], "\(path())calls").enumerated() {
+            let callPath = { "\(path())calls[\(index)]" }
+            guard try JSONFields.object(call, callPath()) != nil else {
+                throw .malformed("\(callPath()): expected an object")
+            }
+            guard let id = try JSONFields.token(call["id"], "\(callPath()).id") else {
+                throw JSONFields.missing({ "\(callPath()).id" })
+            }
+            let directionLabel = try JSONFields.label(call["direction"], "\(callPath()).direction")
+            let direction = directionLabel.flatMap(CallDirection.init(wire:))
+            let from = try JSONFields.token(call["from"], "\(callPath()).from")
+            let to = try JSONFields.token(call["to"], "\(callPath()).to")
+            let userId = try JSONFields.token(
+                call[direction == .userInitiated ? "from_user_id" : "to_user_id"], "\(callPath()).user id")
+            let duration = try JSONFields.duration(call["duration"], "\(callPath()).duration")
+            let errors = try JSONFields.array(call["errors"], "\(callPath()).errors")
+            let contact =
+                contacts.first {
+                    ($0.waId != nil && ($0.waId == from || $0.waId == to)) || ($0.userId != nil && $0.userId == userId)
+                }
+                ?? (contacts.count == 1 ? contacts[0] : nil)
+            events.append(
+                .call(
+                    CallEvent(
+                        account: account, phoneNumberId: phone, callId: id,
+                        event: try JSONFields.label(call["event"], "\(callPath()).event"),
+                        timestamp: try JSONFields.seconds(call["timestamp"], "\(callPath()).timestamp"),
+                        direction: direction,
+                        userNumber: Self.userNumber(direction: direction, from: from, to: to, business: display),
+                        userCountryCode: contact?.countryCode,
+                        status: try JSONFields.label(call["status"], "\(callPath()).status")?.uppercased(),
+                        startTime: try JSONFields.seconds(call["start_time"], "\(callPath()).start_time"),
+                        endTime: try JSONFields.seconds(call["end_time"], "\(callPath()).end_time"),
+                        duration: duration,
+                        errorCode: try errors.first.flatMap { error throws(WebhookDecodingError) in
+                            try JSONFields.integer(error["code"], "\(callPath()).errors[0].code")
+                        } ?? valueError,
+                        callbackData: try JSONFields.text(
+                            call["biz_opaque_callback_data"], "\(callPath()).biz_opaque_callback_data"))))
+        }
+        for (index, status) in try JSONFields.array(value["statuses"], "\(path())statuses").enumerated() {
+            let statusPath = { "\(path())statuses[\(index)]" }
+            guard try JSONFields.object(status, statusPath()) != nil else {
+                throw .malformed("\(statusPath()): expected an object")
+            }
+            guard let id = try JSONFields.token(status["id"], "\(statusPath()).id") else {
+                throw JSONFields.missing({ "\(statusPath()).id" })
+            }
+            guard let state = try JSONFields.label(status["status"], "\(statusPath()).status") else {
+                throw JSONFields.missing({ "\(statusPath()).status" })
+            }
+            guard let timestamp = try JSONFields.seconds(status["timestamp"], "\(statusPath()).timestamp") else {
+                throw JSONFields.missing({ "\(statusPath()).timestamp" })
+            }
+            events.append(
+                .callStatus(
+                    CallStatusEvent(
+                        account: account, phoneNumberId: phone, callId: id, status: state.uppercased(),
+                        timestamp: timestamp,
+                        recipientId: try JSONFields.token(status["recipient_id"], "\(statusPath()).recipient_id"),
+                        callbackData: try JSONFields.text(
+                            status["biz_opaque_callback_data"], "\(statusPath()).biz_opaque_callback_data"))))
+        }
+        if let phone, let display {
+            events.append(
+                .phoneNumber(PhoneNumberEvent(account: account, phoneNumberId: phone, displayNumber: display)))
+        }
+        return events
+    }
+
+    /// The user's side of a call: the called number of a business-initiated call, the caller of a
+    /// user-initiated one; when that side is the business's own number (as some examples have it),
+    /// the other side.
+    static func userNumber(direction: CallDirection?, from: String?, to: String?, business: String?) -> String? {
+        let digits = { (number: String?) in number.map { $0.filter(\.isNumber) } }
+        let (user, other) = direction == .userInitiated ? (from, to) : (to, from)
+        if let business = digits(business), !business.isEmpty, digits(user) == business, digits(other) != business {
+            return other
+        }
+        return user
     }
 
     private struct Contact {

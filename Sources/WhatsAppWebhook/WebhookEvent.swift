@@ -14,6 +14,10 @@ public enum WebhookEvent: Sendable, Equatable {
     case unhandledChange(account: String, field: String)
     /// A business phone number's display number, from a `messages` change's `metadata`.
     case phoneNumber(PhoneNumberEvent)
+    /// An event of a voice call (`calls` field, `calls[]`).
+    case call(CallEvent)
+    /// A call's status (`calls` field, `statuses[]`), never a message's.
+    case callStatus(CallStatusEvent)
 }
 
 /// What a `messages` change's `metadata` says of the business phone number it is about: its id and

@@ -70,11 +70,14 @@ struct IngestCommand: AsyncParsableCommand {
                 "warning: account \(account) was not added; it was created with time zone UTC and currency USD. "
                     + "Set them with `wameter accounts add \(account) --timezone ZONE --currency CODE`.")
         }
-        let events = outcome.statusEvents + outcome.inboundMessages + outcome.systemErrors + outcome.otherChanges
+        let events =
+            outcome.statusEvents + outcome.inboundMessages + outcome.systemErrors + outcome.otherChanges
+            + outcome.callEvents
         print(
             "ingested \(outcome.bodies) bodies from \(name): "
                 + "\(outcome.statusEvents) statuses, \(outcome.inboundMessages) inbound messages, "
-                + "\(outcome.systemErrors) system errors, \(outcome.otherChanges) other changes; "
+                + "\(outcome.systemErrors) system errors, \(outcome.otherChanges) other changes"
+                + (outcome.callEvents > 0 ? ", \(outcome.callEvents) call events" : "") + "; "
                 + "\(events) events in \(String(format: "%.2f", summary.seconds)) s")
         if outcome.statusEvents + outcome.inboundMessages > 0 && outcome.changedRecords == 0 {
             print(

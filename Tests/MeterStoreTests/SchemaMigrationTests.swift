@@ -121,4 +121,20 @@ extension SchemaMigrationTests {
         #expect(report.cost.total == "0.02")
         #expect(report.rateCards.map(\.label) == ["USD 2026-01-01 whole, imported", "USD 2026-02-01 patch, imported"])
     }
+
+    @Test("v8 → v9: calls archived before (as other changes) become calls of the ledger")
+    func v8ToV9() async throws {
+        let start = utc("2026-02-03T10:00:00Z")
+        let path = try await Self.olderDatabase(
+            upTo: "v8: scoped API tokens",
+            bodies: [
+                CallLedgerTests.terminate(
+                    "wacid.1", "BUSINESS_INITIATED", user: "919876543210", start: start, duration: 56),
+                CallLedgerTests.connect("wacid.1", "BUSINESS_INITIATED", user: "919876543210", at: start - 3),
+            ])
+        let store = try SQLiteLedgerStore(path: path)
+        let calls = try await LedgerScenario.report(store, "A", "2026-02").calls
+        #expect(calls.count == 1 && calls.charged == 1 && calls.billedMinutes == 1)
+        #expect(calls.byMarket["India"]?.cost == "0.0053")
+    }
 }

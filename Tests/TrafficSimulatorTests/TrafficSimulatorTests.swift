@@ -51,6 +51,7 @@ struct TrafficSimulatorTests {
                     case .systemError: shapes.insert("system error")
                     case .unhandledChange: Issue.record("the simulator wrote a change wameter does not read")
                     case .phoneNumber: break
+                    case .call, .callStatus: shapes.insert("call")
                     }
                 }
             }

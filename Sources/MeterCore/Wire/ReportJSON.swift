@@ -84,8 +84,89 @@ public struct ReportJSON: Sendable, Equatable, Codable {
     }
 
     public struct Cost: Sendable, Equatable, Codable {
+        /// Messages plus calls.
         public var total: String
         public var currency: String
+        /// The messages' and conversations' part (added field).
+        public var messages: String?
+        /// The calls' part (added field).
+        public var calls: String?
+    }
+
+    /// The month's voice calls (added field; docs/calls.md).
+    public struct Calls: Sendable, Equatable, Codable {
+        public struct Line: Sendable, Equatable, Codable {
+            public var count: Int
+            public var charged: Int
+            public var billedMinutes: String
+            public var cost: String
+            public var unrated: Int
+
+            enum CodingKeys: String, CodingKey {
+                case count, charged
+                case billedMinutes = "billed_minutes"
+                case cost, unrated
+            }
+
+            init(_ line: Report.Calls.Line) {
+                count = line.count
+                charged = line.charged
+                billedMinutes = formatMoney(line.billedMinutes)
+                cost = formatMoney(line.cost)
+                unrated = line.unrated
+            }
+        }
+
+        public var count: Int
+        public var answered: Int
+        public var businessInitiated: Int
+        public var userInitiated: Int
+        public var unknownDirection: Int
+        public var charged: Int
+        public var billedMinutes: String
+        public var cost: String
+        public var unrated: Int
+        /// Seconds, as a decimal string.
+        public var averageDuration: String
+        public var failedWithDuration: Int
+        public var byMarket: [String: Line]
+        public var byPhoneNumber: [String: Line]
+        public var tiers: [String: [String]]
+
+        enum CodingKeys: String, CodingKey {
+            case count, answered
+            case businessInitiated = "business_initiated"
+            case userInitiated = "user_initiated"
+            case unknownDirection = "unknown_direction"
+            case charged
+            case billedMinutes = "billed_minutes"
+            case cost, unrated
+            case averageDuration = "average_duration"
+            case failedWithDuration = "failed_with_duration"
+            case byMarket = "by_market"
+            case byPhoneNumber = "by_phone_number"
+            case tiers
+        }
+
+        init(_ calls: Report.Calls) {
+            var average = calls.averageDuration
+            var rounded = Decimal()
+            NSDecimalRound(&rounded, &average, 1, .plain)
+            count = calls.count
+            answered = calls.answered
+            businessInitiated = calls.businessInitiated
+            userInitiated = calls.userInitiated
+            unknownDirection = calls.unknownDirection
+            charged = calls.charged
+            billedMinutes = formatMoney(calls.billedMinutes)
+            cost = formatMoney(calls.cost)
+            unrated = calls.unrated
+            averageDuration = rounded.description
+            failedWithDuration = calls.failedWithDuration
+            byMarket = calls.byMarket.mapValues(Line.init)
+            byPhoneNumber = calls.byPhoneNumber.mapValues(Line.init)
+            tiers = calls.tiers
+        }
     }
 
     public var account: String
@@ -107,6 +188,8 @@ public struct ReportJSON: Sendable, Equatable, Codable {
     /// The rate cards that price some day of the month: built-in or imported, and how far a built-in
     /// one can be trusted (added field).
     public var rateCards: [RateCardEdition.Summary]
+    /// Voice calls (added field).
+    public var calls: Calls?
 
     enum CodingKeys: String, CodingKey {
         case account, month, timezone, currency, conversations, messages
@@ -117,6 +200,7 @@ public struct ReportJSON: Sendable, Equatable, Codable {
         case volumeTiers = "volume_tiers"
         case webhookPriced = "webhook_priced"
         case rateCards = "rate_cards"
+        case calls
     }
 
     public init(_ report: Report) {
@@ -144,11 +228,14 @@ public struct ReportJSON: Sendable, Equatable, Codable {
         byMarket = report.byMarket.mapValues(charged)
         byCountry = report.byCountry.mapValues(charged)
         byPhoneNumber = report.byPhoneNumber.mapValues(charged)
-        cost = Cost(total: formatMoney(report.cost.total), currency: report.cost.currency)
+        cost = Cost(
+            total: formatMoney(report.cost.total), currency: report.cost.currency,
+            messages: formatMoney(report.cost.messages), calls: formatMoney(report.cost.calls))
         unrated = report.unrated
         volumeTiers = report.volumeTiers
         webhookPriced = charged(report.webhookPriced)
         rateCards = report.rateCards
+        calls = Calls(report.calls)
     }
 
     /// Reads JSON written by any version: fields added later default to empty.
@@ -170,5 +257,6 @@ public struct ReportJSON: Sendable, Equatable, Codable {
             try container.decodeIfPresent(ChargedLine.self, forKey: .webhookPriced)
             ?? ChargedLine(charged: 0, cost: "0")
         rateCards = try container.decodeIfPresent([RateCardEdition.Summary].self, forKey: .rateCards) ?? []
+        calls = try container.decodeIfPresent(Calls.self, forKey: .calls)
     }
 }

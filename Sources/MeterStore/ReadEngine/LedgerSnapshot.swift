@@ -36,6 +36,9 @@ public protocol LedgerSnapshot: Sendable {
     /// The display numbers the accounts' phone numbers were seen with.
     func phoneNumbers(accounts: [String]) async throws -> [BusinessPhoneNumber]
 
+    /// An account's calls placed (`CallRecord.placedAt`) in a range of epoch seconds.
+    func calls(account: String, placedIn range: Range<Int64>) async throws -> [CallRecord]
+
     /// The imported rates, tier tables and cards of one currency.
     func importedRates(currency: String) async throws -> ImportedRates
 }

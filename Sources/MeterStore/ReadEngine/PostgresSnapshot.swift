@@ -82,6 +82,21 @@ struct PostgresSnapshot: LedgerSnapshot {
         return updates
     }
 
+    func calls(account: String, placedIn range: Range<Int64>) async throws -> [CallRecord] {
+        let table = PostgresRecordTable<CallRecord>.calls
+        var calls: [CallRecord] = []
+        for try await row in try await connection.query(
+            """
+            SELECT \(unescaped: table.columnList) FROM calls
+            WHERE account = \(account) AND placed_at >= \(range.lowerBound) AND placed_at < \(range.upperBound)
+            ORDER BY placed_at, call_id
+            """, logger: logger)
+        {
+            calls.append(try table.decode(row.makeRandomAccess()))
+        }
+        return calls
+    }
+
     func phoneNumbers(accounts: [String]) async throws -> [BusinessPhoneNumber] {
         var numbers: [BusinessPhoneNumber] = []
         for try await (account, id, display) in try await connection.query(

@@ -48,6 +48,7 @@ struct ReportPlan: Sendable {
 
         let rates = try await snapshot.importedRates(currency: account.currency).card
         let volumeTiers = try await volumeTierInputs(snapshot, ownRollups: rollups, rates: rates)
+        let calls = try await callInputs(snapshot, range: range)
         let currency = account.currency
         let webhookPriced = try await snapshot.messages(
             ReportSelections.webhookPricedMessages(account: account.id, delivered: range)
@@ -56,7 +57,26 @@ struct ReportPlan: Sendable {
         return ReportInputs(
             account: account, month: month, rollups: rollups, freeTierConversations: freeTier,
             undeliveredMessages: undeliveredMessages, undeliveredConversations: undeliveredConversations,
-            rates: rates, volumeTiers: volumeTiers, webhookPriced: webhookPriced)
+            rates: rates, volumeTiers: volumeTiers, webhookPriced: webhookPriced, calls: calls)
+    }
+
+    /// The account's calls placed in the month and, for the calling tiers, the charged calls of
+    /// its portfolio (each account's month in its own time zone); `nil` without any call.
+    private func callInputs(_ snapshot: any LedgerSnapshot, range: Range<Int64>) async throws -> CallInputs? {
+        let own = try await snapshot.calls(account: account.id, placedIn: range)
+        guard !own.isEmpty else { return nil }
+        let days = dayCaches.cache(for: account.timezone)
+        var pool = own.compactMap { CallInputs.tierUnit($0, days: days, markets: .standard) }
+        if let portfolio = account.portfolio, own.contains(where: \.isCharged) {
+            for member in try await snapshot.accounts(inPortfolio: portfolio) where member.id != account.id {
+                guard let calendar = BillingCalendar(timezoneIdentifier: member.timezone) else { continue }
+                let memberDays = dayCaches.cache(for: member.timezone)
+                pool += try await snapshot.calls(account: member.id, placedIn: calendar.range(of: month)).compactMap {
+                    CallInputs.tierUnit($0, days: memberDays, markets: .standard)
+                }
+            }
+        }
+        return CallInputs(calls: own, portfolioCharged: pool)
     }
 
     /// Units of an account sent in `sent` and neither delivered nor failed: all of them, and those

@@ -103,6 +103,19 @@ struct SQLiteSnapshot: LedgerSnapshot {
         }
     }
 
+    func calls(account: String, placedIn range: Range<Int64>) async throws -> [CallRecord] {
+        try await transaction.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(SQLiteRecords.callColumns) FROM calls
+                    WHERE account = ? AND placed_at >= ? AND placed_at < ? ORDER BY placed_at, call_id
+                    """,
+                arguments: [account, range.lowerBound, range.upperBound]
+            ).map { SQLiteRecords.call(from: $0) }
+        }
+    }
+
     func importedRates(currency: String) async throws -> ImportedRates {
         try await transaction.read { db in
             let entries = try Row.fetchAll(
