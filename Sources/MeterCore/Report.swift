@@ -38,6 +38,10 @@ public struct Report: Sendable, Equatable {
         public var failed: Int
         public var received: Int
         public var charged: Int
+        /// Sent from the WhatsApp Business app (coexistence; free) and by Meta's Business Agent
+        /// (added fields). Not in `sent`, which counts what the Cloud API sent.
+        public var appSent: Int
+        public var agentSent: Int
         public var dropped: Int
         public var pending: Int
         public var byCategory: [String: CategoryLine]

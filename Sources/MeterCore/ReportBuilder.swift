@@ -40,6 +40,7 @@ public enum ReportBuilder {
                     sent: totals[.messageSent] ?? 0, delivered: totals[.messageDelivered] ?? 0,
                     read: totals[.messageRead] ?? 0, failed: totals[.messageFailed] ?? 0,
                     received: totals[.messageReceived] ?? 0, charged: totals[.messageCharged] ?? 0,
+                    appSent: totals[.messageAppSent] ?? 0, agentSent: totals[.messageAgentSent] ?? 0,
                     dropped: inputs.undeliveredMessages.dropped,
                     pending: inputs.undeliveredMessages.total - inputs.undeliveredMessages.dropped,
                     byCategory: cells.byCategory("message")),
@@ -132,7 +133,7 @@ public enum ReportBuilder {
                 chargedConversations += count
                 if count > 0 { cells.chargeAtCardRate(cells.line("conversation", key), key, count) }
             case .messageSent, .messageRead, .messageFailed, .messageReceived, .messageFreeEntryPoint,
-                .messageFreeCustomerService:
+                .messageFreeCustomerService, .messageAppSent, .messageAgentSent:
                 break
             }
         }

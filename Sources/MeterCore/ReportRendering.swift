@@ -76,6 +76,10 @@ extension Report {
         out += "Messages       sent \(messages.sent)  delivered \(messages.delivered)  read \(messages.read)"
         out += "  failed \(messages.failed)  received \(messages.received)  charged \(messages.charged)"
         out += "  pending \(messages.pending)  dropped \(messages.dropped)\n"
+        if messages.appSent + messages.agentSent > 0 {
+            out += "               sent from the Business app \(messages.appSent)  by the Business Agent "
+            out += "\(messages.agentSent)  (free, not in sent)\n"
+        }
         if calls.count > 0 {
             var average = calls.averageDuration
             var rounded = Decimal()

@@ -14,6 +14,10 @@ public enum RollupMetric: Int, Sendable, CaseIterable {
     /// Delivered free as customer service (`free_customer_service`, `free_group_customer_service`),
     /// on the delivery day.
     case messageFreeCustomerService = 8
+    /// Sent from the WhatsApp Business app on a coexistence number (free), on the day it was sent.
+    case messageAppSent = 12
+    /// Sent by Meta's Business Agent (echoes on `standby`), on the day it was sent.
+    case messageAgentSent = 13
     case conversationDelivered = 10
     /// Delivered and not a free entry point; the month's free tier is taken off at report time,
     /// because "the first 1,000" depends on the order of every conversation in the month.

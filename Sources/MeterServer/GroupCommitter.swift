@@ -107,7 +107,7 @@ public final class GroupCommitter: Service, Sendable {
                 outcome: IngestOutcomeCounts(
                     events: [
                         outcome.statusEvents, outcome.inboundMessages, outcome.systemErrors, outcome.otherChanges,
-                        outcome.callEvents,
+                        outcome.callEvents, outcome.echoMessages,
                     ],
                     accountsCreated: outcome.createdAccounts.count),
                 duration: ContinuousClock.now - started)

@@ -15,7 +15,7 @@ public final class ServerMetrics: Sendable {
     /// Webhook deliveries (POST /webhook) by answered status; anything else is `other`.
     static let webhookStatuses = [200, 400, 401, 413, 503]
     /// The kinds of ingest events, as `IngestOutcome` counts them.
-    static let eventKinds = ["status", "inbound_message", "system_error", "other_change", "call"]
+    static let eventKinds = ["status", "inbound_message", "system_error", "other_change", "call", "echo"]
 
     public let registry: PrometheusCollectorRegistry
     private let webhooks: [Prometheus.Counter]

@@ -7,6 +7,8 @@ public struct IngestOutcome: Sendable, Equatable {
     public var otherChanges = 0
     /// Call events and call statuses (`calls` field).
     public var callEvents = 0
+    /// Messages sent from the Business app or by the Business Agent (echoes).
+    public var echoMessages = 0
     /// Accounts created because a webhook named them first (UTC, USD until `accounts add`).
     public var createdAccounts: [String] = []
     /// Archived bodies that a rebuild left out because they no longer pass the input rules (stored
@@ -26,6 +28,7 @@ public struct IngestOutcome: Sendable, Equatable {
         systemErrors += other.systemErrors
         otherChanges += other.otherChanges
         callEvents += other.callEvents
+        echoMessages += other.echoMessages
         createdAccounts += other.createdAccounts
         skippedArchivedBodies += other.skippedArchivedBodies
         changedRecords += other.changedRecords

@@ -25,6 +25,8 @@ struct LedgerBatch {
     private(set) var inbound: [Key: InboundRecord] = [:]
     /// The bodies' call events and call statuses, joined per call.
     private(set) var calls: [Key: CallRecord] = [:]
+    /// Messages sent from the Business app or by the Business Agent, joined per message.
+    private(set) var echoes: [Key: EchoRecord] = [:]
     /// Volume-tier announcements (`account_update`), as received.
     private(set) var tierUpdates: [TierUpdate] = []
     /// Business phone numbers' display numbers the bodies show.
@@ -69,6 +71,11 @@ struct LedgerBatch {
                 case .callStatus(let status):
                     add(CallRecord(account: name(status.account), status: status))
                     outcome.callEvents += 1
+                case .echo(let echo):
+                    let record = EchoRecord(account: name(echo.account), event: echo)
+                    let key = Key(account: record.account, id: record.messageId)
+                    echoes[key] = echoes[key].map { $0.join(record) } ?? record
+                    outcome.echoMessages += 1
                 case .phoneNumber(let number):
                     // Part of a change already counted by its statuses and messages.
                     phoneNumbers.insert(

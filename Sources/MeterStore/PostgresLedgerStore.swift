@@ -391,7 +391,10 @@ public final class PostgresLedgerStore: LedgerStore {
     ) async throws -> IngestOutcome {
         try await connection.query("SELECT pg_advisory_xact_lock(\(ledgerLock))", logger: logger)
         try await connection.query(
-            "TRUNCATE messages, conversations, inbound_messages, rollups, tier_updates, phone_numbers, calls",
+            """
+            TRUNCATE messages, conversations, inbound_messages, rollups, tier_updates, phone_numbers, calls,
+                echo_messages
+            """,
             logger: logger)
         var writer = PostgresLedgerWriter(connection: connection, logger: logger, dayCaches: dayCaches)
         var replay = ArchiveReplay(decoder: decoder)

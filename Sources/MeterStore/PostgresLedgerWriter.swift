@@ -71,6 +71,7 @@ struct PostgresLedgerWriter {
         try await recount(recounted)
         _ = try await merge(batch.inbound, into: .inbound)
         _ = try await merge(batch.calls, into: .calls)
+        _ = try await merge(batch.echoes, into: .echoes)
     }
 
     /// Recounts conversations from their messages (already written), see
@@ -212,6 +213,7 @@ struct PostgresLedgerWriter {
         try await countStored(account, in: PostgresRecordTable<MessageRecord>.messages)
         try await countStored(account, in: PostgresRecordTable<ConversationRecord>.conversations)
         try await countStored(account, in: PostgresRecordTable<InboundRecord>.inbound)
+        try await countStored(account, in: PostgresRecordTable<EchoRecord>.echoes)
     }
 
     private mutating func countStored<Record: LedgerRecord>(

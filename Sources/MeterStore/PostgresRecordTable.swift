@@ -172,6 +172,32 @@ extension PostgresRecordTable<CallRecord> {
         })
 }
 
+extension PostgresRecordTable<EchoRecord> {
+    static let echoes = PostgresRecordTable(
+        name: "echo_messages", keyColumn: "wamid",
+        columns: [
+            "account", "wamid", "phone_number_id", "recipient", "recipient_country_code", "sent_at", "type", "sender",
+        ],
+        bind: { e, b in
+            b.append(e.account)
+            b.append(e.messageId)
+            b.append(e.phoneNumberId)
+            b.append(e.to)
+            b.append(e.toCountryCode)
+            b.append(e.sentAt)
+            b.append(e.type)
+            b.append(e.sender.rawValue)
+        },
+        decode: { row in
+            EchoRecord(
+                account: try row[0].decode(String.self), messageId: try row[1].decode(String.self),
+                phoneNumberId: try row[2].decode(String?.self), to: try row[3].decode(String?.self),
+                toCountryCode: try row[4].decode(String?.self), sentAt: try row[5].decode(Int64.self),
+                type: try row[6].decode(String?.self),
+                sender: EchoSender(rawValue: try row[7].decode(String.self)) ?? .app)
+        })
+}
+
 extension PostgresRecordTable<InboundRecord> {
     static let inbound = PostgresRecordTable(
         name: "inbound_messages", keyColumn: "wamid",

@@ -266,9 +266,9 @@ enum PostgresSchema {
                 """
             ],
             rebuildsLedger: false),
-        // One row per (account, call id); see SQLite's v9. Replays the archive.
+        // Calls and echoed messages; see SQLite's v9. Replays the archive.
         Migration(
-            name: "v8: voice calls",
+            name: "v8: voice calls, app and agent messages",
             statements: [
                 """
                 CREATE TABLE calls (
@@ -291,6 +291,19 @@ enum PostgresSchema {
                 )
                 """,
                 "CREATE INDEX calls_placed ON calls (account, placed_at)",
+                """
+                CREATE TABLE echo_messages (
+                    account TEXT NOT NULL,
+                    wamid TEXT NOT NULL,
+                    phone_number_id TEXT,
+                    recipient TEXT,
+                    recipient_country_code TEXT,
+                    sent_at BIGINT NOT NULL,
+                    type TEXT,
+                    sender TEXT NOT NULL,
+                    PRIMARY KEY (account, wamid)
+                )
+                """,
             ],
             rebuildsLedger: true),
     ]

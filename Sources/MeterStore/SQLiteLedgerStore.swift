@@ -222,6 +222,7 @@ public final class SQLiteLedgerStore: LedgerStore {
     {
         for table in [
             "messages", "conversations", "inbound_messages", "rollups", "tier_updates", "phone_numbers", "calls",
+            "echo_messages",
         ] {
             try db.execute(sql: "DELETE FROM \(table)")
         }

@@ -56,6 +56,10 @@ struct SQLiteLedgerWriter {
         _ = try merge(
             batch.calls, table: "calls", columns: SQLiteRecords.callColumns, decode: SQLiteRecords.call(from:offset:),
             arguments: SQLiteRecords.arguments(of:), insert: Self.insertCall, update: Self.updateCall)
+        _ = try merge(
+            batch.echoes, table: "echo_messages", columns: SQLiteRecords.echoColumns,
+            decode: SQLiteRecords.echo(from:offset:), arguments: SQLiteRecords.arguments(of:), insert: Self.insertEcho,
+            update: Self.updateEcho)
     }
 
     /// Joins each delta with its stored record and writes back the records that changed, in place
@@ -143,6 +147,9 @@ struct SQLiteLedgerWriter {
             db, sql: "SELECT \(SQLiteRecords.inboundColumns) FROM inbound_messages WHERE account = ?",
             arguments: [account])
         while let row = try inbound.next() { merger.count(SQLiteRecords.inbound(from: row), account: account) }
+        let echoes = try Row.fetchCursor(
+            db, sql: "SELECT \(SQLiteRecords.echoColumns) FROM echo_messages WHERE account = ?", arguments: [account])
+        while let row = try echoes.next() { merger.count(SQLiteRecords.echo(from: row), account: account) }
     }
 
     /// Keeps each distinct tier announcement once, at the earliest time it was announced: Meta may
@@ -257,6 +264,10 @@ struct SQLiteLedgerWriter {
         "INSERT INTO inbound_messages (\(SQLiteRecords.inboundColumns)) VALUES (\(placeholders(8)))"
     private static let updateInbound =
         "UPDATE inbound_messages SET (\(SQLiteRecords.inboundColumns)) = (\(placeholders(8))) WHERE id = ?"
+    private static let insertEcho =
+        "INSERT INTO echo_messages (\(SQLiteRecords.echoColumns)) VALUES (\(placeholders(8)))"
+    private static let updateEcho =
+        "UPDATE echo_messages SET (\(SQLiteRecords.echoColumns)) = (\(placeholders(8))) WHERE id = ?"
     private static let insertCall = "INSERT INTO calls (\(SQLiteRecords.callColumns)) VALUES (\(placeholders(15)))"
     private static let updateCall =
         "UPDATE calls SET (\(SQLiteRecords.callColumns)) = (\(placeholders(15))) WHERE id = ?"

@@ -125,6 +125,20 @@ enum SQLiteRecords {
             callbackData: row[o + 13])
     }
 
+    static func arguments(of e: EchoRecord) -> StatementArguments {
+        [e.account, e.messageId, e.phoneNumberId, e.to, e.toCountryCode, e.sentAt, e.type, e.sender.rawValue]
+    }
+
+    static let echoColumns =
+        "account, wamid, phone_number_id, recipient, recipient_country_code, sent_at, type, sender"
+
+    static func echo(from row: Row, offset o: Int = 0) -> EchoRecord {
+        EchoRecord(
+            account: row[o], messageId: row[o + 1], phoneNumberId: row[o + 2], to: row[o + 3],
+            toCountryCode: row[o + 4], sentAt: row[o + 5], type: row[o + 6],
+            sender: EchoSender(rawValue: row[o + 7]) ?? .app)
+    }
+
     static let inboundColumns =
         "account, wamid, phone_number_id, sender, sender_country_code, received_at, type, has_referral"
 

@@ -257,10 +257,12 @@ enum SQLiteSchema {
                     );
                     """)
         }
-        migrator.registerMigration("v9: voice calls") { db in
+        migrator.registerMigration("v9: voice calls, app and agent messages") { db in
             // One row per (account, call id): the join of its events and statuses (CallRecord).
-            // `placed_at` (when it was picked up, else its first event) places it in a month. Derived:
-            // the archive is replayed, so calls received before (archived as other changes) count.
+            // `placed_at` (when it was picked up, else its first event) places it in a month. And one
+            // row per message echoed from the Business app or the Business Agent (EchoRecord),
+            // counted by new rollup metrics. Derived: the archive is replayed, so calls and echoes
+            // received before (archived as other changes) count.
             try db.execute(
                 sql: """
                     CREATE TABLE calls (
@@ -283,6 +285,18 @@ enum SQLiteSchema {
                     );
                     CREATE UNIQUE INDEX calls_key ON calls (account, call_id);
                     CREATE INDEX calls_placed ON calls (account, placed_at);
+                    CREATE TABLE echo_messages (
+                        id INTEGER PRIMARY KEY,
+                        account TEXT NOT NULL,
+                        wamid TEXT NOT NULL,
+                        phone_number_id TEXT,
+                        recipient TEXT,
+                        recipient_country_code TEXT,
+                        sent_at INTEGER NOT NULL,
+                        type TEXT,
+                        sender TEXT NOT NULL
+                    );
+                    CREATE UNIQUE INDEX echo_messages_key ON echo_messages (account, wamid);
                     """)
             try requestRebuild(db)
         }

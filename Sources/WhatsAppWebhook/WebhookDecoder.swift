@@ -60,13 +60,20 @@ public struct WebhookDecoder: Sendable {
                 // The value's shape depends on the field: read only the shapes wameter understands, so a
                 // change of a field we do not use can never fail the body.
                 switch field {
-                case "messages", nil:
+                case "messages", "standby", nil:
+                    // `standby` carries what a conversation handled by Meta's Business Agent sends and
+                    // receives, in the `messages` layout, its replies as echoes (reference §7.12).
                     guard let value = try JSONFields.object(change["value"], "\(path()).value") else { continue }
                     let metadata = try JSONFields.object(value["metadata"], "\(path()).value.metadata")
                     let phone = try JSONFields.accountId(
                         metadata?["phone_number_id"], "\(path()).value.metadata.phone_number_id")
                     events += try Self.events(
                         account: account, phoneNumberId: phone, value: value, path: { "\(path()).value." })
+                    if field == "standby" {
+                        events += try Self.echoes(
+                            account: account, phoneNumberId: phone, value: value, sender: .agent,
+                            path: { "\(path()).value." })
+                    }
                     if let phone,
                         let display = try JSONFields.text(
                             metadata?["display_phone_number"], "\(path()).value.metadata.display_phone_number")
@@ -96,6 +103,16 @@ public struct WebhookDecoder: Sendable {
                                 account: account,
                                 event: try JSONFields.label(value?["event"], "\(path()).value.event"),
                                 time: time, volumeTier: tier)))
+                case "smb_message_echoes":
+                    // Messages typed in the WhatsApp Business app on a coexistence number: free, counted
+                    // apart from what the API sends.
+                    guard let value = try JSONFields.object(change["value"], "\(path()).value") else { continue }
+                    let metadata = try JSONFields.object(value["metadata"], "\(path()).value.metadata")
+                    let phone = try JSONFields.accountId(
+                        metadata?["phone_number_id"], "\(path()).value.metadata.phone_number_id")
+                    events += try Self.echoes(
+                        account: account, phoneNumberId: phone, value: value, sender: .app,
+                        path: { "\(path()).value." })
                 case "calls":
                     guard let value = try JSONFields.object(change["value"], "\(path()).value") else { continue }
                     events += try Self.callEvents(account: account, value: value, path: { "\(path()).value." })
@@ -257,6 +274,45 @@ public struct WebhookDecoder: Sendable {
         if let phone, let display {
             events.append(
                 .phoneNumber(PhoneNumberEvent(account: account, phoneNumberId: phone, displayNumber: display)))
+        }
+        return events
+    }
+
+    /// A value's `message_echoes[]`: messages the business sent from the app or the agent sent.
+    private static func echoes(
+        account: String, phoneNumberId: String?, value: JSONValue, sender: EchoSender, path: @escaping () -> String
+    ) throws(WebhookDecodingError) -> [WebhookEvent] {
+        let echoes = try JSONFields.array(value["message_echoes"], "\(path())message_echoes")
+        guard !echoes.isEmpty else { return [] }
+        let contacts = try JSONFields.array(value["contacts"], "\(path())contacts").enumerated().map {
+            (index, contact) throws(WebhookDecodingError) -> Contact in
+            let profile = try JSONFields.object(contact["profile"], "\(path())contacts[\(index)].profile")
+            return Contact(
+                waId: try JSONFields.token(contact["wa_id"], "\(path())contacts[\(index)].wa_id"),
+                userId: try JSONFields.token(contact["user_id"], "\(path())contacts[\(index)].user_id"),
+                countryCode: try JSONFields.countryCode(
+                    profile?["country_code"], "\(path())contacts[\(index)].profile.country_code"))
+        }
+        var events: [WebhookEvent] = []
+        for (index, echo) in echoes.enumerated() {
+            let echoPath = { "\(path())message_echoes[\(index)]" }
+            guard try JSONFields.object(echo, echoPath()) != nil else {
+                throw .malformed("\(echoPath()): expected an object")
+            }
+            guard let id = try JSONFields.token(echo["id"], "\(echoPath()).id") else {
+                throw JSONFields.missing({ "\(echoPath()).id" })
+            }
+            guard let timestamp = try JSONFields.seconds(echo["timestamp"], "\(echoPath()).timestamp") else {
+                throw JSONFields.missing({ "\(echoPath()).timestamp" })
+            }
+            let to = try JSONFields.token(echo["to"], "\(echoPath()).to")
+            let contact = contacts.first { to != nil && $0.waId == to } ?? (contacts.count == 1 ? contacts[0] : nil)
+            events.append(
+                .echo(
+                    EchoEvent(
+                        account: account, phoneNumberId: phoneNumberId, messageId: id, to: to,
+                        toCountryCode: contact?.countryCode, timestamp: timestamp,
+                        type: try JSONFields.label(echo["type"], "\(echoPath()).type"), sender: sender)))
         }
         return events
     }

@@ -18,6 +18,8 @@ public enum WebhookEvent: Sendable, Equatable {
     case call(CallEvent)
     /// A call's status (`calls` field, `statuses[]`), never a message's.
     case callStatus(CallStatusEvent)
+    /// A message sent from the WhatsApp Business app or by Meta's Business Agent, echoed.
+    case echo(EchoEvent)
 }
 
 /// What a `messages` change's `metadata` says of the business phone number it is about: its id and
@@ -222,5 +224,44 @@ public struct VolumeTierInfo: Sendable, Equatable {
         self.tier = tier
         self.effectiveMonth = effectiveMonth
         self.region = region
+    }
+}
+
+/// Who sent a message that reached the user without the Cloud API sending it.
+public enum EchoSender: String, Sendable, Hashable, Comparable {
+    /// Typed in the WhatsApp Business app on a coexistence number (`smb_message_echoes`).
+    case app
+    /// Sent by Meta's Business Agent while it handles the conversation (echoes on `standby`).
+    case agent
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// A message the business sent from outside the Cloud API, echoed to the app (reference §7.12):
+/// free, outside every window, free tier and volume tier, but part of what the business sent.
+public struct EchoEvent: Sendable, Equatable {
+    public var account: String
+    public var phoneNumberId: String?
+    public var messageId: String
+    /// The user it was sent to.
+    public var to: String?
+    /// The user's country from `contacts[].profile.country_code`.
+    public var toCountryCode: String?
+    public var timestamp: Int64
+    public var type: String?
+    public var sender: EchoSender
+
+    public init(
+        account: String, phoneNumberId: String?, messageId: String, to: String?, toCountryCode: String? = nil,
+        timestamp: Int64, type: String?, sender: EchoSender
+    ) {
+        self.account = account
+        self.phoneNumberId = phoneNumberId
+        self.messageId = messageId
+        self.to = to
+        self.toCountryCode = toCountryCode
+        self.timestamp = timestamp
+        self.type = type
+        self.sender = sender
     }
 }

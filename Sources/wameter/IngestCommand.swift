@@ -72,12 +72,13 @@ struct IngestCommand: AsyncParsableCommand {
         }
         let events =
             outcome.statusEvents + outcome.inboundMessages + outcome.systemErrors + outcome.otherChanges
-            + outcome.callEvents
+            + outcome.callEvents + outcome.echoMessages
         print(
             "ingested \(outcome.bodies) bodies from \(name): "
                 + "\(outcome.statusEvents) statuses, \(outcome.inboundMessages) inbound messages, "
                 + "\(outcome.systemErrors) system errors, \(outcome.otherChanges) other changes"
-                + (outcome.callEvents > 0 ? ", \(outcome.callEvents) call events" : "") + "; "
+                + (outcome.callEvents > 0 ? ", \(outcome.callEvents) call events" : "")
+                + (outcome.echoMessages > 0 ? ", \(outcome.echoMessages) app or agent messages" : "") + "; "
                 + "\(events) events in \(String(format: "%.2f", summary.seconds)) s")
         if outcome.statusEvents + outcome.inboundMessages > 0 && outcome.changedRecords == 0 {
             print(

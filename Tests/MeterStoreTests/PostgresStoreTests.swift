@@ -52,7 +52,7 @@ struct PostgresStoreTests {
                     "v3: counters by phone number, group messages sent once",
                     "v4: free messages counted by pricing type",
                     "v5: display numbers of business phone numbers", "v6: rate cards, whole or patch",
-                    "v7: scoped API tokens", "v8: voice calls",
+                    "v7: scoped API tokens", "v8: voice calls, app and agent messages",
                 ])
             group.cancelAll()
         }

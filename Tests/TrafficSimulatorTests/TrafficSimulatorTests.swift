@@ -52,6 +52,7 @@ struct TrafficSimulatorTests {
                     case .unhandledChange: Issue.record("the simulator wrote a change wameter does not read")
                     case .phoneNumber: break
                     case .call, .callStatus: shapes.insert("call")
+                    case .echo: shapes.insert("echo")
                     }
                 }
             }

@@ -205,6 +205,8 @@ public enum InsightsBuilder {
             case .messageRead: metrics.messagesRead = row.count
             case .messageFailed: metrics.messagesFailed = row.count
             case .messageReceived: metrics.messagesReceived = row.count
+            case .messageAppSent: metrics.messagesAppSent = row.count
+            case .messageAgentSent: metrics.messagesAgentSent = row.count
             case .messageDelivered, .messageCharged, .messageFreeEntryPoint, .messageFreeCustomerService:
                 messages[cell, default: [:]][key.metric, default: 0] += row.count
                 continue

@@ -22,6 +22,10 @@ public struct InsightsMetrics: Sendable, Equatable {
     public var cost = Decimal(0)
     /// Charged units with no rate (not in `cost`).
     public var unrated = 0
+    /// Sent from the WhatsApp Business app (coexistence) and by Meta's Business Agent: free, and not
+    /// in `messagesSent`.
+    public var messagesAppSent = 0
+    public var messagesAgentSent = 0
 
     public init() {}
 
@@ -39,6 +43,8 @@ public struct InsightsMetrics: Sendable, Equatable {
         // Decimal addition is slow, and most figures cost nothing.
         if !other.cost.isZero { cost += other.cost }
         unrated += other.unrated
+        messagesAppSent += other.messagesAppSent
+        messagesAgentSent += other.messagesAgentSent
     }
 
     public var isZero: Bool { self == InsightsMetrics() }

@@ -20,7 +20,7 @@ extension InsightsResult {
             ["period", "currency"] + dimensionColumns + [
                 "messages_sent", "messages_delivered", "messages_read", "messages_failed", "messages_received",
                 "messages_charged", "messages_free", "conversations_delivered", "conversations_charged",
-                "conversations_free", "cost", "unrated",
+                "conversations_free", "cost", "unrated", "messages_app_sent", "messages_agent_sent",
             ]
         return columns.joined(separator: ",") + "\n"
     }
@@ -48,6 +48,7 @@ extension InsightsResult {
                 m.messagesCharged, m.messagesFree, m.conversationsDelivered, m.conversationsCharged,
                 m.conversationsFree,
             ].map(String.init) + [formatMoney(m.cost), String(m.unrated)]
+            + [String(m.messagesAppSent), String(m.messagesAgentSent)]
         return fields.map(CSV.escape).joined(separator: ",") + "\n"
     }
 

@@ -17,6 +17,15 @@ public struct InsightsJSON: Sendable, Equatable, Encodable {
         /// Totals only, and only when the query filters on nothing but accounts.
         public var pending: Int?
         public var dropped: Int?
+        /// Sent from the WhatsApp Business app and by Meta's Business Agent (added fields).
+        public var appSent: Int
+        public var agentSent: Int
+
+        enum CodingKeys: String, CodingKey {
+            case sent, delivered, read, failed, received, charged, free, pending, dropped
+            case appSent = "app_sent"
+            case agentSent = "agent_sent"
+        }
     }
 
     public struct Conversations: Sendable, Equatable, Encodable {
@@ -103,7 +112,8 @@ public struct InsightsJSON: Sendable, Equatable, Encodable {
                 sent: metrics.messagesSent, delivered: metrics.messagesDelivered, read: metrics.messagesRead,
                 failed: metrics.messagesFailed, received: metrics.messagesReceived, charged: metrics.messagesCharged,
                 free: metrics.messagesFree,
-                pending: undeliveredMessages.map { $0.total - $0.dropped }, dropped: undeliveredMessages?.dropped),
+                pending: undeliveredMessages.map { $0.total - $0.dropped }, dropped: undeliveredMessages?.dropped,
+                appSent: metrics.messagesAppSent, agentSent: metrics.messagesAgentSent),
             conversations: Conversations(
                 delivered: metrics.conversationsDelivered, charged: metrics.conversationsCharged,
                 free: metrics.conversationsFree,

@@ -56,10 +56,15 @@ public struct ReportJSON: Sendable, Equatable, Codable {
         public var dropped: Int
         public var pending: Int
         public var byCategory: [String: CategoryLine]
+        /// Sent from the WhatsApp Business app and by Meta's Business Agent (added fields).
+        public var appSent: Int?
+        public var agentSent: Int?
 
         enum CodingKeys: String, CodingKey {
             case sent, delivered, read, failed, received, charged, dropped, pending
             case byCategory = "by_category"
+            case appSent = "app_sent"
+            case agentSent = "agent_sent"
         }
     }
 
@@ -224,7 +229,8 @@ public struct ReportJSON: Sendable, Equatable, Codable {
             freeEntryPoint: c.freeEntryPoint, byCategory: categories(c.byCategory))
         messages = Messages(
             sent: m.sent, delivered: m.delivered, read: m.read, failed: m.failed, received: m.received,
-            charged: m.charged, dropped: m.dropped, pending: m.pending, byCategory: categories(m.byCategory))
+            charged: m.charged, dropped: m.dropped, pending: m.pending, byCategory: categories(m.byCategory),
+            appSent: m.appSent, agentSent: m.agentSent)
         byMarket = report.byMarket.mapValues(charged)
         byCountry = report.byCountry.mapValues(charged)
         byPhoneNumber = report.byPhoneNumber.mapValues(charged)
