@@ -129,16 +129,7 @@ public struct WebhookDecoder: Sendable {
     private static func events(
         account: String?, phoneNumberId: String?, value: JSONValue, path: @escaping () -> String
     ) throws(WebhookDecodingError) -> [WebhookEvent] {
-        let contacts = try JSONFields.array(value["contacts"], "\(path())contacts").enumerated().map {
-            (index, contact) throws(WebhookDecodingError) -> Contact in
-            let contactPath = { "\(path())contacts[\(index)]" }
-            let profile = try JSONFields.object(contact["profile"], "\(contactPath()).profile")
-            return Contact(
-                waId: try JSONFields.token(contact["wa_id"], "\(contactPath()).wa_id"),
-                userId: try JSONFields.token(contact["user_id"], "\(contactPath()).user_id"),
-                countryCode: try JSONFields.countryCode(
-                    profile?["country_code"], "\(contactPath()).profile.country_code"))
-        }
+        let contacts = try Self.contacts(value, path: path)
         var events: [WebhookEvent] = []
         let statuses = try JSONFields.array(value["statuses"], "\(path())statuses")
         let messages = try JSONFields.array(value["messages"], "\(path())messages")
@@ -193,15 +184,7 @@ public struct WebhookDecoder: Sendable {
         let metadata = try JSONFields.object(value["metadata"], "\(path())metadata")
         let phone = try JSONFields.accountId(metadata?["phone_number_id"], "\(path())metadata.phone_number_id")
         let display = try JSONFields.text(metadata?["display_phone_number"], "\(path())metadata.display_phone_number")
-        let contacts = try JSONFields.array(value["contacts"], "\(path())contacts").enumerated().map {
-            (index, contact) throws(WebhookDecodingError) -> Contact in
-            let profile = try JSONFields.object(contact["profile"], "\(path())contacts[\(index)].profile")
-            return Contact(
-                waId: try JSONFields.token(contact["wa_id"], "\(path())contacts[\(index)].wa_id"),
-                userId: try JSONFields.token(contact["user_id"], "\(path())contacts[\(index)].user_id"),
-                countryCode: try JSONFields.countryCode(
-                    profile?["country_code"], "\(path())contacts[\(index)].profile.country_code"))
-        }
+        let contacts = try Self.contacts(value, path: path)
         // Errors may come with the call or beside it (Meta's examples show both).
         let valueErrors = try JSONFields.array(value["errors"], "\(path())errors")
         let valueError = try valueErrors.first.flatMap { error throws(WebhookDecodingError) in
@@ -284,15 +267,7 @@ public struct WebhookDecoder: Sendable {
     ) throws(WebhookDecodingError) -> [WebhookEvent] {
         let echoes = try JSONFields.array(value["message_echoes"], "\(path())message_echoes")
         guard !echoes.isEmpty else { return [] }
-        let contacts = try JSONFields.array(value["contacts"], "\(path())contacts").enumerated().map {
-            (index, contact) throws(WebhookDecodingError) -> Contact in
-            let profile = try JSONFields.object(contact["profile"], "\(path())contacts[\(index)].profile")
-            return Contact(
-                waId: try JSONFields.token(contact["wa_id"], "\(path())contacts[\(index)].wa_id"),
-                userId: try JSONFields.token(contact["user_id"], "\(path())contacts[\(index)].user_id"),
-                countryCode: try JSONFields.countryCode(
-                    profile?["country_code"], "\(path())contacts[\(index)].profile.country_code"))
-        }
+        let contacts = try Self.contacts(value, path: path)
         var events: [WebhookEvent] = []
         for (index, echo) in echoes.enumerated() {
             let echoPath = { "\(path())message_echoes[\(index)]" }
@@ -327,6 +302,23 @@ public struct WebhookDecoder: Sendable {
             return other
         }
         return user
+    }
+
+    /// A value's `contacts[]`: the users it is about, with their number, business-scoped id and
+    /// country.
+    private static func contacts(
+        _ value: JSONValue, path: @escaping () -> String
+    ) throws(WebhookDecodingError) -> [Contact] {
+        try JSONFields.array(value["contacts"], "\(path())contacts").enumerated().map {
+            (index, contact) throws(WebhookDecodingError) -> Contact in
+            let contactPath = { "\(path())contacts[\(index)]" }
+            let profile = try JSONFields.object(contact["profile"], "\(contactPath()).profile")
+            return Contact(
+                waId: try JSONFields.token(contact["wa_id"], "\(contactPath()).wa_id"),
+                userId: try JSONFields.token(contact["user_id"], "\(contactPath()).user_id"),
+                countryCode: try JSONFields.countryCode(
+                    profile?["country_code"], "\(contactPath()).profile.country_code"))
+        }
     }
 
     private struct Contact {
