@@ -115,7 +115,19 @@ struct GraphAnalyticsRequestTests {
             (
                 "template_analytics.start(1).end(2)",
                 "(#100) Tried accessing nonexisting field (template_analytics) on node type (WhatsAppBusinessAccount); "
-                    + "wameter answers analytics, conversation_analytics, pricing_analytics"
+                    + "wameter answers analytics, conversation_analytics, pricing_analytics, call_analytics"
+            ),
+            (
+                "call_analytics.start(1).end(2).granularity(DAILY).metric_types([VOLUME])",
+                "(#100) unknown metric_types value VOLUME"
+            ),
+            (
+                "call_analytics.start(1).end(2).granularity(DAILY).dimensions([PRICING_CATEGORY])",
+                "(#100) unknown dimensions value PRICING_CATEGORY for call_analytics"
+            ),
+            (
+                "call_analytics.start(1).end(2).granularity(DAILY).tiers([1])",
+                "(#100) call_analytics does not take tiers"
             ),
         ]
         for (fields, message) in cases {

@@ -111,6 +111,84 @@ struct GraphAPITests {
         }
     }
 
+    @Test(
+        "call_analytics: count, cost and average duration by direction and country; calls stay out of the message fields"
+    )
+    func callAnalytics() async throws {
+        let fixture = try ServerFixture()
+        _ = try await fixture.store.upsertAccount(Account(id: "102290129340398", timezone: "UTC", currency: "USD"))
+        // The built-in USD calling card starts on 2025-08-01.
+        let august = utc("2025-08-05T00:00:00Z")
+        let start = august + 3_600
+        func call(_ id: String, _ direction: String, user: String, duration: Int) -> Data {
+            let (from, to) = direction == "USER_INITIATED" ? (user, "15550783881") : ("15550783881", user)
+            return Data(
+                (#"{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"field":"calls","value":{"metadata":{"display_phone_number":"15550783881","phone_number_id":"106540352242901"},"calls":[{"id":"\#(id)","from":"\#(from)","to":"\#(to)","event":"terminate","timestamp":"\#(start + 600)","direction":"\#(direction)","status":"COMPLETED","start_time":"\#(start)","end_time":"\#(start + Int64(duration))","duration":\#(duration)}]}}]}]}"#)
+                    .utf8)
+        }
+        try await LedgerScenario.ingest(
+            fixture.store,
+            [
+                call("wacid.1", "BUSINESS_INITIATED", user: "919876543210", duration: 56),  // 1 minute at 0.0053
+                call("wacid.2", "BUSINESS_INITIATED", user: "919876543211", duration: 64),  // 1.1 minutes
+                call("wacid.3", "USER_INITIATED", user: "919876543212", duration: 300),
+            ])
+        let fields =
+            "call_analytics.start(\(august)).end(\(august + 86_400)).granularity(DAILY)"
+            + #".dimensions(["DIRECTION","COUNTRY","PHONE"])"#
+        let encoded = fields.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        try await fixture.app().test(.router) { client in
+            try await client.execute(
+                uri: "/graph/v23.0/102290129340398?fields=\(encoded)", method: .get, headers: ServerFixture.bearer
+            ) {
+                #expect($0.status == .ok)
+                let body = try Self.json($0)
+                let analytics = try #require(body["call_analytics"] as? [String: Any])
+                let data = try #require(analytics["data"] as? [[String: Any]])
+                let points = try #require(data.first?["data_points"] as? [[String: Any]])
+                let byDirection = Dictionary(
+                    uniqueKeysWithValues: points.map { ($0["direction"] as? String ?? "", $0) })
+                let business = try #require(byDirection["BUSINESS_INITIATED"])
+                #expect(business["count"] as? Int == 2)
+                // Written from the exact decimal (JSONSerialization would read it back through a Double).
+                #expect(String(buffer: $0.body).contains(#""cost" : 0.01113"#))
+                #expect(business["average_duration"] as? Int == 60)
+                #expect(business["country"] as? String == "IN")
+                #expect(business["phone_number"] as? String == "15550783881")
+                let user = try #require(byDirection["USER_INITIATED"])
+                #expect(user["count"] as? Int == 1)
+                #expect((user["cost"] as? NSNumber)?.decimalValue == 0)
+            }
+            // Filtered by direction, as Meta's `directions` filter does.
+            let filtered =
+                "call_analytics.start(\(august)).end(\(august + 86_400)).granularity(MONTHLY)"
+                + #".directions(["USER_INITIATED"]).metric_types(["COUNT"])"#
+            try await client.execute(
+                uri:
+                    "/graph/v23.0/102290129340398?fields=\(filtered.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)",
+                method: .get, headers: ServerFixture.bearer
+            ) {
+                let body = try Self.json($0)
+                let analytics = try #require(body["call_analytics"] as? [String: Any])
+                let points = try #require(
+                    (analytics["data"] as? [[String: Any]])?.first?["data_points"] as? [[String: Any]])
+                #expect(points.count == 1 && points[0]["count"] as? Int == 1 && points[0]["cost"] == nil)
+            }
+            // No call is a message.
+            let messages = "pricing_analytics.start(\(august)).end(\(august + 86_400)).granularity(DAILY)"
+            try await client.execute(
+                uri:
+                    "/graph/v23.0/102290129340398?fields=\(messages.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)",
+                method: .get, headers: ServerFixture.bearer
+            ) {
+                let body = try Self.json($0)
+                let analytics = try #require(body["pricing_analytics"] as? [String: Any])
+                let points = (analytics["data"] as? [[String: Any]])?.first?["data_points"] as? [[String: Any]]
+                #expect(points?.isEmpty == true)
+            }
+        }
+    }
+
     @Test("a data point with units the card has no rate for has no cost, rather than a smaller one")
     func unratedCost() async throws {
         let fixture = try await Self.fixture()

@@ -124,3 +124,43 @@ struct CallLedgerTests {
         #expect(try await LedgerScenario.report(store, "A", "2026-03").calls.count == 0)
     }
 }
+
+extension CallLedgerTests {
+    @Test(
+        "the insights count calls by direction and market, and their month's cost equals the report's",
+        arguments: StoreBackend.all)
+    func insights(_ backend: StoreBackend) async throws {
+        let store = try await Self.store(backend)
+        try await LedgerScenario.ingest(store, Self.bodies)
+        let report = try await LedgerScenario.report(store, "A", "2026-02")
+        let result = try await store.insights(
+            scope: .accounts(["A"]),
+            query: InsightsQuery(
+                from: 2026_02_01, to: 2026_02_28, granularity: .total, dimensions: [.kind, .direction, .market],
+                filters: InsightsFilters()),
+            now: 2_000_000_000)
+        let total = try #require(result.totals.first?.metrics)
+        #expect(total.calls == 4 && total.callsAnswered == 3 && total.callsCharged == 2)
+        #expect(total.callMinutes == report.calls.billedMinutes)
+        #expect(total.callCost == report.calls.cost)
+        #expect(total.cost == report.cost.total)
+        let rows = Dictionary(uniqueKeysWithValues: result.rows.map { ($0.values.joined(separator: "/"), $0.metrics) })
+        #expect(rows["call/business_initiated/India"]?.calls == 1)
+        #expect(rows["call/business_initiated/Brazil"]?.calls == 2)
+        #expect(rows["call/business_initiated/Brazil"]?.callsCharged == 1)
+        #expect(rows["call/user_initiated/India"]?.calls == 1)
+        #expect(rows["call/user_initiated/India"]?.callCost == 0)
+        // Filtered to calls by direction: the free ones only.
+        let free = try await store.insights(
+            scope: .accounts(["A"]),
+            query: InsightsQuery(
+                from: 2026_02_01, to: 2026_02_28, granularity: .total, dimensions: [],
+                filters: InsightsFilters([.kind: ["call"], .direction: ["user_initiated"]])),
+            now: 2_000_000_000)
+        #expect(free.totals.first?.metrics.calls == 1 && free.totals.first?.metrics.averageCallDuration == 300)
+        // JSON and CSV carry them.
+        let json = String(decoding: result.jsonData(), as: UTF8.self)
+        #expect(json.contains(#""billed_minutes" : "1.2""#))
+        #expect(result.csvHeader.hasSuffix(",calls,calls_answered,calls_charged,call_billed_minutes,call_cost\n"))
+    }
+}

@@ -11,6 +11,8 @@ public struct GraphAnalyticsRequest: Sendable, Equatable {
         case conversationAnalytics = "conversation_analytics"
         /// Per-message volume and cost, from July 2025 (§9.3).
         case pricingAnalytics = "pricing_analytics"
+        /// Voice calls: count, cost and average duration (§7.11).
+        case callAnalytics = "call_analytics"
     }
 
     public var field: Field
@@ -39,6 +41,10 @@ public struct GraphAnalyticsRequest: Sendable, Equatable {
             "start", "end", "granularity", "phone_numbers", "country_codes", "metric_types", "pricing_types",
             "pricing_categories", "dimensions", "tiers",
         ],
+        .callAnalytics: [
+            "start", "end", "granularity", "phone_numbers", "country_codes", "metric_types", "dimensions",
+            "directions",
+        ],
     ]
 
     public static func parse(_ field: GraphField) throws(GraphError) -> GraphAnalyticsRequest {
@@ -65,8 +71,11 @@ public struct GraphAnalyticsRequest: Sendable, Equatable {
         let granularityName = try one("granularity").uppercased()
         let granularity: InsightsGranularity
         switch (kind, granularityName) {
-        case (.analytics, "DAY"), (.conversationAnalytics, "DAILY"), (.pricingAnalytics, "DAILY"): granularity = .day
-        case (.analytics, "MONTH"), (.conversationAnalytics, "MONTHLY"), (.pricingAnalytics, "MONTHLY"):
+        case (.analytics, "DAY"), (.conversationAnalytics, "DAILY"), (.pricingAnalytics, "DAILY"),
+            (.callAnalytics, "DAILY"):
+            granularity = .day
+        case (.analytics, "MONTH"), (.conversationAnalytics, "MONTHLY"), (.pricingAnalytics, "MONTHLY"),
+            (.callAnalytics, "MONTHLY"):
             granularity = .month
         case (_, "HALF_HOUR"):
             throw .invalidParameter("HALF_HOUR granularity is not supported by wameter yet; use days or months")
@@ -87,6 +96,7 @@ public struct GraphAnalyticsRequest: Sendable, Equatable {
             case .analytics: []
             case .conversationAnalytics: ["COST", "CONVERSATION"]
             case .pricingAnalytics: ["COST", "VOLUME"]
+            case .callAnalytics: ["COUNT", "COST", "AVERAGE_DURATION"]
             }
         for metric in request.metricTypes.sorted() where !allowedMetrics.contains(metric) {
             throw .invalidParameter("unknown metric_types value \(echoed(metric))")
@@ -112,7 +122,7 @@ public struct GraphAnalyticsRequest: Sendable, Equatable {
             request.filters[.pricingType] = kept
         }
         if !list("tiers").isEmpty { request.filters[.tier] = Set(list("tiers")) }
-        let directions = list("conversation_directions").map { $0.lowercased() }
+        let directions = (list("conversation_directions") + list("directions")).map { $0.lowercased() }
         if !directions.isEmpty { request.filters[.direction] = Set(directions) }
         // Each field counts its own unit: conversation_analytics conversations, the others messages
         // (and pricing_analytics only messages priced per message).
@@ -128,6 +138,8 @@ public struct GraphAnalyticsRequest: Sendable, Equatable {
                 InsightsPricingType.freeEntryPoint,
             ]
             request.filters[.pricingType] = request.filters[.pricingType].map { $0.intersection(priced) } ?? priced
+        case .callAnalytics:
+            request.filters[.kind] = ["call"]
         }
         return request
     }
@@ -153,7 +165,8 @@ enum GraphNames {
         case (.conversationAnalytics, "CONVERSATION_CATEGORY"), (.pricingAnalytics, "PRICING_CATEGORY"): .category
         case (.conversationAnalytics, "CONVERSATION_TYPE"), (.pricingAnalytics, "PRICING_TYPE"): .pricingType
         case (.conversationAnalytics, "CONVERSATION_DIRECTION"): .direction
-        case (.pricingAnalytics, "TIER"): .tier
+        case (.pricingAnalytics, "TIER"), (.callAnalytics, "TIER"): .tier
+        case (.callAnalytics, "DIRECTION"): .direction
         default: nil
         }
     }

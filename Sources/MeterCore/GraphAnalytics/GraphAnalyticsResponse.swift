@@ -48,7 +48,9 @@ extension GraphAnalyticsRequest {
                 case .pricingType:
                     point[field == .pricingAnalytics ? "pricing_type" : "conversation_type"] = .string(
                         value.uppercased())
-                case .direction: point["conversation_direction"] = .string(value.uppercased())
+                case .direction:
+                    point[field == .callAnalytics ? "direction" : "conversation_direction"] = .string(
+                        value.uppercased())
                 // Omitted for messages priced outside a tier table (free ones included), as Meta omits it.
                 case .tier: if !value.isEmpty { point["tier"] = .string(value) }
                 case .account, .market, .kind: break
@@ -72,6 +74,16 @@ extension GraphAnalyticsRequest {
                 guard m.messagesDelivered > 0 else { continue }
                 if wants("VOLUME") { point["volume"] = .integer(m.messagesDelivered) }
                 if wants("COST") { point["cost"] = .decimal(m.cost) }
+            case .callAnalytics:
+                guard m.calls > 0 else { continue }
+                if wants("COUNT") { point["count"] = .integer(m.calls) }
+                if wants("COST") { point["cost"] = .decimal(m.callCost) }
+                if wants("AVERAGE_DURATION") {
+                    var average = m.averageCallDuration
+                    var rounded = Decimal()
+                    NSDecimalRound(&rounded, &average, 0, .plain)
+                    point["average_duration"] = .decimal(rounded)
+                }
             }
             points.append(.object(point))
         }
@@ -83,7 +95,7 @@ extension GraphAnalyticsRequest {
             if !phoneNumbers.isEmpty { body["phone_numbers"] = .array(phoneNumbers.map(GraphJSON.string)) }
             if !countryCodes.isEmpty { body["country_codes"] = .array(countryCodes.map(GraphJSON.string)) }
             return .object(body)
-        case .conversationAnalytics, .pricingAnalytics:
+        case .conversationAnalytics, .pricingAnalytics, .callAnalytics:
             return .object(["data": .array([.object(["data_points": .array(points)])])])
         }
     }

@@ -57,7 +57,7 @@ public enum InsightsBuilder {
             let account = month.account
             guard query.filters.keeps(.account, account.id) else { continue }
             let priced = ReportBuilder.price(month, markets: markets)
-            forEachAtom(of: month, cells: priced.cells, days: days) { atom, metrics in
+            forEachAtom(of: month, cells: priced.cells, days: days, markets: markets) { atom, metrics in
                 for (dimension, kept) in filters where !kept.contains(atom.value(of: dimension, account: account.id)) {
                     return
                 }
@@ -119,6 +119,8 @@ public enum InsightsBuilder {
     /// market, business phone number and pricing type.
     struct Atom {
         var tier = ""
+        /// A call's own direction; other units take theirs from the category.
+        var direction: String?
         var kind: String
         var day: DayKey
         var category: String
@@ -146,7 +148,7 @@ public enum InsightsBuilder {
             case .market: market
             case .category: category
             case .pricingType: pricingType
-            case .direction: InsightsDirection.of(category: category)
+            case .direction: direction ?? InsightsDirection.of(category: category)
             case .kind: kind
             case .tier: tier
             }
@@ -179,7 +181,7 @@ public enum InsightsBuilder {
     /// The month's figures on the period's days, split into atoms: counts from the counters, cost and
     /// the free tier from the priced cells (which hold exactly what the report sums).
     private static func forEachAtom(
-        of month: ReportInputs, cells: ReportCellTally, days: ClosedRange<DayKey>,
+        of month: ReportInputs, cells: ReportCellTally, days: ClosedRange<DayKey>, markets: MarketTable,
         _ body: (Atom, InsightsMetrics) -> Void
     ) {
         var messages: [Cell: [RollupMetric: Int]] = [:]
@@ -282,6 +284,58 @@ public enum InsightsBuilder {
                 rest.unrated -= share.unrated
             }
             if !rest.cost.isZero || rest.unrated != 0 { body(untiered, rest) }
+        }
+
+        forEachCall(of: month, days: days, markets: markets, body)
+    }
+
+    /// The month's calls on the period's days, one atom each (kind `call`, category `calling`), with
+    /// the price the report gives them (the portfolio's calling tiers).
+    private static func forEachCall(
+        of month: ReportInputs, days: ClosedRange<DayKey>, markets: MarketTable,
+        _ body: (Atom, InsightsMetrics) -> Void
+    ) {
+        guard let inputs = month.calls else { return }
+        let account = month.account
+        let calendar = BillingCalendar(timezoneIdentifier: account.timezone) ?? .utc
+        let prices =
+            CallCharging.prices(of: inputs.portfolioCharged, currency: account.currency, rates: month.rates)[account.id]
+            ?? [:]
+        for call in inputs.calls {
+            guard let placedAt = call.placedAt else { continue }
+            let day = calendar.day(of: placedAt)
+            guard days.contains(day) else { continue }
+            let price = prices[call.callId]
+            var atom = Atom(
+                ReportCellTally.Key(
+                    kind: "call", day: day, category: CallCharging.category,
+                    market: markets.market(country: call.country, on: day), country: call.country,
+                    phone: call.phoneNumberId ?? ""),
+                pricingType: call.isCharged ? InsightsPricingType.regular : "")
+            atom.tier = price?.tier ?? ""
+            atom.direction =
+                switch call.direction {
+                case .businessInitiated?: InsightsDirection.businessInitiated
+                case .userInitiated?: InsightsDirection.userInitiated
+                case nil: InsightsDirection.unknown
+                }
+            var metrics = InsightsMetrics()
+            metrics.calls = 1
+            if call.isAnswered {
+                metrics.callsAnswered = 1
+                metrics.callSeconds = Int(call.duration ?? 0)
+            }
+            if call.isCharged {
+                metrics.callsCharged = 1
+                metrics.callMinutes = CallCharging.minutes(pulses: call.pulses)
+                if let rate = price?.rate {
+                    metrics.callCost = metrics.callMinutes * rate
+                    metrics.cost = metrics.callCost
+                } else {
+                    metrics.unrated = 1
+                }
+            }
+            body(atom, metrics)
         }
     }
 }

@@ -26,8 +26,21 @@ public struct InsightsMetrics: Sendable, Equatable {
     /// in `messagesSent`.
     public var messagesAppSent = 0
     public var messagesAgentSent = 0
+    /// Voice calls placed, picked up, charged; the charged ones' billed minutes and cost (also in
+    /// `cost`), and the answered ones' seconds (for their average duration).
+    public var calls = 0
+    public var callsAnswered = 0
+    public var callsCharged = 0
+    public var callMinutes = Decimal(0)
+    public var callCost = Decimal(0)
+    public var callSeconds = 0
 
     public init() {}
+
+    /// Mean duration of the answered calls, seconds (0 without any).
+    public var averageCallDuration: Decimal {
+        callsAnswered == 0 ? 0 : Decimal(callSeconds) / Decimal(callsAnswered)
+    }
 
     public mutating func add(_ other: InsightsMetrics) {
         messagesSent += other.messagesSent
@@ -45,6 +58,14 @@ public struct InsightsMetrics: Sendable, Equatable {
         unrated += other.unrated
         messagesAppSent += other.messagesAppSent
         messagesAgentSent += other.messagesAgentSent
+        if other.calls != 0 {
+            calls += other.calls
+            callsAnswered += other.callsAnswered
+            callsCharged += other.callsCharged
+            callMinutes += other.callMinutes
+            callCost += other.callCost
+            callSeconds += other.callSeconds
+        }
     }
 
     public var isZero: Bool { self == InsightsMetrics() }

@@ -20,7 +20,8 @@ extension InsightsResult {
             ["period", "currency"] + dimensionColumns + [
                 "messages_sent", "messages_delivered", "messages_read", "messages_failed", "messages_received",
                 "messages_charged", "messages_free", "conversations_delivered", "conversations_charged",
-                "conversations_free", "cost", "unrated", "messages_app_sent", "messages_agent_sent",
+                "conversations_free", "cost", "unrated", "messages_app_sent", "messages_agent_sent", "calls",
+                "calls_answered", "calls_charged", "call_billed_minutes", "call_cost",
             ]
         return columns.joined(separator: ",") + "\n"
     }
@@ -49,6 +50,8 @@ extension InsightsResult {
                 m.conversationsFree,
             ].map(String.init) + [formatMoney(m.cost), String(m.unrated)]
             + [String(m.messagesAppSent), String(m.messagesAgentSent)]
+            + [String(m.calls), String(m.callsAnswered), String(m.callsCharged)]
+            + [formatMoney(m.callMinutes), formatMoney(m.callCost)]
         return fields.map(CSV.escape).joined(separator: ",") + "\n"
     }
 
@@ -80,6 +83,10 @@ extension InsightsResult {
             out += "  free \(m.conversationsFree)"
             if let undelivered = total.undeliveredConversations {
                 out += "  pending \(undelivered.total - undelivered.dropped)  dropped \(undelivered.dropped)"
+            }
+            if m.calls > 0 {
+                out += "\n  calls          placed \(m.calls)  answered \(m.callsAnswered)  charged \(m.callsCharged)"
+                out += "  billed minutes \(formatMoney(m.callMinutes))  cost \(formatMoney(m.callCost))"
             }
             out += "\n  cost           \(Self.money(m)) \(total.currency)\n"
         }

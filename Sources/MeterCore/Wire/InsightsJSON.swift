@@ -37,6 +37,25 @@ public struct InsightsJSON: Sendable, Equatable, Encodable {
     }
 
     /// A total (per currency) or a row: its figures, and for a row its period and dimension values.
+    /// Voice calls of a row or total (added field, present when there are calls).
+    public struct Calls: Sendable, Equatable, Encodable {
+        public var count: Int
+        public var answered: Int
+        public var charged: Int
+        public var billedMinutes: String
+        /// Their part of `cost`.
+        public var cost: String
+        /// Seconds, of the answered calls.
+        public var averageDuration: String
+
+        enum CodingKeys: String, CodingKey {
+            case count, answered, charged
+            case billedMinutes = "billed_minutes"
+            case cost
+            case averageDuration = "average_duration"
+        }
+    }
+
     public struct Figures: Sendable, Equatable, Encodable {
         public var period: String?
         public var currency: String
@@ -45,6 +64,7 @@ public struct InsightsJSON: Sendable, Equatable, Encodable {
         public var conversations: Conversations
         public var cost: String
         public var unrated: Int
+        public var calls: Calls?
 
         struct Key: CodingKey {
             var stringValue: String
@@ -64,6 +84,7 @@ public struct InsightsJSON: Sendable, Equatable, Encodable {
             try container.encode(conversations, forKey: Key("conversations"))
             try container.encode(cost, forKey: Key("cost"))
             try container.encode(unrated, forKey: Key("unrated"))
+            try container.encodeIfPresent(calls, forKey: Key("calls"))
         }
     }
 
@@ -119,6 +140,20 @@ public struct InsightsJSON: Sendable, Equatable, Encodable {
                 free: metrics.conversationsFree,
                 pending: undeliveredConversations.map { $0.total - $0.dropped },
                 dropped: undeliveredConversations?.dropped),
-            cost: formatMoney(metrics.cost), unrated: metrics.unrated)
+            cost: formatMoney(metrics.cost), unrated: metrics.unrated,
+            calls: metrics.calls == 0
+                ? nil
+                : Calls(
+                    count: metrics.calls, answered: metrics.callsAnswered, charged: metrics.callsCharged,
+                    billedMinutes: formatMoney(metrics.callMinutes), cost: formatMoney(metrics.callCost),
+                    averageDuration: Self.seconds(metrics.averageCallDuration)))
+    }
+
+    /// Seconds to a tenth, as a decimal string.
+    static func seconds(_ value: Decimal) -> String {
+        var value = value
+        var rounded = Decimal()
+        NSDecimalRound(&rounded, &value, 1, .plain)
+        return rounded.description
     }
 }

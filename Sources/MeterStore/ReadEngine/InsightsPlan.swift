@@ -15,17 +15,23 @@ struct InsightsPlan: Sendable {
         var months: [ReportInputs] = []
         var undelivered: [String: InsightsInputs.Undelivered] = [:]
         for account in accounts where query.filters.keeps(.account, account.id) {
+            guard let calendar = BillingCalendar(timezoneIdentifier: account.timezone) else {
+                throw LedgerStoreError.invalidAccount(account.id, ["unknown time zone \(account.timezone)"])
+            }
             for month in query.months {
-                // A month with no counters has nothing to price (its undelivered units are counted
-                // below, over the period): skipping it keeps a query over years as cheap as its data.
+                // A month with no counters and no calls has nothing to price (its undelivered units
+                // are counted below, over the period): skipping it keeps a query over years as cheap
+                // as its data.
                 let days = max(month.firstDay, query.from)...min(month.lastPossibleDay, query.to)
-                guard try await snapshot.hasRollups(RollupSelection(account: account.id, days: days)) else { continue }
+                var hasData = try await snapshot.hasRollups(RollupSelection(account: account.id, days: days))
+                if !hasData {
+                    let range = calendar.range(from: days.lowerBound, through: min(days.upperBound, month.lastDay))
+                    hasData = !(try await snapshot.calls(account: account.id, placedIn: range).isEmpty)
+                }
+                guard hasData else { continue }
                 var plan = ReportPlan(account: account, month: month, now: now, dayCaches: dayCaches)
                 plan.countsUndelivered = false
                 months.append(try await plan.gather(from: snapshot))
-            }
-            guard let calendar = BillingCalendar(timezoneIdentifier: account.timezone) else {
-                throw LedgerStoreError.invalidAccount(account.id, ["unknown time zone \(account.timezone)"])
             }
             let counts = try await ReportPlan.undelivered(
                 snapshot, account: account.id, sent: calendar.range(from: query.from, through: query.to), now: now)
