@@ -14,6 +14,15 @@ enum SimulatedRecipients {
         (("90", 10, "TR"), 2), (("92", 10, "PK"), 2), (("60", 9, "MY"), 2), (("27", 9, "ZA"), 2),
     ]
 
+    /// Where simulated calls go: countries whose market the built-in USD calling card prices on
+    /// every day from 2025-08-01 (so the demo's calls are all rated).
+    static let calling: [((prefix: String, digits: Int, country: String), Int)] = [
+        (("91", 10, "IN"), 18), (("55", 11, "BR"), 10), (("52", 10, "MX"), 6), (("62", 11, "ID"), 6),
+        (("44", 10, "GB"), 4), (("49", 11, "DE"), 3), (("57", 10, "CO"), 3), (("254", 9, "KE"), 3),
+        (("63", 10, "PH"), 3), (("33", 9, "FR"), 2), (("34", 9, "ES"), 2), (("60", 9, "MY"), 2),
+        (("27", 9, "ZA"), 2),
+    ]
+
     /// Countries with an authentication-international rate (reference §7.5): nine until the
     /// markets made standalone on 2026-10-01 brought nine more.
     static let authenticationInternational: Set<String> = ["EG", "IN", "ID", "MY", "NG", "PK", "SA", "ZA", "AE"]

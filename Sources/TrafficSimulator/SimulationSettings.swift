@@ -60,14 +60,20 @@ public struct SimulationSettings: Sendable {
     public var redeliveryRate: Double
     /// Share of status bodies that carry several statuses (Meta batches up to 1,000 updates).
     public var batchRate: Double
+    /// Share of interactions that are voice calls (from 2025-08-01, when the calling cards start).
+    public var callRate: Double
+    /// Share of interactions that are messages sent from the Business app or by the Business Agent.
+    public var echoRate: Double
 
     /// About how many bodies one interaction produces, for turning a body rate or count into a gap.
     public static let bodiesPerInteraction = 2.9
 
     public init(
         seed: UInt64, start: Int64, meanGapSeconds: Double, accounts: [SimulatedAccount] = SimulatedAccount.demo,
-        redeliveryRate: Double = 0.02, batchRate: Double = 0.15
+        redeliveryRate: Double = 0.02, batchRate: Double = 0.15, callRate: Double = 0, echoRate: Double = 0
     ) {
+        self.callRate = callRate
+        self.echoRate = echoRate
         self.seed = seed
         self.start = start
         self.meanGapSeconds = meanGapSeconds
@@ -83,6 +89,8 @@ public struct SimulatedBody: Sendable {
         case statuses, inbound
         case tierUpdate = "tier_update"
         case systemError = "system_error"
+        case call
+        case echo
     }
 
     public var bytes: Data

@@ -111,11 +111,18 @@ public struct TrafficSimulator: Sendable {
     private static let october2026 = PricingEra.serviceFreeTier.utc
     /// 2026-01-01: business-scoped user ids appear (reference §3.6); not a pricing era.
     private static let bsuidStart: Int64 = 1_767_225_600
+    /// 2025-08-01: the first calling rate cards (reference §7.11).
+    private static let callingStart: Int64 = 1_754_006_400
 
     private mutating func startInteraction(at t: Int64) {
         let account = random.int(0...(settings.accounts.count - 1))
         let phones = settings.accounts[account].phoneNumberIds
         let phone = phones[random.int(0...(phones.count - 1))]
+        // Drawn only when enabled, so that traffic without calls or echoes is what it always was.
+        if settings.callRate > 0, t >= Self.callingStart, random.chance(settings.callRate) {
+            return call(account, phone, at: t)
+        }
+        if settings.echoRate > 0, random.chance(settings.echoRate) { return echo(account, phone, at: t) }
         switch random.weighted([(0, 735), (1, 120), (2, 50), (3, 40), (4, 45), (5, 5), (6, 5)]) {
         case 1: customerService(account, phone, at: t)
         case 2: freeEntryPoint(account, phone, at: t)
@@ -428,6 +435,61 @@ public struct TrafficSimulator: Sendable {
         )
         if recentConversations.count > 64 { recentConversations.removeFirst(16) }
         return .init(id: id, originType: category, expiresAt: t + 86_400)
+    }
+
+    /// A voice call (reference §7.11): business- or user-initiated, picked up or not, with durations
+    /// around pulse edges; its events come as Meta sends them, the terminate sometimes before the
+    /// connect, and call statuses for business-initiated calls.
+    private mutating func call(_ account: Int, _ phone: String, at t: Int64) {
+        let place = random.weighted(SimulatedRecipients.calling)
+        let user = place.prefix + random.digits(place.digits)
+        let business = WebhookBodyBuilder.displayNumber(of: phone)
+        let outbound = random.chance(0.7)
+        let direction = outbound ? "BUSINESS_INITIATED" : "USER_INITIATED"
+        let (from, to) = outbound ? (business, user) : (user, business)
+        messageCounter += 1
+        let id = "wacid.HBgL" + settings.accounts[account].id.suffix(4) + String(messageCounter) + random.hex(12)
+        let ring = Int64(random.int(3...25))
+        let answered = random.chance(0.65)
+        let duration = random.weighted([
+            (1, 2), (5, 2), (6, 3), (7, 3), (12, 2), (13, 2), (56, 3), (60, 3), (61, 3), (random.int(14...900), 10),
+        ])
+        let start = t + ring
+        let ended = answered ? start + Int64(duration) : start
+        let accountId = settings.accounts[account].id
+        let terminate = WebhookBodyBuilder.Call(
+            id: id, event: "terminate", timestamp: ended + 1, direction: direction, from: from, to: to,
+            status: random.chance(0.04) ? "FAILED" : "COMPLETED",
+            answered: answered ? (start, ended, duration) : nil)
+        queue.push(
+            ended + 1,
+            .body(prepared(builder.callBody(account: accountId, phoneNumberId: phone, call: terminate), .call, account))
+        )
+        // Usually before the terminate; sometimes after it (Meta does not order call webhooks).
+        let connectAt = random.chance(0.1) ? ended + 1 + Int64(random.int(1...30)) : t
+        let connect = WebhookBodyBuilder.Call(
+            id: id, event: "connect", timestamp: t, direction: direction, from: from, to: to)
+        queue.push(
+            connectAt,
+            .body(prepared(builder.callBody(account: accountId, phoneNumberId: phone, call: connect), .call, account)))
+        guard outbound else { return }
+        let statuses = [("RINGING", t + 1), answered ? ("ACCEPTED", start) : ("REJECTED", start)]
+        for (status, at) in statuses where answered || status == "RINGING" || random.chance(0.5) {
+            let bytes = builder.callStatusBody(
+                account: accountId, phoneNumberId: phone, callId: id, status: status, timestamp: at, recipientId: user)
+            queue.push(at, .body(prepared(bytes, .call, account)))
+        }
+    }
+
+    /// A message typed in the WhatsApp Business app on a coexistence number, or (one in five) sent
+    /// by Meta's Business Agent on `standby` (reference §7.12).
+    private mutating func echo(_ account: Int, _ phone: String, at t: Int64) {
+        let (recipient, _) = newRecipient()
+        let bytes = builder.echoBody(
+            account: settings.accounts[account].id, phoneNumberId: phone,
+            field: random.chance(0.8) ? "smb_message_echoes" : "standby", messageId: newWamid(account), to: recipient,
+            timestamp: t)
+        queue.push(t, .body(prepared(bytes, .echo, account)))
     }
 
     private mutating func newRecipient() -> (number: String, country: String) {

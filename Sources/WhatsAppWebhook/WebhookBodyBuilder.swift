@@ -186,6 +186,94 @@ public struct WebhookBodyBuilder: Sendable {
         return Data(out.utf8)
     }
 
+    /// A call event, as a `calls` change carries it (reference §7.11).
+    public struct Call: Sendable {
+        public var id: String
+        public var event: String
+        public var timestamp: Int64
+        public var direction: String
+        public var from: String
+        public var to: String
+        /// Terminate only: `COMPLETED` or `FAILED`, and for a call that was picked up its times and
+        /// duration.
+        public var status: String?
+        public var answered: (start: Int64, end: Int64, duration: Int)?
+
+        public init(
+            id: String, event: String, timestamp: Int64, direction: String, from: String, to: String,
+            status: String? = nil, answered: (start: Int64, end: Int64, duration: Int)? = nil
+        ) {
+            self.id = id
+            self.event = event
+            self.timestamp = timestamp
+            self.direction = direction
+            self.from = from
+            self.to = to
+            self.status = status
+            self.answered = answered
+        }
+    }
+
+    /// A `calls` change with one call event.
+    public func callBody(account: String, phoneNumberId: String, call: Call) -> Data {
+        var fields = [
+            member("id", call.id), member("from", call.from), member("to", call.to), member("event", call.event),
+            member("timestamp", String(call.timestamp)), member("direction", call.direction),
+        ]
+        if let status = call.status { fields.append(member("status", status)) }
+        if let answered = call.answered {
+            fields += [
+                member("start_time", String(answered.start)), member("end_time", String(answered.end)),
+                #""duration":"# + String(answered.duration),
+            ]
+        }
+        if call.event == "connect" { fields.append(#""session":{"sdp":"v=0","sdp_type":"offer"}"#) }
+        return change(
+            account: account, phoneNumberId: phoneNumberId, field: "calls",
+            #""calls":[{"# + fields.joined(separator: ",") + "}]")
+    }
+
+    /// A `calls` change with one call status (`RINGING`, `ACCEPTED`, `REJECTED`).
+    public func callStatusBody(
+        account: String, phoneNumberId: String, callId: String, status: String, timestamp: Int64, recipientId: String
+    ) -> Data {
+        let fields = [
+            member("id", callId), member("timestamp", String(timestamp)), member("type", "call"),
+            member("status", status), member("recipient_id", recipientId),
+        ]
+        return change(
+            account: account, phoneNumberId: phoneNumberId, field: "calls",
+            #""statuses":[{"# + fields.joined(separator: ",") + "}]")
+    }
+
+    /// A message echoed from the WhatsApp Business app (`smb_message_echoes`) or, on `standby`, sent
+    /// by Meta's Business Agent (reference §7.12).
+    public func echoBody(
+        account: String, phoneNumberId: String, field: String, messageId: String, to: String, timestamp: Int64
+    ) -> Data {
+        let fields = [
+            member("from", Self.displayNumber(of: phoneNumberId)), member("to", to), member("id", messageId),
+            member("timestamp", String(timestamp)), member("type", "text"), #""text":{"body":"Thanks, see you soon"}"#,
+        ]
+        return change(
+            account: account, phoneNumberId: phoneNumberId, field: field,
+            #""message_echoes":[{"# + fields.joined(separator: ",") + "}]")
+    }
+
+    /// `"name":"value"`, the value escaped.
+    private func member(_ name: String, _ value: String) -> String {
+        quote(name) + ":" + quote(value)
+    }
+
+    /// One change of `field` for one phone number, with `content` after the metadata.
+    private func change(account: String, phoneNumberId: String, field: String, _ content: String) -> Data {
+        var out = #"{"object":"whatsapp_business_account","entry":[{"# + member("id", account)
+        out += #","changes":[{"# + member("field", field) + #","value":{"messaging_product":"whatsapp","metadata":{"#
+        out += member("display_phone_number", Self.displayNumber(of: phoneNumberId)) + ","
+        out += member("phone_number_id", phoneNumberId) + "}," + content + "}}]}]}"
+        return Data(out.utf8)
+    }
+
     /// A system error in a `messages` webhook: value-level `errors`, no statuses (reference §11.16).
     public func systemErrorBody(account: String, phoneNumberId: String, code: Int, title: String) -> Data {
         var out = #"{"object":"whatsapp_business_account","entry":[{"id":"# + quote(account)

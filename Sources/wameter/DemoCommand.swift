@@ -62,7 +62,8 @@ struct DemoCommand: AsyncParsableCommand {
 
             let now = Int64(Date().timeIntervalSince1970)
             let settings = SimulationSettings(
-                seed: seed ?? UInt64(now), start: now, meanGapSeconds: SimulationSettings.bodiesPerInteraction / rate)
+                seed: seed ?? UInt64(now), start: now, meanGapSeconds: SimulationSettings.bodiesPerInteraction / rate,
+                callRate: 0.05, echoRate: 0.02)
             let base = "http://\(host):\(port)"
             let feeder = DemoFeeder(
                 poster: WebhookPoster(

@@ -38,6 +38,11 @@ struct SimulateCommand: AsyncParsableCommand {
             Simulated days the --count bodies span (default 28 with --out; with --url, simulated time follows             the wall clock unless --days is given).
             """)
     var days: Double?
+    @Option(help: "Share of interactions that are voice calls, 0 to 1 (from 2025-08-01 on the simulated clock).")
+    var callRate: Double = 0.05
+    @Option(
+        help: "Share of interactions that are messages sent from the Business app or by the Business Agent, 0 to 1.")
+    var echoRate: Double = 0.02
     @Flag(help: "Print nothing but errors.") var quiet = false
 
     func validate() throws {
@@ -48,6 +53,8 @@ struct SimulateCommand: AsyncParsableCommand {
         if let days, days <= 0 { throw ValidationError("--days must be positive") }
         if days != nil && count == nil && url != nil { throw ValidationError("--days needs --count") }
         if concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
+        if !(0...1).contains(callRate) { throw ValidationError("--call-rate must be from 0 to 1") }
+        if !(0...1).contains(echoRate) { throw ValidationError("--echo-rate must be from 0 to 1") }
         if out != nil && duration != nil {
             throw ValidationError("--duration applies to --url; use --count with --out")
         }
@@ -90,7 +97,8 @@ struct SimulateCommand: AsyncParsableCommand {
             let settings = SimulationSettings(
                 seed: seed, start: start.flatMap(Self.epoch) ?? now,
                 meanGapSeconds: days.map { Self.meanGap(days: $0, count: count!) }
-                    ?? SimulationSettings.bodiesPerInteraction / (rate ?? 1_000))
+                    ?? SimulationSettings.bodiesPerInteraction / (rate ?? 1_000), callRate: callRate,
+                echoRate: echoRate)
             let poster = WebhookPoster(
                 simulator: TrafficSimulator(settings), target: WebhookPoster.Target(url)!, appSecret: secret!,
                 limits: .init(count: count, duration: duration, rate: rate))
@@ -106,7 +114,7 @@ struct SimulateCommand: AsyncParsableCommand {
             .lowerBound
         let settings = SimulationSettings(
             seed: seed, start: start.flatMap(Self.epoch) ?? monthStart,
-            meanGapSeconds: Self.meanGap(days: days ?? 28, count: total))
+            meanGapSeconds: Self.meanGap(days: days ?? 28, count: total), callRate: callRate, echoRate: echoRate)
         var simulator = TrafficSimulator(settings)
         let clock = ContinuousClock()
         let began = clock.now

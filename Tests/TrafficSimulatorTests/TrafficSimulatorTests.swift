@@ -14,6 +14,9 @@ struct TrafficSimulatorTests {
     static let cbp = SimulationSettings(seed: 7, start: 1_716_163_200, meanGapSeconds: 120)
     /// 2022-03-01: the 2022 categories.
     static let cbp2022 = SimulationSettings(seed: 3, start: 1_646_092_800, meanGapSeconds: 120)
+    /// 2026-09-20 with voice calls and app and agent messages.
+    static let withCalls = SimulationSettings(
+        seed: 11, start: 1_789_862_400, meanGapSeconds: 120, callRate: 0.1, echoRate: 0.05)
 
     static func bodies(_ settings: SimulationSettings, _ count: Int) -> ([SimulatedBody], SimulationStats) {
         var simulator = TrafficSimulator(settings)
@@ -29,7 +32,7 @@ struct TrafficSimulatorTests {
         var pricingTypes: Set<String> = []
         var categories: Set<String> = []
         var shapes: Set<String> = []
-        for settings in [Self.pmp, Self.cbp, Self.cbp2022] {
+        for settings in [Self.pmp, Self.cbp, Self.cbp2022, Self.withCalls] {
             for body in Self.bodies(settings, 4_000).0 {
                 kinds.insert(body.kind)
                 for event in try decoder.decode(body.bytes) {
@@ -68,8 +71,38 @@ struct TrafficSimulatorTests {
         #expect(
             shapes == [
                 "cost", "group member", "business-scoped user", "contact country", "error code", "conversation window",
-                "inbound", "ad referral", "tier update", "system error",
+                "inbound", "ad referral", "tier update", "system error", "call", "echo",
             ])
+    }
+
+    @Test("simulated calls: each call is counted once however its events arrive, and every one is rated")
+    func calls() async throws {
+        let (bodies, _) = Self.bodies(Self.withCalls, 3_000)
+        let decoder = WebhookDecoder()
+        var callIds: Set<String> = []
+        var echoes: Set<String> = []
+        for body in bodies {
+            for event in try decoder.decode(body.bytes) {
+                if case .call(let call) = event { callIds.insert(call.callId) }
+                if case .echo(let echo) = event { echoes.insert(echo.messageId) }
+            }
+        }
+        #expect(callIds.count > 50 && echoes.count > 20)
+        let store = try await StoreBackend.sqlite.makeStore(accounts: SimulatedAccount.demo.map(\.account))
+        try await LedgerScenario.ingest(store, bodies.map(\.bytes))
+        var placed = 0
+        var echoed = 0
+        for account in SimulatedAccount.demo {
+            for month in ["2026-09", "2026-10", "2026-11"] {
+                let report = try await LedgerScenario.report(store, account.id, month)
+                placed += report.calls.count
+                echoed += report.messages.appSent + report.messages.agentSent
+                #expect(report.calls.unrated == 0, "\(account.id) \(month)")
+                #expect(report.calls.unknownDirection == 0)
+            }
+        }
+        #expect(placed == callIds.count)
+        #expect(echoed == echoes.count)
     }
 
     @Test("equal seeds give equal output, byte for byte; another seed gives other output")
