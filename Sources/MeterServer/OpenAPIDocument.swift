@@ -40,7 +40,7 @@ enum OpenAPIDocument {
                   "by_market": {"type": "object"}, "by_country": {"type": "object"}, "by_phone_number": {"type": "object"},
                   "cost": {"type": "object", "properties": {"total": {"type": "string"}, "currency": {"type": "string"}}},
                   "unrated": {"type": "object"}, "volume_tiers": {"type": "array"}, "webhook_priced": {"type": "object"},
-                  "rate_cards": {"type": "array"}
+                  "rate_cards": {"type": "array"}, "calls": {"type": "object", "description": "Voice calls of the month (docs/calls.md)"}
                 }
               }
             },

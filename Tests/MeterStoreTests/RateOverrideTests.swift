@@ -95,11 +95,17 @@ struct RateOverrideTests {
     func unknownCategory(_ backend: StoreBackend) async throws {
         let store = try await store(backend)
         try await LedgerScenario.ingest(
-            store, [LedgerScenario.status("x1", "delivered", at: t, pricing: LedgerScenario.pmp("business_agent"))])
+            store,
+            [
+                LedgerScenario.status("x1", "delivered", at: t, pricing: LedgerScenario.pmp("business_agent")),
+                // The analytics enum's AI_BOT (Meta Business Agent traffic; reference §7.12), as a webhook may spell it.
+                LedgerScenario.status("x2", "delivered", at: t, pricing: LedgerScenario.pmp("AI_BOT")),
+            ])
         let report = try await LedgerScenario.report(store, "A", "2026-02")
-        #expect(report.messages.charged == 1)
-        #expect(report.unrated.count == 1)
-        #expect(report.unrated.units.first?.category == "business_agent")
+        #expect(report.messages.charged == 2)
+        #expect(report.unrated.count == 2)
+        #expect(Set(report.unrated.units.map(\.category)) == ["business_agent", "ai_bot"])
+        #expect(report.messages.byCategory["ai_bot"]?.charged == 1)
         #expect(report.cost.total == "0")
     }
 }
