@@ -8,6 +8,7 @@ import MeterServer
 import MeterStore
 import TestSupport
 import Testing
+import WhatsAppWebhook
 
 /// The dashboard in process: signing in sets a session cookie (never the token in a URL), pages
 /// show the report's and the insights' figures, and the version the pages poll moves with commits.
@@ -174,6 +175,42 @@ struct DashboardTests {
             }
             try await client.execute(uri: "/accounts/A?month=2026-13", method: .get, headers: [.cookie: cookie]) {
                 #expect($0.status == .badRequest)
+            }
+        }
+    }
+
+    @Test("the account page shows the month's calls by market, and their spend in the total")
+    func calls() async throws {
+        let fixture = try ServerFixture()
+        _ = try await fixture.store.upsertAccount(Account(id: "A", timezone: "UTC", currency: "USD"))
+        try await Self.app(fixture).test(.router) { client in
+            let cookie = try await Self.signIn(client)
+            try await Self.deliver(
+                client,
+                LedgerScenario.status("m1", "delivered", at: Self.september, pricing: LedgerScenario.pmp("marketing")))
+            let builder = WebhookBodyBuilder()
+            try await Self.deliver(
+                client,
+                builder.callBody(
+                    account: "A", phoneNumberId: "106540352242922",
+                    call: .init(
+                        id: "wacid.1", event: "terminate", timestamp: Self.september + 100,
+                        direction: "BUSINESS_INITIATED", from: "15552242922", to: "919876543210", status: "COMPLETED",
+                        answered: (Self.september, Self.september + 56, 56))))
+            let report = try await fixture.store.report(
+                accountID: "A", month: YearMonth("2026-09")!, now: ServerFixture.now)
+            #expect(report.calls.charged == 1)
+            try await client.execute(uri: "/accounts/A?month=2026-09", method: .get, headers: [.cookie: cookie]) {
+                let page = String(buffer: $0.body)
+                #expect(page.contains("<h2>Voice calls</h2>"))
+                #expect(page.contains("Placed 1, answered 1, charged 1"))
+                #expect(
+                    page.contains(
+                        "<td>India</td><td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">1</td>"))
+                // One minute to India at the built-in card's 0.0053, in the section and in the total.
+                #expect(page.contains("0.0053 USD, included in the spend above"))
+                #expect(report.cost.total == report.cost.messages + Decimal(string: "0.0053")!)
+                #expect(page.contains("USD calling 2025-08-01"))
             }
         }
     }

@@ -164,7 +164,11 @@ struct DashboardController<Context: AccessControlledContext> {
                 from: month.firstDay, to: last, granularity: .day, dimensions: [.category, .phone, .market, .country],
                 filters: InsightsFilters()),
             now: now)
-        let rateCards = try await store.rateCards(currency: account.currency, from: month.firstDay, through: last)
+        var rateCards = try await store.rateCards(currency: account.currency, from: month.firstDay, through: last)
+        if detail.totals.contains(where: { $0.metrics.callsCharged > 0 }) {
+            rateCards += try await store.rateCards(
+                currency: account.currency, product: .calling, from: month.firstDay, through: last)
+        }
         func csv(_ granularity: String, _ by: String) -> String {
             "/api/v1/insights?account=\(account.id)&from=\(month)&granularity=\(granularity)&by=\(by)&format=csv"
         }

@@ -95,10 +95,13 @@ enum DashboardPages {
             metrics.messagesDelivered + metrics.conversationsDelivered
         }
 
-        // Sums by one dimension (index into the query's dimensions), and by day × category.
-        func sums(_ dimension: Int) -> [(String, InsightsMetrics)] {
+        // Sums by one dimension (index into the query's dimensions), and by day × category. Calls
+        // (category `calling`) have a section of their own: the tables count messages.
+        func sums(_ dimension: Int, calls: Bool = false) -> [(String, InsightsMetrics)] {
             var sums: [String: InsightsMetrics] = [:]
-            for row in rows { sums[row.values[dimension], default: InsightsMetrics()].add(row.metrics) }
+            for row in rows where (row.values[0] == CallCharging.category) == calls {
+                sums[row.values[dimension], default: InsightsMetrics()].add(row.metrics)
+            }
             return sums.sorted { $0.key < $1.key }
         }
         var perDay: [String: InsightsMetrics] = [:]
@@ -173,6 +176,22 @@ enum DashboardPages {
             "rateCards": rateCards.map(\.label), "hasRateCards": !rateCards.isEmpty,
             "unrated": false,
         ]
+        // Every key set, as above: `false` hides the section.
+        context["calls"] = false
+        if totals.calls > 0 {
+            context["calls"] = [
+                "placed": number(totals.calls), "answered": number(totals.callsAnswered),
+                "charged": number(totals.callsCharged), "minutes": formatMoney(totals.callMinutes),
+                "spend": money(totals.callCost),
+                "rows": sums(2, calls: true).map { market, metrics -> [String: Any] in
+                    [
+                        "market": market, "placed": number(metrics.calls), "charged": number(metrics.callsCharged),
+                        "minutes": formatMoney(metrics.callMinutes), "spend": money(metrics.callCost),
+                        "unrated": metrics.unrated > 0 ? number(metrics.unrated) : false,
+                    ]
+                },
+            ]
+        }
         if totals.unrated > 0 {
             var names: Set<String> = []
             for row in rows where row.metrics.unrated > 0 { names.insert("\(row.values[0]) in \(row.values[2])") }

@@ -190,6 +190,13 @@ enum DashboardTemplates {
         </tbody></table></div>
         <p><a href="{{csv}}">Download as CSV</a></p>
         {{/tables}}
+        {{#calls}}
+        <h2>Voice calls</h2>
+        <p>Placed {{placed}}, answered {{answered}}, charged {{charged}} (business-initiated and picked up): {{minutes}} billed minutes, {{spend}} {{currency}}, included in the spend above.</p>
+        <div class="table-wrap"><table><thead><tr><th>market</th><th class="num">placed</th><th class="num">charged</th><th class="num">billed minutes</th><th class="num">spend</th><th>unrated</th></tr></thead><tbody>
+        {{#rows}}<tr><td>{{market}}</td><td class="num">{{placed}}</td><td class="num">{{charged}}</td><td class="num">{{minutes}}</td><td class="num">{{spend}}</td><td>{{#unrated}}<span class="warn">{{unrated}}</span>{{/unrated}}</td></tr>{{/rows}}
+        </tbody></table></div>
+        {{/calls}}
         {{#hasRateCards}}<h2>Rate cards in force</h2><ul>{{#rateCards}}<li>{{.}}</li>{{/rateCards}}</ul>{{/hasRateCards}}
         {{> foot}}
         """
