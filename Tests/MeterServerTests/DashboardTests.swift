@@ -215,6 +215,48 @@ struct DashboardTests {
         }
     }
 
+    @Test("the account page shows the free tier used per phone number and the volume-tier pools beside Meta's tier")
+    func tiers() async throws {
+        let fixture = try ServerFixture()
+        _ = try await fixture.store.upsertAccount(Account(id: "A", timezone: "UTC", currency: "USD"))
+        let october = utc("2026-10-05T10:00:00Z")
+        try await Self.app(fixture).test(.router) { client in
+            let cookie = try await Self.signIn(client)
+            for body in [
+                LedgerScenario.status(
+                    "s1", "delivered", at: october,
+                    pricing: LedgerScenario.pmp("service", type: "free_customer_service")),
+                LedgerScenario.status(
+                    "s2", "delivered", at: october + 60,
+                    pricing: LedgerScenario.pmp("service", type: "free_customer_service")),
+                LedgerScenario.status("u1", "delivered", at: october, pricing: LedgerScenario.pmp("utility")),
+                LedgerScenario.tierUpdate(
+                    account: "A", month: "2026-10", region: "India", category: "UTILITY", tier: "100001:500000",
+                    at: october),
+            ] {
+                try await Self.deliver(client, body)
+            }
+            let report = try await fixture.store.report(
+                accountID: "A", month: YearMonth("2026-10")!, now: ServerFixture.now)
+            let pool = try #require(report.volumeTiers.first { $0.market == "India" && $0.category == "utility" })
+            try await client.execute(uri: "/accounts/A?month=2026-10", method: .get, headers: [.cookie: cookie]) {
+                let page = String(buffer: $0.body)
+                #expect(page.contains("<h2>Free tier used</h2>"))
+                #expect(page.contains("service messages, 106540352242922 (15552242922): 2 of 1,000"))
+                #expect(page.contains("<h2>Volume tiers</h2>"))
+                #expect(page.contains("<td>India</td><td>utility</td><td class=\"num\">1</td><td class=\"num\">1</td>"))
+                #expect(page.contains("<td>\(pool.tier ?? "no tier table")</td><td>100001:500000"))
+                // wameter's count (1 message) is in the first tier; Meta announced another: flagged.
+                #expect(page.contains("differs") == (pool.tier != nil && pool.tier != "100001:500000"))
+            }
+            // September has neither section.
+            try await client.execute(uri: "/accounts/A?month=2026-09", method: .get, headers: [.cookie: cookie]) {
+                let page = String(buffer: $0.body)
+                #expect(!page.contains("Free tier used") && !page.contains("<h2>Volume tiers</h2>"))
+            }
+        }
+    }
+
     @Test("the version pages poll moves when a delivery is committed")
     func version() async throws {
         let fixture = try ServerFixture()

@@ -120,8 +120,9 @@ struct ServerLimitsLiveTests {
                 try await Task.sleep(for: .milliseconds(200))
                 let fourth = try RawConnection(port: port)
                 try await fourth.send(head + String(repeating: " ", count: 1_000_000))
-                signedWrong = try #require(await fourth.readResponseHead(within: .seconds(5)))
-                if !signedWrong.hasPrefix("HTTP/1.1 503") { break }
+                // No answer in time (a loaded machine) is tried again too.
+                signedWrong = await fourth.readResponseHead(within: .seconds(5)) ?? ""
+                if signedWrong.hasPrefix("HTTP/1.1 4") { break }
             }
             #expect(signedWrong.hasPrefix("HTTP/1.1 401"))
         }
@@ -158,7 +159,7 @@ struct ServerLimitsLiveTests {
                 try await scraper.send(
                     "GET /metrics HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(ServerFixture.apiToken)\r\n"
                         + "Connection: close\r\n\r\n")
-                let response = try #require(await scraper.readUntilClosed(within: .seconds(3)))
+                let response = try #require(await scraper.readUntilClosed(within: .seconds(15)))
                 let line = response.split(separator: "\n").first { $0.hasPrefix("wameter_http_connections_open ") }
                 return line.flatMap { Double($0.split(separator: " ")[1]) }
             }

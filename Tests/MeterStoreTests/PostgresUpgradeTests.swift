@@ -45,7 +45,10 @@ struct PostgresUpgradeTests {
         try await connection.query("COMMIT", logger: logger)
         try await connection.close()
 
-        let store = try await LedgerStoreLocation.open(try StoreBackend.url(for: settings), logger: logger)
+        // Behaviour, not speed: with every suite running at once on 2 cores a report can wait on the
+        // connection pool past the 10 s default (as StoreBackend.makeStore allows for too).
+        let store = try await LedgerStoreLocation.open(
+            try StoreBackend.url(for: settings) + "&operation_timeout=60", logger: logger)
         OpenedStores.current?.add(store)
         let report = try await LedgerScenario.report(store, "A", "2026-02")
         #expect(report.messages.delivered == 2)

@@ -164,16 +164,14 @@ struct DashboardController<Context: AccessControlledContext> {
                 from: month.firstDay, to: last, granularity: .day, dimensions: [.category, .phone, .market, .country],
                 filters: InsightsFilters()),
             now: now)
-        var rateCards = try await store.rateCards(currency: account.currency, from: month.firstDay, through: last)
-        if detail.totals.contains(where: { $0.metrics.callsCharged > 0 }) {
-            rateCards += try await store.rateCards(
-                currency: account.currency, product: .calling, from: month.firstDay, through: last)
-        }
+        // The report for what the insights do not carry: the free tier used and the volume-tier pools
+        // with Meta's announced tiers (and the rate cards in force, calling cards included).
+        let report = try await store.report(accountID: account.id, month: month, now: now)
         func csv(_ granularity: String, _ by: String) -> String {
             "/api/v1/insights?account=\(account.id)&from=\(month)&granularity=\(granularity)&by=\(by)&format=csv"
         }
         var page = DashboardPages.account(
-            account, month: month, detail: detail, rateCards: rateCards,
+            account, month: month, detail: detail, report: report,
             csv: [
                 "day": csv("day", "category"), "phone": csv("total", "phone"), "market": csv("total", "market"),
                 "country": csv("total", "country"), "category": csv("total", "category"),

@@ -1,5 +1,6 @@
 import Foundation
 import MeterCore
+import WhatsAppWebhook
 
 /// What the dashboard's templates show, computed from the report and the insights: the same
 /// figures as `wameter report` and `GET /api/v1/insights` for the same account and period.
@@ -83,9 +84,9 @@ enum DashboardPages {
     /// The account page from one insights result by day × category × phone × market × country: the
     /// charts sum it by day and category, the tables by one dimension each, the cards take its totals.
     static func account(
-        _ account: Account, month: YearMonth, detail: InsightsResult, rateCards: [RateCardEdition.Summary],
-        csv: [String: String]
+        _ account: Account, month: YearMonth, detail: InsightsResult, report: Report, csv: [String: String]
     ) -> [String: Any] {
+        let rateCards = report.rateCards
         let currency = account.currency
         let days = month.days.map(DayKeys.format)
         let rows = detail.rows.filter { $0.currency == currency }
@@ -176,6 +177,20 @@ enum DashboardPages {
             "rateCards": rateCards.map(\.label), "hasRateCards": !rateCards.isEmpty,
             "unrated": false,
         ]
+        context["freeTiers"] = freeTiers(
+            month: month, report: report, rows: rows, displayNumbers: detail.displayNumbers)
+        context["tiers"] =
+            report.volumeTiers.isEmpty
+            ? false
+            : report.volumeTiers.map { line -> [String: Any] in
+                [
+                    "market": line.market, "category": line.category, "charged": number(line.charged),
+                    "portfolio": number(line.portfolioCharged), "tier": line.tier ?? "no tier table",
+                    "metaTier": line.metaTier ?? "none received",
+                    // Flagged when Meta's announced tier is not the one wameter's count reaches.
+                    "differs": line.metaTier != nil && line.tier != nil && line.metaTier != line.tier,
+                ]
+            }
         // Every key set, as above: `false` hides the section.
         context["calls"] = false
         if totals.calls > 0 {
@@ -199,5 +214,35 @@ enum DashboardPages {
             context["unratedNames"] = names.sorted().prefix(6).joined(separator: ", ")
         }
         return context
+    }
+
+    /// The free tiers the month used: the first 1,000 conversations (CBP months, of any category or of
+    /// service only) per account, or from 2026-10-01 the 1,000 free service messages per business phone
+    /// number; `false` when the month has neither.
+    static func freeTiers(
+        month: YearMonth, report: Report, rows: [InsightsResult.Row], displayNumbers: [String: String]
+    ) -> Any {
+        let size = PricingRules.freeTierSize
+        if case .first(_, let serviceOnly) = PricingRules.conversationFreeTier(for: month) {
+            return [
+                [
+                    "label": serviceOnly ? "service conversations, this account" : "conversations, this account",
+                    "used": number(report.conversations.freeTier), "size": number(size),
+                    "percent": min(100, report.conversations.freeTier * 100 / size),
+                ]
+            ]
+        }
+        guard month.firstDay >= PricingEra.serviceFreeTier.day else { return false }
+        var free: [String: Int] = [:]
+        for row in rows where row.values[0] == PricingCategory.service {
+            free[row.values[1], default: 0] += row.metrics.messagesFree
+        }
+        guard !free.isEmpty else { return false }
+        return free.sorted { $0.key < $1.key }.map { phone, count -> [String: Any] in
+            [
+                "label": "service messages, " + (displayNumbers[phone].map { "\(phone) (\($0))" } ?? phone),
+                "used": number(min(count, size)), "size": number(size), "percent": min(100, count * 100 / size),
+            ]
+        }
     }
 }

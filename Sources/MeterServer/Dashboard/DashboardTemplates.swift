@@ -190,6 +190,14 @@ enum DashboardTemplates {
         </tbody></table></div>
         <p><a href="{{csv}}">Download as CSV</a></p>
         {{/tables}}
+        {{#freeTiers}}{{#first()}}<h2>Free tier used</h2>{{/first()}}
+        <p>{{label}}: {{used}} of {{size}} <progress max="100" value="{{percent}}">{{percent}}%</progress></p>
+        {{/freeTiers}}
+        {{#tiers}}{{#first()}}<h2>Volume tiers</h2>
+        <p class="muted">Utility and authentication messages are priced by the portfolio's count in each market this month. Meta announces the tier reached in <code>account_update</code> webhooks.</p>
+        <div class="table-wrap"><table><thead><tr><th>market</th><th>category</th><th class="num">this account</th><th class="num">portfolio</th><th>tier (wameter)</th><th>tier (Meta)</th></tr></thead><tbody>{{/first()}}
+        <tr><td>{{market}}</td><td>{{category}}</td><td class="num">{{charged}}</td><td class="num">{{portfolio}}</td><td>{{tier}}</td><td>{{metaTier}}{{#differs}} <span class="warn">differs</span>{{/differs}}</td></tr>
+        {{#last()}}</tbody></table></div>{{/last()}}{{/tiers}}
         {{#calls}}
         <h2>Voice calls</h2>
         <p>Placed {{placed}}, answered {{answered}}, charged {{charged}} (business-initiated and picked up): {{minutes}} billed minutes, {{spend}} {{currency}}, included in the spend above.</p>
