@@ -218,8 +218,5 @@ public struct Report: Sendable, Equatable {
 /// Money as a plain decimal string ("0.0042", "12", never "1.2e1"), rounded to 10 places: how every
 /// output renders it.
 public func formatMoney(_ value: Decimal) -> String {
-    var value = value
-    var rounded = Decimal()
-    NSDecimalRound(&rounded, &value, 10, .plain)
-    return rounded.description
+    value.rounded(places: 10).description
 }

@@ -19,6 +19,8 @@ public enum ReportBuilder {
         var webhookPriced: (count: Int, amount: Decimal)
         var volumeTiers: [Report.VolumeTierLine]
         var calls: Report.Calls
+        /// Each charged call's price, by call id (what the insights split by day and dimension).
+        var callPrices: [String: CallCharging.Price]
 
         /// The report: sums of the cells, taken over days once (a month has ~30 times more day
         /// cells than month cells, and every breakdown below adds each cell's cost again).
@@ -142,15 +144,17 @@ public enum ReportBuilder {
             tieredCells, inputs: inputs, tally: &cells, markets: markets)
 
         var calls = Report.Calls.none
+        var callPrices: [String: CallCharging.Price] = [:]
         if let callInputs = inputs.calls {
             let calendar = BillingCalendar(timezoneIdentifier: inputs.account.timezone) ?? .utc
-            calls = CallReportBuilder.build(
-                callInputs, account: inputs.account, rates: inputs.rates, day: calendar.day(of:), markets: markets)
+            callPrices = callInputs.prices(of: inputs.account, rates: inputs.rates)
+            calls = CallReportBuilder.build(callInputs, prices: callPrices, day: calendar.day(of:), markets: markets)
         }
 
         return PricedMonth(
             inputs: inputs, cells: cells, totals: totals, chargedConversations: chargedConversations,
-            freeTierCount: freeTierCount, webhookPriced: webhookPriced, volumeTiers: volumeTiers, calls: calls)
+            freeTierCount: freeTierCount, webhookPriced: webhookPriced, volumeTiers: volumeTiers, calls: calls,
+            callPrices: callPrices)
     }
 
     /// Prices each pool's messages in order (marginal tiers), adds this account's share to its lines,

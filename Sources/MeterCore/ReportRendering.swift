@@ -81,13 +81,10 @@ extension Report {
             out += "\(messages.agentSent)  (free, not in sent)\n"
         }
         if calls.count > 0 {
-            var average = calls.averageDuration
-            var rounded = Decimal()
-            NSDecimalRound(&rounded, &average, 0, .plain)
             out += "Calls          placed \(calls.count)  answered \(calls.answered)"
             out += "  business-initiated \(calls.businessInitiated)  user-initiated \(calls.userInitiated)"
             out += "  charged \(calls.charged)  billed minutes \(formatMoney(calls.billedMinutes))"
-            out += "  average \(rounded) s\n"
+            out += "  average \(calls.averageDuration.rounded(places: 0)) s\n"
         }
         out += "\n"
         let header = ["kind", "category", "market", "country", "delivered", "charged", "cost"]

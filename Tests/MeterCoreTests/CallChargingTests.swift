@@ -177,7 +177,8 @@ struct CallChargingTests {
         let inputs = CallInputs(
             calls: calls, portfolioCharged: calls.compactMap { CallInputs.tierUnit($0, days: days, markets: .standard) }
         )
-        let report = CallReportBuilder.build(inputs, account: account, rates: Self.card, day: calendar.day(of:))
+        let report = CallReportBuilder.build(
+            inputs, prices: inputs.prices(of: account, rates: Self.card), day: calendar.day(of:))
         #expect(report.count == 6 && report.answered == 5)
         #expect(report.businessInitiated == 5 && report.userInitiated == 1)
         #expect(report.charged == 4 && report.unrated == 1 && report.failedWithDuration == 1)

@@ -86,6 +86,12 @@ public struct CallInputs: Sendable {
         self.portfolioCharged = portfolioCharged
     }
 
+    /// The price of each of `account`'s charged calls, by call id, in its currency (the portfolio's
+    /// calling tiers).
+    public func prices(of account: Account, rates: RateCard) -> [String: CallCharging.Price] {
+        CallCharging.prices(of: portfolioCharged, currency: account.currency, rates: rates)[account.id] ?? [:]
+    }
+
     /// A charged call as the tier pools need it, dated in its account's time zone.
     public static func tierUnit(_ call: CallRecord, days: DayKeyCache, markets: MarketTable) -> CallCharging.TierUnit? {
         guard call.isCharged, let placedAt = call.placedAt else { return nil }
@@ -98,15 +104,13 @@ public struct CallInputs: Sendable {
 
 /// Turns a month's calls into the report's `calls` section. Pure.
 public enum CallReportBuilder {
-    /// `day` is the local day of an instant in the account's time zone.
+    /// `day` is the local day of an instant in the account's time zone; `prices` are the account's
+    /// charged calls' (`CallInputs.prices`).
     public static func build(
-        _ inputs: CallInputs, account: Account, rates: RateCard, day: (Int64) -> DayKey,
+        _ inputs: CallInputs, prices: [String: CallCharging.Price], day: (Int64) -> DayKey,
         markets: MarketTable = .standard
     ) -> Report.Calls {
         guard !inputs.calls.isEmpty else { return .none }
-        let prices =
-            CallCharging.prices(of: inputs.portfolioCharged, currency: account.currency, rates: rates)[
-                account.id] ?? [:]
         var calls = Report.Calls.none
         var answeredSeconds: Int64 = 0
         var tiers: [String: Set<String>] = [:]

@@ -79,10 +79,7 @@ extension GraphAnalyticsRequest {
                 if wants("COUNT") { point["count"] = .integer(m.calls) }
                 if wants("COST") { point["cost"] = .decimal(m.callCost) }
                 if wants("AVERAGE_DURATION") {
-                    var average = m.averageCallDuration
-                    var rounded = Decimal()
-                    NSDecimalRound(&rounded, &average, 0, .plain)
-                    point["average_duration"] = .decimal(rounded)
+                    point["average_duration"] = .decimal(m.averageCallDuration.rounded(places: 0))
                 }
             }
             points.append(.object(point))

@@ -57,7 +57,7 @@ public enum InsightsBuilder {
             let account = month.account
             guard query.filters.keeps(.account, account.id) else { continue }
             let priced = ReportBuilder.price(month, markets: markets)
-            forEachAtom(of: month, cells: priced.cells, days: days, markets: markets) { atom, metrics in
+            forEachAtom(of: month, priced: priced, days: days, markets: markets) { atom, metrics in
                 for (dimension, kept) in filters where !kept.contains(atom.value(of: dimension, account: account.id)) {
                     return
                 }
@@ -181,9 +181,10 @@ public enum InsightsBuilder {
     /// The month's figures on the period's days, split into atoms: counts from the counters, cost and
     /// the free tier from the priced cells (which hold exactly what the report sums).
     private static func forEachAtom(
-        of month: ReportInputs, cells: ReportCellTally, days: ClosedRange<DayKey>, markets: MarketTable,
+        of month: ReportInputs, priced: ReportBuilder.PricedMonth, days: ClosedRange<DayKey>, markets: MarketTable,
         _ body: (Atom, InsightsMetrics) -> Void
     ) {
+        let cells = priced.cells
         var messages: [Cell: [RollupMetric: Int]] = [:]
         var conversations: [Cell: [RollupMetric: Int]] = [:]
         // The priced cell a counter cell belongs to (`ReportCellTally.line` decides its market).
@@ -286,21 +287,18 @@ public enum InsightsBuilder {
             if !rest.cost.isZero || rest.unrated != 0 { body(untiered, rest) }
         }
 
-        forEachCall(of: month, days: days, markets: markets, body)
+        forEachCall(of: month, prices: priced.callPrices, days: days, markets: markets, body)
     }
 
     /// The month's calls on the period's days, one atom each (kind `call`, category `calling`), with
     /// the price the report gives them (the portfolio's calling tiers).
     private static func forEachCall(
-        of month: ReportInputs, days: ClosedRange<DayKey>, markets: MarketTable,
-        _ body: (Atom, InsightsMetrics) -> Void
+        of month: ReportInputs, prices: [String: CallCharging.Price], days: ClosedRange<DayKey>,
+        markets: MarketTable, _ body: (Atom, InsightsMetrics) -> Void
     ) {
         guard let inputs = month.calls else { return }
         let account = month.account
         let calendar = BillingCalendar(timezoneIdentifier: account.timezone) ?? .utc
-        let prices =
-            CallCharging.prices(of: inputs.portfolioCharged, currency: account.currency, rates: month.rates)[account.id]
-            ?? [:]
         for call in inputs.calls {
             guard let placedAt = call.placedAt else { continue }
             let day = calendar.day(of: placedAt)

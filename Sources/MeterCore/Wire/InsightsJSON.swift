@@ -146,14 +146,6 @@ public struct InsightsJSON: Sendable, Equatable, Encodable {
                 : Calls(
                     count: metrics.calls, answered: metrics.callsAnswered, charged: metrics.callsCharged,
                     billedMinutes: formatMoney(metrics.callMinutes), cost: formatMoney(metrics.callCost),
-                    averageDuration: Self.seconds(metrics.averageCallDuration)))
-    }
-
-    /// Seconds to a tenth, as a decimal string.
-    static func seconds(_ value: Decimal) -> String {
-        var value = value
-        var rounded = Decimal()
-        NSDecimalRound(&rounded, &value, 1, .plain)
-        return rounded.description
+                    averageDuration: metrics.averageCallDuration.rounded(places: 1).description))
     }
 }

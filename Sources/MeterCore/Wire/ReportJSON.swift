@@ -154,9 +154,6 @@ public struct ReportJSON: Sendable, Equatable, Codable {
         }
 
         init(_ calls: Report.Calls) {
-            var average = calls.averageDuration
-            var rounded = Decimal()
-            NSDecimalRound(&rounded, &average, 1, .plain)
             count = calls.count
             answered = calls.answered
             businessInitiated = calls.businessInitiated
@@ -166,7 +163,7 @@ public struct ReportJSON: Sendable, Equatable, Codable {
             billedMinutes = formatMoney(calls.billedMinutes)
             cost = formatMoney(calls.cost)
             unrated = calls.unrated
-            averageDuration = rounded.description
+            averageDuration = calls.averageDuration.rounded(places: 1).description
             failedWithDuration = calls.failedWithDuration
             byMarket = calls.byMarket.mapValues(Line.init)
             byPhoneNumber = calls.byPhoneNumber.mapValues(Line.init)

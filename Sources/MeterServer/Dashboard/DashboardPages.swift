@@ -23,10 +23,7 @@ enum DashboardPages {
     /// Money for people: at most four decimals, as on Meta's cards (exact figures are in the CSV and
     /// the API).
     static func money(_ value: Decimal) -> String {
-        var value = value
-        var rounded = Decimal()
-        NSDecimalRound(&rounded, &value, 4, .plain)
-        return formatMoney(rounded)
+        formatMoney(value.rounded(places: 4))
     }
 
     struct OverviewLine {
