@@ -51,7 +51,8 @@ extension EchoRecord: LedgerRecord {
         [
             RollupKey(
                 day: days.day(of: sentAt), metric: sender == .app ? .messageAppSent : .messageAgentSent, category: "",
-                country: RecipientCountry.of(number: to, countryCode: toCountryCode), phone: phoneNumberId ?? "")
+                country: RecipientCountry.of(number: to, countryCode: toCountryCode), phone: phoneNumberId ?? "",
+                halfHour: RollupKey.halfHour(of: sentAt))
         ]
     }
 }

@@ -11,12 +11,18 @@ public struct RollupSelection: Sendable, Hashable {
     public var days: ClosedRange<DayKey>
     public var metric: RollupMetric?
     public var categories: [String]?
+    /// The half-hour counters (each row's `key.halfHour` set) instead of the day counters.
+    public var halfHourly: Bool
 
-    public init(account: String, days: ClosedRange<DayKey>, metric: RollupMetric? = nil, categories: [String]? = nil) {
+    public init(
+        account: String, days: ClosedRange<DayKey>, metric: RollupMetric? = nil, categories: [String]? = nil,
+        halfHourly: Bool = false
+    ) {
         self.account = account
         self.days = days
         self.metric = metric
         self.categories = categories
+        self.halfHourly = halfHourly
     }
 }
 

@@ -25,7 +25,7 @@ public enum RollupMetric: Int, Sendable, CaseIterable {
 }
 
 /// One counter cell: account-local day × metric × business phone number × category × recipient
-/// country.
+/// country, and, in the half-hour counters, the half-hour of the day.
 public struct RollupKey: Sendable, Hashable {
     public var day: DayKey
     public var metric: RollupMetric
@@ -34,13 +34,34 @@ public struct RollupKey: Sendable, Hashable {
     public var country: String
     /// The business phone number's id (`metadata.phone_number_id`), `""` when no webhook named it.
     public var phone: String
+    /// The UTC epoch second at which the counted event's half-hour starts (a multiple of 1,800);
+    /// 0 in the day counters, which sum every half-hour of the day.
+    public var halfHour: Int64
 
-    public init(day: DayKey, metric: RollupMetric, category: String, country: String, phone: String = "") {
+    public init(
+        day: DayKey, metric: RollupMetric, category: String, country: String, phone: String = "", halfHour: Int64 = 0
+    ) {
         self.day = day
         self.metric = metric
         self.category = category
         self.country = country
         self.phone = phone
+        self.halfHour = halfHour
+    }
+
+    /// The day counter this half-hour counter adds to.
+    public var daily: RollupKey {
+        var key = self
+        key.halfHour = 0
+        return key
+    }
+
+    /// The start of the half-hour an instant falls in (UTC epoch seconds; every time zone's offset
+    /// is a multiple of 15 minutes, so a half-hour is one local half-hour, or, at a 45-minute offset,
+    /// two halves of neighbouring ones, each counted on its own local day).
+    public static func halfHour(of epochSeconds: Int64) -> Int64 {
+        let remainder = epochSeconds % 1_800
+        return epochSeconds - (remainder < 0 ? remainder + 1_800 : remainder)
     }
 }
 
@@ -76,7 +97,9 @@ public enum Contributions {
         func add(_ at: Int64?, _ metric: RollupMetric) {
             guard let at else { return }
             keys.append(
-                RollupKey(day: days.day(of: at), metric: metric, category: category, country: country, phone: phone))
+                RollupKey(
+                    day: days.day(of: at), metric: metric, category: category, country: country, phone: phone,
+                    halfHour: RollupKey.halfHour(of: at)))
         }
         // A group message is sent once; its per-member deliveries are records of their own.
         if message.recipientParticipantId == nil { add(message.effectiveSentAt, .messageSent) }
@@ -97,16 +120,21 @@ public enum Contributions {
     public static func of(_ conversation: ConversationRecord, days: DayKeyCache) -> [RollupKey] {
         guard let delivered = conversation.firstDeliveredAt else { return [] }
         let day = days.day(of: delivered)
+        let halfHour = RollupKey.halfHour(of: delivered)
         let category = conversation.category ?? "unknown"
         let country = RecipientCountry.of(
             number: conversation.recipientNumber, countryCode: conversation.recipientCountryCode)
         let phone = conversation.phoneNumberId ?? ""
         var keys = [
-            RollupKey(day: day, metric: .conversationDelivered, category: category, country: country, phone: phone)
+            RollupKey(
+                day: day, metric: .conversationDelivered, category: category, country: country, phone: phone,
+                halfHour: halfHour)
         ]
         if conversation.isBillable {
             keys.append(
-                RollupKey(day: day, metric: .conversationBillable, category: category, country: country, phone: phone))
+                RollupKey(
+                    day: day, metric: .conversationBillable, category: category, country: country, phone: phone,
+                    halfHour: halfHour))
         }
         return keys
     }
@@ -116,13 +144,15 @@ public enum Contributions {
         return [
             RollupKey(
                 day: days.day(of: inbound.receivedAt), metric: .messageReceived, category: "", country: country,
-                phone: inbound.phoneNumberId ?? "")
+                phone: inbound.phoneNumberId ?? "", halfHour: RollupKey.halfHour(of: inbound.receivedAt))
         ]
     }
 }
 
-/// Accumulates rollup deltas for a batch; only non-zero cells are written.
+/// Accumulates rollup deltas for a batch, by half-hour; only non-zero cells are written, to the
+/// half-hour counters and, summed over each day, to the day counters.
 public struct RollupDelta: Sendable {
+    /// By half-hour counter.
     public private(set) var counts: [RollupKey: Int] = [:]
 
     public init() {}
@@ -133,8 +163,18 @@ public struct RollupDelta: Sendable {
         for key in new { counts[key, default: 0] += 1 }
     }
 
+    /// The half-hour counters' changes.
     public var nonZero: [(key: RollupKey, count: Int)] {
         counts.compactMap { $0.value == 0 ? nil : ($0.key, $0.value) }
+    }
+
+    /// The day counters' changes: the half-hour changes summed per day (a delivery that moved
+    /// within its day changes two half-hour counters and no day counter).
+    public var daily: [(key: RollupKey, count: Int)] {
+        var days: [RollupKey: Int] = [:]
+        days.reserveCapacity(counts.count)
+        for (key, count) in counts where count != 0 { days[key.daily, default: 0] += count }
+        return days.compactMap { $0.value == 0 ? nil : ($0.key, $0.value) }
     }
 }
 

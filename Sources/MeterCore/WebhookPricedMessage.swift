@@ -9,13 +9,18 @@ public struct WebhookPricedMessage: Sendable, Equatable {
     public var country: String
     public var phone: String
     public var amount: Decimal
+    /// The half-hour it was delivered in (`RollupKey.halfHour`), for the insights' `half_hour`.
+    public var halfHour: Int64
 
-    public init(day: DayKey, category: String, country: String, phone: String = "", amount: Decimal) {
+    public init(
+        day: DayKey, category: String, country: String, phone: String = "", amount: Decimal, halfHour: Int64 = 0
+    ) {
         self.day = day
         self.category = category
         self.country = country
         self.phone = phone
         self.amount = amount
+        self.halfHour = halfHour
     }
 
     /// The priced message a stored record makes, or `nil` when the card prices it instead: it is not
@@ -28,6 +33,7 @@ public struct WebhookPricedMessage: Sendable, Equatable {
         else { return nil }
         return WebhookPricedMessage(
             day: days.day(of: delivered), category: message.category,
-            country: message.recipientCountry, phone: message.phoneNumberId ?? "", amount: amount)
+            country: message.recipientCountry, phone: message.phoneNumberId ?? "", amount: amount,
+            halfHour: RollupKey.halfHour(of: delivered))
     }
 }

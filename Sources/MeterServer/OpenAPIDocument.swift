@@ -120,7 +120,7 @@ enum OpenAPIDocument {
                   {"name": "all", "in": "query", "schema": {"type": "boolean"}},
                   {"name": "from", "in": "query", "required": true, "description": "YYYY-MM-DD, or YYYY-MM for the month's first day", "schema": {"type": "string", "pattern": "^(19[7-9][0-9]|[2-9][0-9]{3})-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?$"}},
                   {"name": "to", "in": "query", "description": "YYYY-MM-DD, or YYYY-MM for the month's last day; at most 3,660 days after from", "schema": {"type": "string", "pattern": "^(19[7-9][0-9]|[2-9][0-9]{3})-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?$"}},
-                  {"name": "granularity", "in": "query", "schema": {"type": "string", "enum": ["day", "month", "total"]}},
+                  {"name": "granularity", "in": "query", "schema": {"type": "string", "enum": ["half_hour", "day", "month", "total"]}},
                   {"name": "by", "in": "query", "description": "Dimensions, comma-separated", "schema": {"type": "string", "pattern": "^((account|phone|country|market|category|pricing_type|direction|kind|tier)(,(account|phone|country|market|category|pricing_type|direction|kind|tier))*)?$"}},
                   {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "csv"]}}
                 ],

@@ -213,20 +213,28 @@ struct LedgerMerger {
         return conversation
     }
 
-    /// The non-zero counter changes, and clears them. `sorted` orders them by account then cell, so
-    /// that concurrent writers update shared counter rows in one order and cannot deadlock (a
-    /// single-writer database has no need of it).
-    mutating func takeRollups(sorted: Bool) -> [(account: String, key: RollupKey, count: Int)] {
-        var all: [(account: String, key: RollupKey, count: Int)] = []
+    /// A counter change: of a day counter (`key.halfHour` 0) or of a half-hour counter.
+    typealias CounterChange = (account: String, key: RollupKey, count: Int)
+
+    /// The non-zero counter changes, of the day and of the half-hour counters, and clears them.
+    /// `sorted` orders them by account then cell, so that concurrent writers update shared counter
+    /// rows in one order and cannot deadlock (a single-writer database has no need of it).
+    mutating func takeRollups(sorted: Bool) -> (daily: [CounterChange], halfHourly: [CounterChange]) {
+        var daily: [CounterChange] = []
+        var halfHourly: [CounterChange] = []
         for (account, delta) in rollups {
-            for (key, count) in delta.nonZero { all.append((account, key, count)) }
+            for (key, count) in delta.daily { daily.append((account, key, count)) }
+            for (key, count) in delta.nonZero { halfHourly.append((account, key, count)) }
         }
         rollups = [:]
-        guard sorted else { return all }
-        all.sort { a, b in
-            (a.account, a.key.day, a.key.metric.rawValue, a.key.phone, a.key.category, a.key.country)
-                < (b.account, b.key.day, b.key.metric.rawValue, b.key.phone, b.key.category, b.key.country)
+        guard sorted else { return (daily, halfHourly) }
+        func inOrder(_ a: CounterChange, _ b: CounterChange) -> Bool {
+            if (a.account, a.key.day, a.key.halfHour) != (b.account, b.key.day, b.key.halfHour) {
+                return (a.account, a.key.day, a.key.halfHour) < (b.account, b.key.day, b.key.halfHour)
+            }
+            return (a.key.metric.rawValue, a.key.phone, a.key.category, a.key.country)
+                < (b.key.metric.rawValue, b.key.phone, b.key.category, b.key.country)
         }
-        return all
+        return (daily.sorted(by: inOrder), halfHourly.sorted(by: inOrder))
     }
 }

@@ -92,6 +92,8 @@ public final class PostgresLedgerStore: LedgerStore {
             let change = AccountChange.of(storing: account, over: existing)
             if change == .updated(timezoneChanged: true) {
                 try await connection.query("DELETE FROM rollups WHERE account = \(account.id)", logger: logger)
+                try await connection.query(
+                    "DELETE FROM half_hour_rollups WHERE account = \(account.id)", logger: logger)
                 var writer = PostgresLedgerWriter(connection: connection, logger: logger, dayCaches: dayCaches)
                 try await writer.addContributions(of: account.id)
                 try await writer.flushRollups()
@@ -392,8 +394,8 @@ public final class PostgresLedgerStore: LedgerStore {
         try await connection.query("SELECT pg_advisory_xact_lock(\(ledgerLock))", logger: logger)
         try await connection.query(
             """
-            TRUNCATE messages, conversations, inbound_messages, rollups, tier_updates, phone_numbers, calls,
-                echo_messages
+            TRUNCATE messages, conversations, inbound_messages, rollups, half_hour_rollups, tier_updates,
+                phone_numbers, calls, echo_messages
             """,
             logger: logger)
         var writer = PostgresLedgerWriter(connection: connection, logger: logger, dayCaches: dayCaches)

@@ -174,37 +174,75 @@ struct PostgresLedgerWriter {
         return changed
     }
 
-    /// Writes the accumulated counter changes, in key order. Call once, at the end of the transaction.
+    /// Writes the accumulated counter changes, to the day and the half-hour counters, in key order.
+    /// Call once, at the end of the transaction.
     mutating func flushRollups() async throws {
-        let cells = merger.takeRollups(sorted: true)
-        guard !cells.isEmpty else { return }
-        try await connection.query(
-            PostgresQuery(
-                unsafeSQL: """
-                    INSERT INTO rollups (account, day, metric, phone, category, country, count)
-                    SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[], $4::text[], $5::text[], $6::text[], $7::int8[])
-                    ON CONFLICT (account, day, metric, phone, category, country)
-                    DO UPDATE SET count = rollups.count + excluded.count
-                    """,
-                binds: try Self.bindings(
-                    cells.map(\.account), cells.map { Int64($0.key.day) }, cells.map { Int64($0.key.metric.rawValue) },
-                    cells.map(\.key.phone), cells.map(\.key.category), cells.map(\.key.country),
-                    cells.map { Int64($0.count) })),
-            logger: logger)
-        // A cell that went back to zero is removed, so the table holds exactly the non-zero sums.
+        let (daily, halfHourly) = merger.takeRollups(sorted: true)
+        guard !daily.isEmpty || !halfHourly.isEmpty else { return }
+        if !daily.isEmpty {
+            try await connection.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        INSERT INTO rollups (account, day, metric, phone, category, country, count)
+                        SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[], $4::text[], $5::text[], $6::text[], $7::int8[])
+                        ON CONFLICT (account, day, metric, phone, category, country)
+                        DO UPDATE SET count = rollups.count + excluded.count
+                        """,
+                    binds: try Self.bindings(
+                        daily.map(\.account), daily.map { Int64($0.key.day) },
+                        daily.map { Int64($0.key.metric.rawValue) }, daily.map(\.key.phone), daily.map(\.key.category),
+                        daily.map(\.key.country), daily.map { Int64($0.count) })),
+                logger: logger)
+        }
+        if !halfHourly.isEmpty {
+            try await connection.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        INSERT INTO half_hour_rollups (account, day, half_hour, metric, phone, category, country, count)
+                        SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[], $4::int8[], $5::text[], $6::text[],
+                            $7::text[], $8::int8[])
+                        ON CONFLICT (account, day, half_hour, metric, phone, category, country)
+                        DO UPDATE SET count = half_hour_rollups.count + excluded.count
+                        """,
+                    binds: try Self.bindings(
+                        halfHourly.map(\.account), halfHourly.map { Int64($0.key.day) }, halfHourly.map(\.key.halfHour),
+                        halfHourly.map { Int64($0.key.metric.rawValue) }, halfHourly.map(\.key.phone),
+                        halfHourly.map(\.key.category), halfHourly.map(\.key.country),
+                        halfHourly.map { Int64($0.count) })),
+                logger: logger)
+        }
+        // A cell that went back to zero is removed, so the tables hold exactly the non-zero sums.
         // Only cells that went down can have reached zero.
-        let down = cells.filter { $0.count < 0 }
-        guard !down.isEmpty else { return }
-        try await connection.query(
-            PostgresQuery(
-                unsafeSQL: """
-                    DELETE FROM rollups WHERE count = 0 AND (account, day, metric, phone, category, country) IN
-                        (SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[], $4::text[], $5::text[], $6::text[]))
-                    """,
-                binds: try Self.bindings(
-                    down.map(\.account), down.map { Int64($0.key.day) }, down.map { Int64($0.key.metric.rawValue) },
-                    down.map(\.key.phone), down.map(\.key.category), down.map(\.key.country))),
-            logger: logger)
+        let down = daily.filter { $0.count < 0 }
+        if !down.isEmpty {
+            try await connection.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        DELETE FROM rollups WHERE count = 0 AND (account, day, metric, phone, category, country) IN
+                            (SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[], $4::text[], $5::text[], $6::text[]))
+                        """,
+                    binds: try Self.bindings(
+                        down.map(\.account), down.map { Int64($0.key.day) }, down.map { Int64($0.key.metric.rawValue) },
+                        down.map(\.key.phone), down.map(\.key.category), down.map(\.key.country))),
+                logger: logger)
+        }
+        let halfHourDown = halfHourly.filter { $0.count < 0 }
+        if !halfHourDown.isEmpty {
+            try await connection.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        DELETE FROM half_hour_rollups
+                        WHERE count = 0 AND (account, day, half_hour, metric, phone, category, country) IN
+                            (SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[], $4::int8[], $5::text[], $6::text[],
+                                $7::text[]))
+                        """,
+                    binds: try Self.bindings(
+                        halfHourDown.map(\.account), halfHourDown.map { Int64($0.key.day) },
+                        halfHourDown.map(\.key.halfHour), halfHourDown.map { Int64($0.key.metric.rawValue) },
+                        halfHourDown.map(\.key.phone), halfHourDown.map(\.key.category),
+                        halfHourDown.map(\.key.country))),
+                logger: logger)
+        }
     }
 
     /// Adds the contributions of an account's stored records (when its time zone changes).

@@ -306,6 +306,26 @@ enum PostgresSchema {
                 """,
             ],
             rebuildsLedger: true),
+        // The insights' `half_hour` granularity (and Meta's HALF_HOUR): the same counters as
+        // `rollups`, by the UTC half-hour of the counted event as well as its local day. Derived.
+        Migration(
+            name: "v9: counters by half-hour",
+            statements: [
+                """
+                CREATE TABLE half_hour_rollups (
+                    account TEXT NOT NULL,
+                    day BIGINT NOT NULL,
+                    half_hour BIGINT NOT NULL,
+                    metric BIGINT NOT NULL,
+                    phone TEXT NOT NULL,
+                    category TEXT NOT NULL,
+                    country TEXT NOT NULL,
+                    count BIGINT NOT NULL,
+                    PRIMARY KEY (account, day, half_hour, metric, phone, category, country)
+                )
+                """
+            ],
+            rebuildsLedger: true),
     ]
 
     /// Applies the migrations not yet applied (up to and including `last`, for tests that make an

@@ -105,8 +105,10 @@ struct SQLiteLedgerWriter {
         }
     }
 
-    /// Writes the accumulated counter changes. Call once, at the end of the transaction.
+    /// Writes the accumulated counter changes, to the day and the half-hour counters. Call once, at
+    /// the end of the transaction.
     mutating func flushRollups() throws {
+        let (daily, halfHourly) = merger.takeRollups(sorted: false)
         let statement = try db.cachedStatement(
             sql: """
                 INSERT INTO rollups (account, day, metric, phone, category, country, count) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -119,13 +121,36 @@ struct SQLiteLedgerWriter {
                 DELETE FROM rollups
                 WHERE account = ? AND day = ? AND metric = ? AND phone = ? AND category = ? AND country = ? AND count = 0
                 """)
-        for (account, key, count) in merger.takeRollups(sorted: false) {
+        for (account, key, count) in daily {
             try statement.execute(arguments: [
                 account, key.day, key.metric.rawValue, key.phone, key.category, key.country, count,
             ])
             if count < 0 {
                 try prune.execute(arguments: [
                     account, key.day, key.metric.rawValue, key.phone, key.category, key.country,
+                ])
+            }
+        }
+        let halfHourStatement = try db.cachedStatement(
+            sql: """
+                INSERT INTO half_hour_rollups (account, day, half_hour, metric, phone, category, country, count)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (account, day, half_hour, metric, phone, category, country)
+                DO UPDATE SET count = count + excluded.count
+                """)
+        let halfHourPrune = try db.cachedStatement(
+            sql: """
+                DELETE FROM half_hour_rollups
+                WHERE account = ? AND day = ? AND half_hour = ? AND metric = ? AND phone = ? AND category = ?
+                    AND country = ? AND count = 0
+                """)
+        for (account, key, count) in halfHourly {
+            try halfHourStatement.execute(arguments: [
+                account, key.day, key.halfHour, key.metric.rawValue, key.phone, key.category, key.country, count,
+            ])
+            if count < 0 {
+                try halfHourPrune.execute(arguments: [
+                    account, key.day, key.halfHour, key.metric.rawValue, key.phone, key.category, key.country,
                 ])
             }
         }

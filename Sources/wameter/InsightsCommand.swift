@@ -26,7 +26,8 @@ struct InsightsCommand: AsyncParsableCommand {
     var from: String?
     @Option(help: "Last day (inclusive), YYYY-MM-DD, or YYYY-MM for the month's last day (default: --from's month).")
     var to: String?
-    @Option(help: "day, month or total.") var granularity: String = InsightsGranularity.total.rawValue
+    @Option(help: "half_hour (at most 31 days), day, month or total.") var granularity: String = InsightsGranularity
+        .total.rawValue
     @Option(
         help: ArgumentHelp(
             "Break down by: \(InsightsRequest.dimensionList).",

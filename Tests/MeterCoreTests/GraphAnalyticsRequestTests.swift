@@ -95,8 +95,8 @@ struct GraphAnalyticsRequestTests {
     func refusals() throws {
         let cases: [(String, String)] = [
             (
-                "pricing_analytics.start(1).end(2).granularity(HALF_HOUR)",
-                "(#100) HALF_HOUR granularity is not supported by wameter yet; use days or months"
+                "pricing_analytics.start(0).end(2678401).granularity(HALF_HOUR)",
+                "(#100) HALF_HOUR granularity covers at most 31 days; ask for DAILY"
             ),
             (
                 "pricing_analytics.start(1).end(2).granularity(DAY)",

@@ -21,6 +21,18 @@ struct InsightsRequestTests {
         #expect(query.months == [YearMonth(year: 2026, month: 2)])
     }
 
+    @Test("half_hour: at most 31 days")
+    func halfHourPeriods() throws {
+        #expect(try InsightsRequest(from: "2026-01", granularity: "half_hour").query().granularity == .halfHour)
+        #expect(
+            throws: InsightsRequestError(problems: [
+                "half_hour granularity covers at most 31 days; use day for longer periods"
+            ])
+        ) {
+            try InsightsRequest(from: "2026-01-01", to: "2026-02-01", granularity: "HALF_HOUR").query()
+        }
+    }
+
     @Test("a period across a year end touches each month once")
     func months() throws {
         let query = try InsightsRequest(from: "2025-11-15", to: "2026-02-03").query()
@@ -33,7 +45,7 @@ struct InsightsRequestTests {
         #expect(
             throws: InsightsRequestError(problems: [
                 "from must be YYYY-MM-DD or YYYY-MM, got \"2026-02-30\"",
-                "granularity must be one of day, month, total, got \"hourly\"",
+                "granularity must be one of half_hour, day, month, total, got \"hourly\"",
                 "unknown dimension \"colour\" (dimensions: account, phone, country, market, category, pricing_type, direction, kind, tier)",
                 "unknown pricing_type \"paid\" (one of regular, free_customer_service, free_entry_point, free_tier, none)",
             ])

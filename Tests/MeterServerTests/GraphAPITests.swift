@@ -111,6 +111,39 @@ struct GraphAPITests {
         }
     }
 
+    @Test("HALF_HOUR: the half-hours asked for, each 1,800 seconds, with their own volumes")
+    func halfHours() async throws {
+        let fixture = try await Self.fixture()
+        // From 00:30 to 02:30: m1 (01:00) and m2 (02:00), not m3 (the next day).
+        let fields =
+            "pricing_analytics.start(\(Self.july + 1_800)).end(\(Self.july + 9_000)).granularity(HALF_HOUR)"
+            + ".dimensions([PHONE])"
+        let encoded = fields.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        try await fixture.app().test(.router) { client in
+            try await client.execute(
+                uri: "/graph/v23.0/102290129340398?fields=\(encoded)", method: .get, headers: ServerFixture.bearer
+            ) { response in
+                #expect(response.status == .ok)
+                let analytics = try #require(try Self.json(response)["pricing_analytics"] as? [String: Any])
+                let data = try #require(analytics["data"] as? [[String: Any]])
+                let points = try #require(data.first?["data_points"] as? [[String: Any]])
+                #expect(points.map { $0["start"] as? Int } == [Int(Self.july + 3_600), Int(Self.july + 7_200)])
+                #expect(points.map { $0["end"] as? Int } == [Int(Self.july + 5_400), Int(Self.july + 9_000)])
+                #expect(points.map { $0["volume"] as? Int } == [1, 1])
+                #expect(points.map { ($0["cost"] as? NSNumber)?.decimalValue } == [2.3, 2.3])
+            }
+            let tooLong = "pricing_analytics.start(\(Self.july)).end(\(Self.july + 32 * 86_400)).granularity(HALF_HOUR)"
+            try await client.execute(
+                uri:
+                    "/graph/v23.0/102290129340398?fields=\(tooLong.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)",
+                method: .get, headers: ServerFixture.bearer
+            ) { response in
+                #expect(response.status == .badRequest)
+                #expect(String(buffer: response.body).contains("HALF_HOUR granularity covers at most 31 days"))
+            }
+        }
+    }
+
     @Test(
         "call_analytics: count, cost and average duration by direction and country; calls stay out of the message fields"
     )

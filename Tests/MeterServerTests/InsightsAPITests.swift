@@ -90,7 +90,7 @@ struct InsightsAPITests {
                 ),
                 (
                     "account=A&from=2025-07&granularity=week", .badRequest,
-                    "granularity must be one of day, month, total, got \"week\""
+                    "granularity must be one of half_hour, day, month, total, got \"week\""
                 ),
                 (
                     "account=A&from=2025-07&colour=red", .badRequest,

@@ -53,6 +53,7 @@ struct PostgresStoreTests {
                     "v4: free messages counted by pricing type",
                     "v5: display numbers of business phone numbers", "v6: rate cards, whole or patch",
                     "v7: scoped API tokens", "v8: voice calls, app and agent messages",
+                    "v9: counters by half-hour",
                 ])
             group.cancelAll()
         }

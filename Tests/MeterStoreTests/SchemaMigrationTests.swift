@@ -137,4 +137,21 @@ extension SchemaMigrationTests {
         #expect(calls.count == 1 && calls.charged == 1 && calls.billedMinutes == 1)
         #expect(calls.byMarket["India"]?.cost == "0.0053")
     }
+
+    @Test("v9 → v10: the half-hour counters are built from the archive")
+    func v9ToV10() async throws {
+        let path = try await Self.olderDatabase(
+            upTo: "v9: voice calls, app and agent messages",
+            bodies: [
+                LedgerScenario.status(
+                    "m1", "delivered", at: utc("2026-02-03T10:40:00Z"), pricing: LedgerScenario.pmp("marketing")),
+                LedgerScenario.status("m1", "sent", at: utc("2026-02-03T10:20:00Z")),
+            ])
+        let store = try SQLiteLedgerStore(path: path)
+        let query = try InsightsRequest(from: "2026-02-03", granularity: "half_hour").query()
+        let rows = try await store.insights(scope: .all, query: query, now: 0).rows
+        #expect(rows.map(\.period) == ["2026-02-03T10:00+00:00", "2026-02-03T10:30+00:00"])
+        #expect(rows.map(\.metrics.messagesSent) == [1, 0])
+        #expect(rows.map(\.metrics.messagesDelivered) == [0, 1])
+    }
 }

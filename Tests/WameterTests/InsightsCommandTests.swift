@@ -76,7 +76,7 @@ struct InsightsCommandTests {
         let granularity = try Package.run(
             ["insights", "--all", "--from", "2026-02", "--granularity", "hour", "--by", "colour"], database: database)
         #expect(granularity.status == 64)
-        #expect(granularity.stderr.contains(#"granularity must be one of day, month, total, got "hour""#))
+        #expect(granularity.stderr.contains(#"granularity must be one of half_hour, day, month, total, got "hour""#))
         #expect(granularity.stderr.contains(#"unknown dimension "colour""#))
         let unknown = try Package.run(["insights", "--account", "B", "--from", "2026-02"], database: database)
         #expect(unknown.status == 1)

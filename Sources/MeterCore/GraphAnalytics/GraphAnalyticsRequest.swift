@@ -78,7 +78,11 @@ public struct GraphAnalyticsRequest: Sendable, Equatable {
             (.callAnalytics, "MONTHLY"):
             granularity = .month
         case (_, "HALF_HOUR"):
-            throw .invalidParameter("HALF_HOUR granularity is not supported by wameter yet; use days or months")
+            guard end - start <= Int64(InsightsQuery.maximumHalfHourDays) * 86_400 else {
+                throw .invalidParameter(
+                    "HALF_HOUR granularity covers at most \(InsightsQuery.maximumHalfHourDays) days; ask for DAILY")
+            }
+            granularity = .halfHour
         default:
             let expected = kind == .analytics ? "HALF_HOUR, DAY, MONTH" : "HALF_HOUR, DAILY, MONTHLY"
             throw .invalidParameter("granularity of \(kind.rawValue) must be one of \(expected)")

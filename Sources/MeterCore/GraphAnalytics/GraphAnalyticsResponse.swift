@@ -27,7 +27,7 @@ extension GraphAnalyticsRequest {
     /// The field's answer, in Meta's layout (reference §9): `analytics` as
     /// `{"phone_numbers", "country_codes", "granularity", "data_points"}`, the other two as
     /// `{"data": [{"data_points": […]}]}`. Data points carry `start` and `end` (Unix seconds of the
-    /// local day or month), the figures asked for, and one field per dimension, with phone numbers
+    /// local day or month, or of the half-hour), the figures asked for, and one field per dimension, with phone numbers
     /// as display numbers where the webhooks gave one.
     public func response(_ result: InsightsResult, calendar: BillingCalendar) -> GraphJSON {
         let query = result.query
@@ -36,6 +36,9 @@ extension GraphAnalyticsRequest {
             let m = row.metrics
             var point: [String: GraphJSON] = [:]
             let (start, end) = Self.bounds(of: row.period, granularity: query.granularity, calendar: calendar)
+            // Half-hours are instants, so the answer keeps exactly those asked for (wameter reads
+            // whole local days).
+            if query.granularity == .halfHour, start < self.start || start >= self.end { continue }
             point["start"] = .integer64(start)
             point["end"] = .integer64(end)
             for (dimension, value) in zip(query.dimensions, row.values) {
@@ -111,6 +114,9 @@ extension GraphAnalyticsRequest {
         case .month:
             let range = YearMonth(period).map(calendar.range(of:)) ?? 0..<0
             return (range.lowerBound, range.upperBound)
+        case .halfHour:
+            let start = HalfHourLabel.parse(period) ?? 0
+            return (start, start + 1_800)
         case .total:
             return (0, 0)
         }

@@ -21,16 +21,23 @@ public struct InsightsInputs: Sendable {
     public var undelivered: [String: Undelivered]
     /// The display numbers the accounts' phone numbers were seen with.
     public var phoneNumbers: [BusinessPhoneNumber]
+    /// For `half_hour` queries: each account-month's half-hour counters on the period's days
+    /// (`halfHourKey`); they sum to its day counters there.
+    public var halfHourCounters: [String: [RollupRow]]
 
     public init(
         accounts: [Account], months: [ReportInputs], undelivered: [String: Undelivered],
-        phoneNumbers: [BusinessPhoneNumber] = []
+        phoneNumbers: [BusinessPhoneNumber] = [], halfHourCounters: [String: [RollupRow]] = [:]
     ) {
         self.accounts = accounts
         self.months = months
         self.undelivered = undelivered
         self.phoneNumbers = phoneNumbers
+        self.halfHourCounters = halfHourCounters
     }
+
+    /// The key of an account-month in `halfHourCounters`.
+    public static func halfHourKey(account: String, month: YearMonth) -> String { "\(account) \(month)" }
 }
 
 /// Answers an insights query. Each month is priced exactly as its report is (`ReportBuilder`), day by
@@ -53,16 +60,31 @@ public enum InsightsBuilder {
         }
         let filters = filterValues.sorted { $0.key < $1.key }
 
+        let halfHourly = query.granularity == .halfHour
         for month in inputs.months {
             let account = month.account
             guard query.filters.keeps(.account, account.id) else { continue }
             let priced = ReportBuilder.price(month, markets: markets)
-            forEachAtom(of: month, priced: priced, days: days, markets: markets) { atom, metrics in
+            let calendar = BillingCalendar(timezoneIdentifier: account.timezone) ?? .utc
+            var halfHourLabels: [Int64: String] = [:]
+            let counters =
+                halfHourly
+                ? inputs.halfHourCounters[InsightsInputs.halfHourKey(account: account.id, month: month.month)] ?? []
+                : month.rollups
+            let split = TimeSplit(halfHourly: halfHourly, calendar: calendar)
+            forEachAtom(of: month, priced: priced, counters: counters, split: split, days: days, markets: markets) {
+                atom, metrics in
                 for (dimension, kept) in filters where !kept.contains(atom.value(of: dimension, account: account.id)) {
                     return
                 }
-                let period = periods[atom.day] ?? query.period(of: atom.day)
-                periods[atom.day] = period
+                let period: String
+                if let halfHour = atom.halfHour {
+                    period = halfHourLabels[halfHour] ?? HalfHourLabel.format(halfHour, in: calendar)
+                    halfHourLabels[halfHour] = period
+                } else {
+                    period = periods[atom.day] ?? query.period(of: atom.day)
+                    periods[atom.day] = period
+                }
                 let key = RowKey(
                     period: period, currency: account.currency,
                     values: query.dimensions.map { atom.value(of: $0, account: account.id) })
@@ -119,6 +141,8 @@ public enum InsightsBuilder {
     /// market, business phone number and pricing type.
     struct Atom {
         var tier = ""
+        /// The half-hour (UTC epoch second of its start) in `half_hour` queries; `nil` for the day.
+        var halfHour: Int64?
         /// A call's own direction; other units take theirs from the category.
         var direction: String?
         var kind: String
@@ -155,7 +179,8 @@ public enum InsightsBuilder {
         }
     }
 
-    /// A cell's tier shares summed per tier, in tier order.
+    /// A cell's tier shares summed per tier, in tier order (by the tier's lower bound: the units of
+    /// a lower tier were delivered first).
     private static func sharesByTier(
         _ shares: [VolumeTierPricing.TierShare]
     ) -> [(String, VolumeTierPricing.TierShare)] {
@@ -168,7 +193,8 @@ public enum InsightsBuilder {
             sum.unrated += share.unrated
             sums[share.tier] = sum
         }
-        return sums.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        func lowerBound(_ tier: String) -> Int { Int(tier.prefix { $0 != ":" }) ?? Int.max }
+        return sums.sorted { (lowerBound($0.key), $0.key) < (lowerBound($1.key), $1.key) }.map { ($0.key, $0.value) }
     }
 
     private struct Cell: Hashable {
@@ -178,15 +204,34 @@ public enum InsightsBuilder {
         var phone: String
     }
 
-    /// The month's figures on the period's days, split into atoms: counts from the counters, cost and
-    /// the free tier from the priced cells (which hold exactly what the report sums).
+    /// A cell's delivered messages in one half-hour (or the whole day), by why they are charged or
+    /// free.
+    private struct MessageCounts {
+        var delivered = 0
+        var charged = 0
+        var entryPoint = 0
+        var service = 0
+    }
+
+    /// A cell's delivered conversations in one half-hour (or the whole day).
+    private struct ConversationCounts {
+        var delivered = 0
+        var billable = 0
+    }
+
+    /// The month's figures on the period's days, split into atoms: counts from the counters (day or
+    /// half-hour ones), cost and the free tier from the priced cells (which hold exactly what the
+    /// report sums). In half-hours, what the day's pricing decided by order goes to the units in
+    /// time order: the free tier to a cell's first billable conversations, the tiers of a volume
+    /// pool, lowest first, to its first charged messages; cost to the half-hours of the units it
+    /// belongs to, in proportion to their number (exact per unit when they share one rate).
     private static func forEachAtom(
-        of month: ReportInputs, priced: ReportBuilder.PricedMonth, days: ClosedRange<DayKey>, markets: MarketTable,
-        _ body: (Atom, InsightsMetrics) -> Void
+        of month: ReportInputs, priced: ReportBuilder.PricedMonth, counters: [RollupRow], split: TimeSplit,
+        days: ClosedRange<DayKey>, markets: MarketTable, _ body: (Atom, InsightsMetrics) -> Void
     ) {
         let cells = priced.cells
-        var messages: [Cell: [RollupMetric: Int]] = [:]
-        var conversations: [Cell: [RollupMetric: Int]] = [:]
+        var messages: [Cell: [Int64: MessageCounts]] = [:]
+        var conversations: [Cell: [Int64: ConversationCounts]] = [:]
         // The priced cell a counter cell belongs to (`ReportCellTally.line` decides its market).
         func tallyKey(_ kind: String, _ cell: Cell) -> ReportCellTally.Key {
             cells.line(
@@ -195,11 +240,13 @@ public enum InsightsBuilder {
                     day: cell.day, metric: .messageDelivered, category: cell.category, country: cell.country,
                     phone: cell.phone))
         }
-        func atom(_ cell: Cell, _ pricingType: String, kind: String = "message") -> Atom {
-            Atom(tallyKey(kind, cell), pricingType: pricingType)
+        func atom(_ cell: Cell, _ pricingType: String, _ halfHour: Int64?, kind: String = "message") -> Atom {
+            var atom = Atom(tallyKey(kind, cell), pricingType: pricingType)
+            atom.halfHour = halfHour
+            return atom
         }
 
-        for row in month.rollups where days.contains(row.key.day) {
+        for row in counters where days.contains(row.key.day) {
             let key = row.key
             let cell = Cell(day: key.day, category: key.category, country: key.country, phone: key.phone)
             var metrics = InsightsMetrics()
@@ -210,60 +257,100 @@ public enum InsightsBuilder {
             case .messageReceived: metrics.messagesReceived = row.count
             case .messageAppSent: metrics.messagesAppSent = row.count
             case .messageAgentSent: metrics.messagesAgentSent = row.count
-            case .messageDelivered, .messageCharged, .messageFreeEntryPoint, .messageFreeCustomerService:
-                messages[cell, default: [:]][key.metric, default: 0] += row.count
+            case .messageDelivered:
+                messages[cell, default: [:]][key.halfHour, default: MessageCounts()].delivered += row.count
                 continue
-            case .conversationDelivered, .conversationBillable:
-                conversations[cell, default: [:]][key.metric, default: 0] += row.count
+            case .messageCharged:
+                messages[cell, default: [:]][key.halfHour, default: MessageCounts()].charged += row.count
+                continue
+            case .messageFreeEntryPoint:
+                messages[cell, default: [:]][key.halfHour, default: MessageCounts()].entryPoint += row.count
+                continue
+            case .messageFreeCustomerService:
+                messages[cell, default: [:]][key.halfHour, default: MessageCounts()].service += row.count
+                continue
+            case .conversationDelivered:
+                conversations[cell, default: [:]][key.halfHour, default: ConversationCounts()].delivered += row.count
+                continue
+            case .conversationBillable:
+                conversations[cell, default: [:]][key.halfHour, default: ConversationCounts()].billable += row.count
                 continue
             }
             // Sending, reading, failing and receiving have no pricing type.
-            body(atom(cell, ""), metrics)
+            body(atom(cell, "", split.halfHour(key.halfHour)), metrics)
         }
 
-        func tierShares(_ cell: Cell) -> [(String, VolumeTierPricing.TierShare)] {
-            Self.sharesByTier(cells.tiers[tallyKey("message", cell)] ?? [])
-        }
+        // Each priced cell's charged units by tier ("" for units outside a tier pool), in time order.
+        var chargedUnits: [ReportCellTally.Key: [(tier: String, slots: TimeSplit.Slots)]] = [:]
 
-        for (cell, counts) in messages {
-            let delivered = counts[.messageDelivered] ?? 0
-            let charged = counts[.messageCharged] ?? 0
-            let entryPoint = counts[.messageFreeEntryPoint] ?? 0
-            let service = counts[.messageFreeCustomerService] ?? 0
-            let split = [
-                (InsightsPricingType.regular, charged), (InsightsPricingType.freeEntryPoint, entryPoint),
-                (InsightsPricingType.freeCustomerService, service),
-                (InsightsPricingType.none, delivered - charged - entryPoint - service),
-            ]
-            for (pricingType, count) in split where count != 0 {
-                guard pricingType == InsightsPricingType.regular else {
-                    body(atom(cell, pricingType), .delivered(count, message: true, charged: false))
-                    continue
+        for (cell, bySlot) in messages {
+            var charged: TimeSplit.Slots = []
+            for (halfHour, counts) in bySlot.sorted(by: { $0.key < $1.key }) {
+                let slot = split.halfHour(halfHour)
+                let free = [
+                    (InsightsPricingType.freeEntryPoint, counts.entryPoint),
+                    (InsightsPricingType.freeCustomerService, counts.service),
+                    (InsightsPricingType.none, counts.delivered - counts.charged - counts.entryPoint - counts.service),
+                ]
+                for (pricingType, count) in free where count != 0 {
+                    body(atom(cell, pricingType, slot), .delivered(count, message: true, charged: false))
                 }
-                // Charged messages of a volume-tier pool, by the tier they were priced at.
-                var remaining = count
-                for (tier, share) in tierShares(cell) {
-                    var tiered = atom(cell, pricingType)
+                if counts.charged != 0 { charged.append((slot, counts.charged)) }
+            }
+            guard !charged.isEmpty else { continue }
+            // Charged messages of a volume-tier pool, by the tier they were priced at.
+            let key = tallyKey("message", cell)
+            var pieces: [(tier: String, slots: TimeSplit.Slots)] = []
+            for (tier, share) in Self.sharesByTier(cells.tiers[key] ?? []) {
+                pieces.append((tier, TimeSplit.take(share.count, from: &charged)))
+            }
+            if !charged.isEmpty { pieces.append(("", charged)) }
+            chargedUnits[key] = pieces
+            for (tier, slots) in pieces {
+                for (slot, count) in slots where count != 0 {
+                    var tiered = atom(cell, InsightsPricingType.regular, slot)
                     tiered.tier = tier
-                    body(tiered, .delivered(share.count, message: true, charged: true))
-                    remaining -= share.count
+                    body(tiered, .delivered(count, message: true, charged: true))
                 }
-                if remaining != 0 { body(atom(cell, pricingType), .delivered(remaining, message: true, charged: true)) }
             }
         }
 
-        for (cell, counts) in conversations {
-            let delivered = counts[.conversationDelivered] ?? 0
-            let billable = counts[.conversationBillable] ?? 0
-            let freeTier = cells.cells[tallyKey("conversation", cell)]?.freeTier ?? 0
-            let split = [
-                (InsightsPricingType.regular, billable - freeTier), (InsightsPricingType.freeTier, freeTier),
-                (InsightsPricingType.freeEntryPoint, delivered - billable),
-            ]
-            for (pricingType, count) in split where count != 0 {
-                body(
-                    atom(cell, pricingType, kind: "conversation"),
-                    .delivered(count, message: false, charged: pricingType == InsightsPricingType.regular))
+        for (cell, bySlot) in conversations {
+            let key = tallyKey("conversation", cell)
+            var freeLeft = cells.cells[key]?.freeTier ?? 0
+            var regular: TimeSplit.Slots = []
+            let ordered = bySlot.sorted(by: { $0.key < $1.key })
+            for (index, (halfHour, counts)) in ordered.enumerated() {
+                let slot = split.halfHour(halfHour)
+                // The free tier covers the month's first billable conversations; what the cell's
+                // half-hours cannot hold stays on its last, as the day's figures have it.
+                var free = min(freeLeft, max(counts.billable, 0))
+                if index == ordered.count - 1 { free = freeLeft }
+                freeLeft -= free
+                let parts = [
+                    (InsightsPricingType.regular, counts.billable - free), (InsightsPricingType.freeTier, free),
+                    (InsightsPricingType.freeEntryPoint, counts.delivered - counts.billable),
+                ]
+                for (pricingType, count) in parts where count != 0 {
+                    body(
+                        atom(cell, pricingType, slot, kind: "conversation"),
+                        .delivered(count, message: false, charged: pricingType == InsightsPricingType.regular))
+                }
+                if counts.billable - free != 0 { regular.append((slot, counts.billable - free)) }
+            }
+            chargedUnits[key] = [("", regular)]
+        }
+
+        // Messages whose webhook stated their cost, by half-hour: their cost is theirs exactly, and
+        // the card prices the rest of their cell at one rate.
+        var stated: [ReportCellTally.Key: [Int64: (count: Int, amount: Decimal)]] = [:]
+        if split.halfHourly {
+            for message in month.webhookPriced where days.contains(message.day) {
+                let key = tallyKey(
+                    "message",
+                    Cell(day: message.day, category: message.category, country: message.country, phone: message.phone))
+                stated[key, default: [:]][message.halfHour, default: (0, 0)].count += 1
+                stated[key, default: [:]][message.halfHour, default: (0, 0)].amount += message.amount
             }
         }
 
@@ -271,29 +358,52 @@ public enum InsightsBuilder {
         // pool's by the tier each unit was priced at.
         for (key, cell) in cells.cells where days.contains(key.day) && (!cell.cost.isZero || cell.unrated != 0) {
             let untiered = Atom(key, pricingType: InsightsPricingType.regular)
-            var rest = InsightsMetrics()
-            rest.cost = cell.cost
-            rest.unrated = cell.unrated
-            for (tier, share) in Self.sharesByTier(cells.tiers[key] ?? []) {
-                var tiered = untiered
-                tiered.tier = tier
+            let pieces = chargedUnits[key] ?? []
+            // Cost with no charged unit of its own (none in the counters) stays on the cell's first
+            // half-hour, or the day's.
+            let fallback = pieces.lazy.flatMap(\.slots).first?.halfHour ?? split.start(of: key.day)
+            func emit(_ tier: String, _ slot: Int64?, cost: Decimal, unrated: Int) {
+                var atom = untiered
+                atom.tier = tier
+                atom.halfHour = slot
                 var metrics = InsightsMetrics()
-                metrics.cost = share.cost
-                metrics.unrated = share.unrated
-                body(tiered, metrics)
-                rest.cost -= share.cost
-                rest.unrated -= share.unrated
+                metrics.cost = cost
+                metrics.unrated = unrated
+                body(atom, metrics)
             }
-            if !rest.cost.isZero || rest.unrated != 0 { body(untiered, rest) }
+            func share(_ tier: String, cost: Decimal, unrated: Int) {
+                var slots = pieces.first { $0.tier == tier }?.slots ?? []
+                var cost = cost
+                for (halfHour, part) in (tier.isEmpty ? stated[key] : nil)?.sorted(by: { $0.key < $1.key }) ?? [] {
+                    emit(tier, halfHour, cost: part.amount, unrated: 0)
+                    cost -= part.amount
+                    if let index = slots.firstIndex(where: { $0.halfHour == halfHour }) {
+                        slots[index].count -= part.count
+                    }
+                }
+                slots.removeAll { $0.count == 0 }
+                guard !cost.isZero || unrated != 0 else { return }
+                TimeSplit.share(cost: cost, unrated: unrated, over: slots, fallback: fallback) { slot, cost, unrated in
+                    emit(tier, slot, cost: cost, unrated: unrated)
+                }
+            }
+            var restCost = cell.cost
+            var restUnrated = cell.unrated
+            for (tier, tierShare) in Self.sharesByTier(cells.tiers[key] ?? []) {
+                share(tier, cost: tierShare.cost, unrated: tierShare.unrated)
+                restCost -= tierShare.cost
+                restUnrated -= tierShare.unrated
+            }
+            if !restCost.isZero || restUnrated != 0 { share("", cost: restCost, unrated: restUnrated) }
         }
 
-        forEachCall(of: month, prices: priced.callPrices, days: days, markets: markets, body)
+        forEachCall(of: month, prices: priced.callPrices, split: split, days: days, markets: markets, body)
     }
 
     /// The month's calls on the period's days, one atom each (kind `call`, category `calling`), with
     /// the price the report gives them (the portfolio's calling tiers).
     private static func forEachCall(
-        of month: ReportInputs, prices: [String: CallCharging.Price], days: ClosedRange<DayKey>,
+        of month: ReportInputs, prices: [String: CallCharging.Price], split: TimeSplit, days: ClosedRange<DayKey>,
         markets: MarketTable, _ body: (Atom, InsightsMetrics) -> Void
     ) {
         guard let inputs = month.calls else { return }
@@ -311,6 +421,7 @@ public enum InsightsBuilder {
                     phone: call.phoneNumberId ?? ""),
                 pricingType: call.isCharged ? InsightsPricingType.regular : "")
             atom.tier = price?.tier ?? ""
+            atom.halfHour = split.halfHour(RollupKey.halfHour(of: placedAt))
             atom.direction =
                 switch call.direction {
                 case .businessInitiated?: InsightsDirection.businessInitiated

@@ -1,5 +1,8 @@
 /// How finely an insights query splits its period.
 public enum InsightsGranularity: String, Sendable, CaseIterable {
+    /// One row group per half-hour (UTC half-hours, labelled in the account's local time), from the
+    /// half-hour counters; at most `InsightsQuery.maximumHalfHourDays` days.
+    case halfHour = "half_hour"
     /// One row group per local day.
     case day
     /// One per billing month (each account's local month).
@@ -111,6 +114,9 @@ public struct InsightsQuery: Sendable, Equatable {
     /// error instead of a query over centuries.
     public static let maximumDays = 3_660
 
+    /// The longest period a `half_hour` query may span, in days (48 rows per day and breakdown).
+    public static let maximumHalfHourDays = 31
+
     public init(
         from: DayKey, to: DayKey, granularity: InsightsGranularity = .total, dimensions: [InsightsDimension] = [],
         filters: InsightsFilters = InsightsFilters()
@@ -135,10 +141,11 @@ public struct InsightsQuery: Sendable, Equatable {
         return months
     }
 
-    /// The label of the period group a day falls in.
+    /// The label of the period group a day falls in (for `half_hour`, `HalfHourLabel` names the
+    /// half-hour instead).
     func period(of day: DayKey) -> String {
         switch granularity {
-        case .day: DayKeys.format(day)
+        case .day, .halfHour: DayKeys.format(day)
         case .month: YearMonth(containing: day).description
         case .total: "\(DayKeys.format(from))..\(DayKeys.format(to))"
         }

@@ -54,6 +54,15 @@ public struct InsightsRequest: Sendable {
             }
         }
 
+        if granularity == .halfHour, let first, let last,
+            BillingCalendar.daysSinceEpoch(of: last) - BillingCalendar.daysSinceEpoch(of: first)
+                >= InsightsQuery.maximumHalfHourDays
+        {
+            problems.append(
+                "half_hour granularity covers at most \(InsightsQuery.maximumHalfHourDays) days; use day for longer periods"
+            )
+        }
+
         var dimensions: [InsightsDimension] = []
         for name in Self.split(by) {
             if let dimension = Self.dimension(named: name) {

@@ -13,6 +13,7 @@ struct InsightsPlan: Sendable {
 
     func gather(from snapshot: any LedgerSnapshot) async throws -> InsightsInputs {
         var months: [ReportInputs] = []
+        var halfHourCounters: [String: [RollupRow]] = [:]
         var undelivered: [String: InsightsInputs.Undelivered] = [:]
         for account in accounts where query.filters.keeps(.account, account.id) {
             guard let calendar = BillingCalendar(timezoneIdentifier: account.timezone) else {
@@ -32,6 +33,11 @@ struct InsightsPlan: Sendable {
                 var plan = ReportPlan(account: account, month: month, now: now, dayCaches: dayCaches)
                 plan.countsUndelivered = false
                 months.append(try await plan.gather(from: snapshot))
+                if query.granularity == .halfHour {
+                    // The month is priced by day; its units are placed in half-hours by these.
+                    halfHourCounters[InsightsInputs.halfHourKey(account: account.id, month: month)] =
+                        try await snapshot.rollups(RollupSelection(account: account.id, days: days, halfHourly: true))
+                }
             }
             let counts = try await ReportPlan.undelivered(
                 snapshot, account: account.id, sent: calendar.range(from: query.from, through: query.to), now: now)
@@ -42,6 +48,7 @@ struct InsightsPlan: Sendable {
         let needsNumbers = query.dimensions.contains(.phone) || query.filters.values[.phone] != nil
         let phoneNumbers = needsNumbers ? try await snapshot.phoneNumbers(accounts: accounts.map(\.id)) : []
         return InsightsInputs(
-            accounts: accounts, months: months, undelivered: undelivered, phoneNumbers: phoneNumbers)
+            accounts: accounts, months: months, undelivered: undelivered, phoneNumbers: phoneNumbers,
+            halfHourCounters: halfHourCounters)
     }
 }

@@ -20,14 +20,15 @@ struct PostgresSnapshot: LedgerSnapshot {
     func rollups(_ selection: RollupSelection) async throws -> [RollupRow] {
         var rows: [RollupRow] = []
         let query = Self.query(SelectionSQL.rollups(selection, .postgres))
-        for try await (day, metric, category, country, count, phone) in try await connection.query(
+        for try await (day, metric, category, country, count, phone, halfHour) in try await connection.query(
             query, logger: logger
-        ).decode((Int64, Int, String, String, Int, String).self) {
+        ).decode((Int64, Int, String, String, Int, String, Int64).self) {
             guard let metric = RollupMetric(rawValue: metric) else { continue }
             rows.append(
                 RollupRow(
                     key: RollupKey(
-                        day: DayKey(day), metric: metric, category: category, country: country, phone: phone),
+                        day: DayKey(day), metric: metric, category: category, country: country, phone: phone,
+                        halfHour: halfHour),
                     count: count))
         }
         return rows

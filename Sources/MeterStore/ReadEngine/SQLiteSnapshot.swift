@@ -24,7 +24,9 @@ struct SQLiteSnapshot: LedgerSnapshot {
                 guard let metric = RollupMetric(rawValue: row[1]) else { continue }
                 rows.append(
                     RollupRow(
-                        key: RollupKey(day: row[0], metric: metric, category: row[2], country: row[3], phone: row[5]),
+                        key: RollupKey(
+                            day: row[0], metric: metric, category: row[2], country: row[3], phone: row[5],
+                            halfHour: row[6]),
                         count: row[4]))
             }
             return rows

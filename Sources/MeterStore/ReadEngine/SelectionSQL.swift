@@ -27,7 +27,10 @@ struct SQLStatement: Sendable, Equatable {
 }
 
 enum SelectionSQL {
-    static let rollupColumns = "day, metric, category, country, count, phone"
+    /// The day counters have no half-hour: 0 stands for it, so both tables read alike.
+    static func rollupColumns(halfHourly: Bool) -> String {
+        "day, metric, category, country, count, phone, " + (halfHourly ? "half_hour" : "CAST(0 AS BIGINT)")
+    }
 
     static func rollups(_ selection: RollupSelection, _ dialect: SQLDialect) -> SQLStatement {
         var filter = Filter(dialect)
@@ -35,7 +38,8 @@ enum SelectionSQL {
         filter.between("day", Int64(selection.days.lowerBound), Int64(selection.days.upperBound))
         if let metric = selection.metric { filter.equal("metric", .integer(Int64(metric.rawValue))) }
         if let categories = selection.categories { filter.oneOf("category", categories) }
-        return filter.statement("SELECT \(rollupColumns) FROM rollups")
+        let table = selection.halfHourly ? "half_hour_rollups" : "rollups"
+        return filter.statement("SELECT \(rollupColumns(halfHourly: selection.halfHourly)) FROM \(table)")
     }
 
     /// 1 when the selection holds a counter cell, else 0: a probe that stops at the first row.
