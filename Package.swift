@@ -43,6 +43,8 @@ let package = Package(
             dependencies: [
                 "MeterCore", "WhatsAppWebhook",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, for binding counter upserts without boxing each value.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),

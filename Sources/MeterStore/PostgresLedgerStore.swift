@@ -93,7 +93,7 @@ public final class PostgresLedgerStore: LedgerStore {
             if change == .updated(timezoneChanged: true) {
                 try await connection.query("DELETE FROM rollups WHERE account = \(account.id)", logger: logger)
                 try await connection.query(
-                    "DELETE FROM half_hour_rollups WHERE account = \(account.id)", logger: logger)
+                    "DELETE FROM half_hour_counters WHERE account = \(account.id)", logger: logger)
                 var writer = PostgresLedgerWriter(connection: connection, logger: logger, dayCaches: dayCaches)
                 try await writer.addContributions(of: account.id)
                 try await writer.flushRollups()
@@ -394,7 +394,7 @@ public final class PostgresLedgerStore: LedgerStore {
         try await connection.query("SELECT pg_advisory_xact_lock(\(ledgerLock))", logger: logger)
         try await connection.query(
             """
-            TRUNCATE messages, conversations, inbound_messages, rollups, half_hour_rollups, tier_updates,
+            TRUNCATE messages, conversations, inbound_messages, rollups, half_hour_counters, tier_updates,
                 phone_numbers, calls, echo_messages
             """,
             logger: logger)

@@ -174,6 +174,13 @@ struct PostgresLedgerWriter {
         return changed
     }
 
+    /// One statement for a batch's half-hour rows: an array per column, unnested.
+    private static let halfHourUpsert: String = {
+        let types = ["text", "int8", "int8", "text", "text", "text"] + HalfHourCounters.metrics.map { _ in "int8" }
+        let arrays = types.enumerated().map { "$\($0.offset + 1)::\($0.element)[]" }
+        return HalfHourCounters.upsert(rows: "SELECT * FROM unnest(\(arrays.joined(separator: ", ")))")
+    }()
+
     /// Writes the accumulated counter changes, to the day and the half-hour counters, in key order.
     /// Call once, at the end of the transaction.
     mutating func flushRollups() async throws {
@@ -194,22 +201,17 @@ struct PostgresLedgerWriter {
                         daily.map(\.key.country), daily.map { Int64($0.count) })),
                 logger: logger)
         }
-        if !halfHourly.isEmpty {
+        let halfHourRows = HalfHourCounters.rows(halfHourly, sorted: true)
+        if !halfHourRows.isEmpty {
+            var binds = try Self.bindings(
+                halfHourRows.map(\.cell.account), halfHourRows.map { Int64($0.cell.day) },
+                halfHourRows.map(\.cell.halfHour), halfHourRows.map(\.cell.phone), halfHourRows.map(\.cell.category),
+                halfHourRows.map(\.cell.country))
+            for column in HalfHourCounters.metrics.indices {
+                try binds.append(halfHourRows.map { $0.counts[column] })
+            }
             try await connection.query(
-                PostgresQuery(
-                    unsafeSQL: """
-                        INSERT INTO half_hour_rollups (account, day, half_hour, metric, phone, category, country, count)
-                        SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[], $4::int8[], $5::text[], $6::text[],
-                            $7::text[], $8::int8[])
-                        ON CONFLICT (account, day, half_hour, metric, phone, category, country)
-                        DO UPDATE SET count = half_hour_rollups.count + excluded.count
-                        """,
-                    binds: try Self.bindings(
-                        halfHourly.map(\.account), halfHourly.map { Int64($0.key.day) }, halfHourly.map(\.key.halfHour),
-                        halfHourly.map { Int64($0.key.metric.rawValue) }, halfHourly.map(\.key.phone),
-                        halfHourly.map(\.key.category), halfHourly.map(\.key.country),
-                        halfHourly.map { Int64($0.count) })),
-                logger: logger)
+                PostgresQuery(unsafeSQL: Self.halfHourUpsert, binds: binds), logger: logger)
         }
         // A cell that went back to zero is removed, so the tables hold exactly the non-zero sums.
         // Only cells that went down can have reached zero.
@@ -226,21 +228,18 @@ struct PostgresLedgerWriter {
                         down.map(\.key.phone), down.map(\.key.category), down.map(\.key.country))),
                 logger: logger)
         }
-        let halfHourDown = halfHourly.filter { $0.count < 0 }
+        let halfHourDown = halfHourRows.filter(\.wentDown).map(\.cell)
         if !halfHourDown.isEmpty {
             try await connection.query(
                 PostgresQuery(
                     unsafeSQL: """
-                        DELETE FROM half_hour_rollups
-                        WHERE count = 0 AND (account, day, half_hour, metric, phone, category, country) IN
-                            (SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[], $4::int8[], $5::text[], $6::text[],
-                                $7::text[]))
+                        DELETE FROM \(HalfHourCounters.table)
+                        WHERE \(HalfHourCounters.allZero) AND (account, day, half_hour, phone, category, country) IN
+                            (SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[], $4::text[], $5::text[], $6::text[]))
                         """,
                     binds: try Self.bindings(
-                        halfHourDown.map(\.account), halfHourDown.map { Int64($0.key.day) },
-                        halfHourDown.map(\.key.halfHour), halfHourDown.map { Int64($0.key.metric.rawValue) },
-                        halfHourDown.map(\.key.phone), halfHourDown.map(\.key.category),
-                        halfHourDown.map(\.key.country))),
+                        halfHourDown.map(\.account), halfHourDown.map { Int64($0.day) }, halfHourDown.map(\.halfHour),
+                        halfHourDown.map(\.phone), halfHourDown.map(\.category), halfHourDown.map(\.country))),
                 logger: logger)
         }
     }

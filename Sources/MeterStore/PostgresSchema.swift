@@ -306,25 +306,11 @@ enum PostgresSchema {
                 """,
             ],
             rebuildsLedger: true),
-        // The insights' `half_hour` granularity (and Meta's HALF_HOUR): the same counters as
-        // `rollups`, by the UTC half-hour of the counted event as well as its local day. Derived.
+        // The insights' `half_hour` granularity (and Meta's HALF_HOUR): the counters by the UTC
+        // half-hour of the counted event as well as its local day, a column per metric. Derived.
         Migration(
             name: "v9: counters by half-hour",
-            statements: [
-                """
-                CREATE TABLE half_hour_rollups (
-                    account TEXT NOT NULL,
-                    day BIGINT NOT NULL,
-                    half_hour BIGINT NOT NULL,
-                    metric BIGINT NOT NULL,
-                    phone TEXT NOT NULL,
-                    category TEXT NOT NULL,
-                    country TEXT NOT NULL,
-                    count BIGINT NOT NULL,
-                    PRIMARY KEY (account, day, half_hour, metric, phone, category, country)
-                )
-                """
-            ],
+            statements: [HalfHourCounters.createTable(integer: "BIGINT", withoutRowID: false)],
             rebuildsLedger: true),
     ]
 

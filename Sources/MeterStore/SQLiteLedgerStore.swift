@@ -52,7 +52,7 @@ public final class SQLiteLedgerStore: LedgerStore {
             if change == .updated(timezoneChanged: true) {
                 // Day buckets are local days: move every counter of the account to the new zone.
                 try db.execute(sql: "DELETE FROM rollups WHERE account = ?", arguments: [account.id])
-                try db.execute(sql: "DELETE FROM half_hour_rollups WHERE account = ?", arguments: [account.id])
+                try db.execute(sql: "DELETE FROM half_hour_counters WHERE account = ?", arguments: [account.id])
                 var writer = SQLiteLedgerWriter(db: db, dayCaches: dayCaches)
                 try writer.addContributions(of: account.id)
                 try writer.flushRollups()
@@ -222,7 +222,7 @@ public final class SQLiteLedgerStore: LedgerStore {
         -> IngestOutcome
     {
         for table in [
-            "messages", "conversations", "inbound_messages", "rollups", "half_hour_rollups", "tier_updates",
+            "messages", "conversations", "inbound_messages", "rollups", "half_hour_counters", "tier_updates",
             "phone_numbers", "calls", "echo_messages",
         ] {
             try db.execute(sql: "DELETE FROM \(table)")

@@ -121,38 +121,46 @@ struct SQLiteLedgerWriter {
                 DELETE FROM rollups
                 WHERE account = ? AND day = ? AND metric = ? AND phone = ? AND category = ? AND country = ? AND count = 0
                 """)
-        for (account, key, count) in daily {
-            try statement.execute(arguments: [
-                account, key.day, key.metric.rawValue, key.phone, key.category, key.country, count,
-            ])
-            if count < 0 {
-                try prune.execute(arguments: [
-                    account, key.day, key.metric.rawValue, key.phone, key.category, key.country,
-                ])
-            }
+        func bindKey(_ bindings: inout SQLiteBindings, _ account: String, _ key: RollupKey) {
+            bindings.bind(account)
+            bindings.bind(Int64(key.day))
+            bindings.bind(Int64(key.metric.rawValue))
+            bindings.bind(key.phone)
+            bindings.bind(key.category)
+            bindings.bind(key.country)
         }
-        let halfHourStatement = try db.cachedStatement(
-            sql: """
-                INSERT INTO half_hour_rollups (account, day, half_hour, metric, phone, category, country, count)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (account, day, half_hour, metric, phone, category, country)
-                DO UPDATE SET count = count + excluded.count
-                """)
+        for (account, key, count) in daily {
+            try statement.executeBound(in: db) {
+                bindKey(&$0, account, key)
+                $0.bind(Int64(count))
+            }
+            if count < 0 { try prune.executeBound(in: db) { bindKey(&$0, account, key) } }
+        }
+        let upsert = try db.cachedStatement(
+            sql: HalfHourCounters.upsert(
+                rows: "VALUES ("
+                    + Array(repeating: "?", count: 6 + HalfHourCounters.metrics.count).joined(separator: ", ")
+                    + ")"))
         let halfHourPrune = try db.cachedStatement(
             sql: """
-                DELETE FROM half_hour_rollups
-                WHERE account = ? AND day = ? AND half_hour = ? AND metric = ? AND phone = ? AND category = ?
-                    AND country = ? AND count = 0
+                DELETE FROM \(HalfHourCounters.table)
+                WHERE account = ? AND day = ? AND half_hour = ? AND phone = ? AND category = ? AND country = ?
+                    AND \(HalfHourCounters.allZero)
                 """)
-        for (account, key, count) in halfHourly {
-            try halfHourStatement.execute(arguments: [
-                account, key.day, key.halfHour, key.metric.rawValue, key.phone, key.category, key.country, count,
-            ])
-            if count < 0 {
-                try halfHourPrune.execute(arguments: [
-                    account, key.day, key.halfHour, key.metric.rawValue, key.phone, key.category, key.country,
-                ])
+        func bindCell(_ bindings: inout SQLiteBindings, _ cell: HalfHourCounters.Cell) {
+            bindings.bind(cell.account)
+            bindings.bind(Int64(cell.day))
+            bindings.bind(cell.halfHour)
+            bindings.bind(cell.phone)
+            bindings.bind(cell.category)
+            bindings.bind(cell.country)
+        }
+        for (cell, counts, wentDown) in HalfHourCounters.rows(halfHourly, sorted: false) {
+            try upsert.executeBound(in: db) {
+                bindCell(&$0, cell)
+                for count in counts { $0.bind(count) }
             }
+            if wentDown { try halfHourPrune.executeBound(in: db) { bindCell(&$0, cell) } }
         }
     }
 

@@ -301,23 +301,11 @@ enum SQLiteSchema {
             try requestRebuild(db)
         }
         migrator.registerMigration("v10: counters by half-hour") { db in
-            // The insights' `half_hour` granularity (and Meta's HALF_HOUR): the same counters as
-            // `rollups`, by the UTC half-hour of the counted event as well as its local day (a
-            // half-hour at a 45-minute offset spans two days). Derived: the archive is replayed.
-            try db.execute(
-                sql: """
-                    CREATE TABLE half_hour_rollups (
-                        account TEXT NOT NULL,
-                        day INTEGER NOT NULL,
-                        half_hour INTEGER NOT NULL,
-                        metric INTEGER NOT NULL,
-                        phone TEXT NOT NULL,
-                        category TEXT NOT NULL,
-                        country TEXT NOT NULL,
-                        count INTEGER NOT NULL,
-                        PRIMARY KEY (account, day, half_hour, metric, phone, category, country)
-                    ) WITHOUT ROWID;
-                    """)
+            // The insights' `half_hour` granularity (and Meta's HALF_HOUR): the counters by the UTC
+            // half-hour of the counted event as well as its local day (a half-hour at a 45-minute
+            // offset spans two days), a column per metric (HalfHourCounters). Derived: the archive
+            // is replayed.
+            try db.execute(sql: HalfHourCounters.createTable(integer: "INTEGER", withoutRowID: true))
             try requestRebuild(db)
         }
         return migrator

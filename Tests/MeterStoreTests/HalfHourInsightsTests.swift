@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import MeterCore
 import MeterStore
 import TestSupport
@@ -173,5 +174,28 @@ struct HalfHourInsightsTests {
             let b = try await Self.insights(postgres, from, to, "half_hour")
             #expect(a.jsonData() == b.jsonData(), "\(from)..\(to)")
         }
+    }
+
+    @Test("a delivery that moves to an earlier half-hour leaves no row behind at zero")
+    func movedDeliveryPrunes() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("halfhour-\(UUID().uuidString).sqlite")
+            .path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        do {
+            let store = try SQLiteLedgerStore(path: path)
+            _ = try await store.upsertAccount(Account(id: "A", timezone: "UTC", currency: "USD"))
+            let pricing = LedgerScenario.pmp("marketing")
+            // Separate transactions: the second moves the delivery (the earliest one counts).
+            try await LedgerScenario.ingest(
+                store, [LedgerScenario.status("m1", "delivered", at: utc("2026-02-03T10:40:00Z"), pricing: pricing)])
+            try await LedgerScenario.ingest(
+                store, [LedgerScenario.status("m1", "delivered", at: utc("2026-02-03T09:10:00Z"), pricing: pricing)])
+        }
+        let rows = try await DatabaseQueue(path: path).read { db in
+            try Row.fetchAll(db, sql: "SELECT half_hour, messages_delivered, messages_charged FROM half_hour_counters")
+        }
+        #expect(rows.map { $0[0] as Int64 } == [utc("2026-02-03T09:00:00Z")])
+        #expect(rows.map { $0[1] as Int } == [1])
+        #expect(rows.map { $0[2] as Int } == [1])
     }
 }

@@ -27,19 +27,16 @@ struct SQLStatement: Sendable, Equatable {
 }
 
 enum SelectionSQL {
-    /// The day counters have no half-hour: 0 stands for it, so both tables read alike.
-    static func rollupColumns(halfHourly: Bool) -> String {
-        "day, metric, category, country, count, phone, " + (halfHourly ? "half_hour" : "CAST(0 AS BIGINT)")
-    }
+    static let rollupColumns = "day, metric, category, country, count, phone"
 
+    /// The day counters (the half-hour ones are `HalfHourCounters.select`).
     static func rollups(_ selection: RollupSelection, _ dialect: SQLDialect) -> SQLStatement {
         var filter = Filter(dialect)
         filter.equal("account", .text(selection.account))
         filter.between("day", Int64(selection.days.lowerBound), Int64(selection.days.upperBound))
         if let metric = selection.metric { filter.equal("metric", .integer(Int64(metric.rawValue))) }
         if let categories = selection.categories { filter.oneOf("category", categories) }
-        let table = selection.halfHourly ? "half_hour_rollups" : "rollups"
-        return filter.statement("SELECT \(rollupColumns(halfHourly: selection.halfHourly)) FROM \(table)")
+        return filter.statement("SELECT \(rollupColumns) FROM rollups")
     }
 
     /// 1 when the selection holds a counter cell, else 0: a probe that stops at the first row.
@@ -85,7 +82,7 @@ enum SelectionSQL {
     }
 
     /// Conditions joined by AND, with their parameters in order.
-    private struct Filter {
+    struct Filter {
         let dialect: SQLDialect
         var conditions: [String] = []
         var values: [SQLValue] = []
