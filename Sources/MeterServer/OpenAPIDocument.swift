@@ -172,11 +172,12 @@ enum OpenAPIDocument {
             },
             "/accounts/{id}": {
               "get": {
-                "summary": "Dashboard: an account's month (HTML)",
+                "summary": "Dashboard: an account's month by day, or one day by half-hour (HTML)",
                 "security": [{"session": []}, {}],
                 "parameters": [
                   {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
-                  {"name": "month", "in": "query", "schema": {"type": "string", "pattern": "^(19[7-9][0-9]|[2-9][0-9]{3})-(0[1-9]|1[0-2])$", "description": "YYYY-MM, from 1970"}}
+                  {"name": "month", "in": "query", "schema": {"type": "string", "pattern": "^(19[7-9][0-9]|[2-9][0-9]{3})-(0[1-9]|1[0-2])$", "description": "YYYY-MM, from 1970"}},
+                  {"name": "day", "in": "query", "schema": {"type": "string", "pattern": "^(19[7-9][0-9]|[2-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$", "description": "YYYY-MM-DD: that day by half-hour (month is then ignored)"}}
                 ],
                 "responses": {
                   "200": {"description": "The page", "content": {"text/html": {"schema": {"type": "string"}}}},

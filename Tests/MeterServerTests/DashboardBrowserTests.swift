@@ -93,18 +93,30 @@ struct DashboardBrowserTests {
         }
         let report = try await fixture.store.report(
             accountID: "A", month: YearMonth("2026-09")!, now: ServerFixture.now)
+        // The first day by half-hour: its one delivery, as the insights API gives it.
+        let day = try await fixture.store.insights(
+            scope: .accounts(["A"]),
+            query: try InsightsRequest(from: "2026-09-05", to: "2026-09-05", granularity: "half_hour").query(),
+            now: ServerFixture.now)
+        let daySpend = try #require(day.totals.first?.metrics.cost)
         try FileManager.default.createDirectory(at: Self.screenshots, withIntermediateDirectories: true)
         try await Self.app(fixture, sessions: sessions).test(.live) { client in
             let base = "http://127.0.0.1:\(client.port!)"
-            for (page, path) in [("overview", "/"), ("account", "/accounts/A?month=2026-09")] {
+            let pages = [
+                ("overview", "/", report.cost.total, 3), ("account", "/accounts/A?month=2026-09", report.cost.total, 3),
+                ("day", "/accounts/A?day=2026-09-05", daySpend, 1),
+            ]
+            for (page, path, spend, charged) in pages {
                 let next = path.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
                 let dom = try await Browser([
                     "--dump-dom",
                     "\(base)/sign-in/once?code=\(sessions.oneTimeCode(now: ServerFixture.now))&next=\(next)",
                 ]).finish()
                 #expect(Self.consoleMessages(dom.stderr).isEmpty, "\(page): \(Self.consoleMessages(dom.stderr))")
-                #expect(dom.stdout.contains("\(formatMoney(report.cost.total)) USD"), "\(page)")
-                #expect(dom.stdout.contains(">3<") || dom.stdout.contains(">3 <"), "\(page): 3 charged")
+                #expect(dom.stdout.contains("\(formatMoney(spend)) USD"), "\(page)")
+                #expect(
+                    dom.stdout.contains(">\(charged)<") || dom.stdout.contains(">\(charged) <"),
+                    "\(page): \(charged) charged")
                 for (width, height) in [(1280, 800), (390, 844)] {
                     let file = Self.screenshots.appendingPathComponent("\(page)-\(width)x\(height).png")
                     try? FileManager.default.removeItem(at: file)

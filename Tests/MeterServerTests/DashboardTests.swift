@@ -179,6 +179,55 @@ struct DashboardTests {
         }
     }
 
+    @Test(
+        "a day by half-hour: the chart's 48 bars, the half-hours' figures as the API gives them, links from the month")
+    func dayByHalfHour() async throws {
+        let fixture = try ServerFixture()
+        try await Self.app(fixture).test(.router) { client in
+            let cookie = try await Self.signIn(client)
+            // 10:05 and 10:20, then 13:40 (UTC, the account's zone).
+            for (id, offset) in [("m1", Int64(300)), ("m2", 1_200), ("m3", 13_200)] {
+                try await Self.deliver(
+                    client,
+                    LedgerScenario.status(
+                        id, "delivered", at: Self.september + offset, pricing: LedgerScenario.pmp("marketing")))
+            }
+            let day = String(DayKeys.format(BillingCalendar.utc.day(of: Self.september)))
+            try await client.execute(uri: "/accounts/A?month=2026-09", method: .get, headers: [.cookie: cookie]) {
+                #expect(String(buffer: $0.body).contains("<a href=\"/accounts/A?day=\(day)\">\(day)</a>"))
+            }
+            // The insights the API answers (granularity=half_hour), from the same store.
+            let insights = try await fixture.store.insights(
+                scope: .accounts(["A"]),
+                query: try InsightsRequest(from: day, to: day, granularity: "half_hour").query(),
+                now: ServerFixture.now)
+            var api: [String: Int] = [:]
+            for row in insights.rows where row.metrics.messagesCharged > 0 {
+                api[String(row.period.dropFirst(11).prefix(5))] = row.metrics.messagesCharged
+            }
+            #expect(api == ["10:00": 2, "13:30": 1])
+            try await client.execute(uri: "/accounts/A?day=\(day)", method: .get, headers: [.cookie: cookie]) {
+                #expect($0.status == .ok)
+                let page = String(buffer: $0.body)
+                #expect(page.contains("Charged messages by half-hour and category"))
+                #expect(page.contains("<title>10:00 marketing: 2</title>"))
+                #expect(page.contains("<title>13:30 marketing: 1</title>"))
+                // One bar slot per half-hour of the day, each in the table of the charts' numbers.
+                #expect(page.components(separatedBy: "<tr><td>").count - 1 >= 48)
+                #expect(
+                    page.range(of: #"<tr><td>10:00</td><td class="num">2</td><td class="num">2</td>"#) != nil)
+                #expect(
+                    page.contains(
+                        "/api/v1/insights?account=A&amp;from=\(day)&amp;to=\(day)&amp;granularity=half_hour&amp;by=category&amp;format=csv"
+                    ))
+                #expect(page.contains("<a href=\"/accounts/A?month=2026-09\">← 2026-09</a>"))
+            }
+            try await client.execute(uri: "/accounts/A?day=2026-09-31", method: .get, headers: [.cookie: cookie]) {
+                #expect($0.status == .badRequest)
+            }
+        }
+    }
+
     @Test("the account page shows the month's calls by market, and their spend in the total")
     func calls() async throws {
         let fixture = try ServerFixture()

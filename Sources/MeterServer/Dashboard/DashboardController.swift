@@ -133,8 +133,19 @@ struct DashboardController<Context: AccessControlledContext> {
         let rendered = version.current
         let now = clock()
         let calendar = BillingCalendar(timezoneIdentifier: account.timezone) ?? .utc
+        // `day=YYYY-MM-DD` shows that day by half-hour; otherwise `month=YYYY-MM`, by day.
+        var chosenDay: DayKey?
+        if let text = request.uri.queryParameters["day"] {
+            guard let parsed = DayKeys.parse(String(text)) else {
+                throw HTTPError(.badRequest, message: "day must be YYYY-MM-DD")
+            }
+            chosenDay = parsed
+        }
+        let day = chosenDay
         let month: YearMonth
-        if let text = request.uri.queryParameters["month"] {
+        if let day {
+            month = YearMonth(containing: day)
+        } else if let text = request.uri.queryParameters["month"] {
             guard let parsed = YearMonth(String(text)) else {
                 throw HTTPError(.badRequest, message: "month must be YYYY-MM")
             }
@@ -142,39 +153,47 @@ struct DashboardController<Context: AccessControlledContext> {
         } else {
             month = YearMonth(containing: calendar.day(of: now))
         }
+        let key = day.map { "/accounts/\(account.id)?day=\(DayKeys.format($0))" } ?? "/accounts/\(account.id)?\(month)"
         return Self.html(
-            try await cache.page("/accounts/\(account.id)?\(month)", version: rendered) {
+            try await cache.page(key, version: rendered) {
                 metrics.rendered()
-                return try await renderAccount(account, month: month, version: rendered, now: now)
+                return try await renderAccount(account, month: month, day: day, version: rendered, now: now)
             })
     }
 
     private func renderAccount(
-        _ account: Account, month: YearMonth, version rendered: UInt64, now: Int64
+        _ account: Account, month: YearMonth, day: DayKey?, version rendered: UInt64, now: Int64
     ) async throws
         -> String
     {
-        // One insights query, by day and every breakdown the page shows, priced once; the tables
-        // and charts are sums of its rows (five queries took five times as long: 0.7 s at 3.3
-        // million messages a month).
-        let last = month.lastDay
+        // One insights query, by day (or, for a day, by half-hour) and every breakdown the page
+        // shows, priced once; the tables and charts are sums of its rows (five queries took five
+        // times as long: 0.7 s at 3.3 million messages a month).
+        let calendar = BillingCalendar(timezoneIdentifier: account.timezone) ?? .utc
+        let from = day ?? month.firstDay
+        let to = day ?? month.lastDay
+        let granularity: InsightsGranularity = day == nil ? .day : .halfHour
         let detail = try await store.insights(
             scope: .accounts([account.id]),
             query: InsightsQuery(
-                from: month.firstDay, to: last, granularity: .day, dimensions: [.category, .phone, .market, .country],
+                from: from, to: to, granularity: granularity, dimensions: [.category, .phone, .market, .country],
                 filters: InsightsFilters()),
             now: now)
         // The report for what the insights do not carry: the free tier used and the volume-tier pools
         // with Meta's announced tiers (and the rate cards in force, calling cards included).
         let report = try await store.report(accountID: account.id, month: month, now: now)
+        let period = day.map { "from=\(DayKeys.format($0))&to=\(DayKeys.format($0))" } ?? "from=\(month)"
         func csv(_ granularity: String, _ by: String) -> String {
-            "/api/v1/insights?account=\(account.id)&from=\(month)&granularity=\(granularity)&by=\(by)&format=csv"
+            "/api/v1/insights?account=\(account.id)&\(period)&granularity=\(granularity)&by=\(by)&format=csv"
         }
         var page = DashboardPages.account(
-            account, month: month, detail: detail, report: report,
+            account, month: month, day: day,
+            periods: DashboardPages.periods(month: month, day: day, calendar: calendar),
+            detail: detail, report: report,
             csv: [
-                "day": csv("day", "category"), "phone": csv("total", "phone"), "market": csv("total", "market"),
-                "country": csv("total", "country"), "category": csv("total", "category"),
+                "day": csv(granularity.rawValue, "category"), "phone": csv("total", "phone"),
+                "market": csv("total", "market"), "country": csv("total", "country"),
+                "category": csv("total", "category"),
             ])
         page["signedIn"] = true
         page["live"] = true

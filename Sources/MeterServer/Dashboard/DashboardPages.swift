@@ -78,14 +78,35 @@ enum DashboardPages {
         ]
     }
 
-    /// The account page from one insights result by day × category × phone × market × country: the
-    /// charts sum it by day and category, the tables by one dimension each, the cards take its totals.
+    /// A chart's periods: the insights' label of each (its key in the rows) and what the page
+    /// writes for it.
+    struct Period {
+        var key: String
+        var label: String
+    }
+
+    /// The month's days, or a day's half-hours (UTC half-hours from the local day's start to the
+    /// next day's: 48, or 46 and 50 when the clocks change), labelled in local time.
+    static func periods(month: YearMonth, day: DayKey?, calendar: BillingCalendar) -> [Period] {
+        guard let day else { return month.days.map { Period(key: DayKeys.format($0), label: DayKeys.format($0)) } }
+        let range = calendar.range(from: day, through: day)
+        return stride(from: RollupKey.halfHour(of: range.lowerBound), to: range.upperBound, by: 1_800).map {
+            let key = HalfHourLabel.format($0, in: calendar)
+            return Period(key: key, label: String(key.dropFirst(11).prefix(5)))
+        }
+    }
+
+    /// The account page from one insights result by period (day, or half-hour for a single day) ×
+    /// category × phone × market × country: the charts sum it by period and category, the tables by
+    /// one dimension each, the cards take its totals.
     static func account(
-        _ account: Account, month: YearMonth, detail: InsightsResult, report: Report, csv: [String: String]
+        _ account: Account, month: YearMonth, day: DayKey? = nil, periods: [Period], detail: InsightsResult,
+        report: Report, csv: [String: String]
     ) -> [String: Any] {
         let rateCards = report.rateCards
         let currency = account.currency
-        let days = month.days.map(DayKeys.format)
+        let days = periods.map(\.key)
+        let unit = day == nil ? "day" : "half-hour"
         let rows = detail.rows.filter { $0.currency == currency }
         let totals = detail.totals.first { $0.currency == currency }?.metrics ?? InsightsMetrics()
         func charged(_ metrics: InsightsMetrics) -> Int { metrics.messagesCharged + metrics.conversationsCharged }
@@ -112,22 +133,22 @@ enum DashboardPages {
         let categories = perDayCategory.filter { $0.value.values.contains { $0 > 0 } }.keys.sorted()
         let colors = Dictionary(uniqueKeysWithValues: categories.enumerated().map { ($1, palette[$0 % palette.count]) })
         let chargedChart = SVGBarChart(
-            periods: days,
+            periods: periods.map(\.label),
             series: categories.map { category in
                 SVGBarChart.Series(
                     name: category, color: colors[category]!,
                     values: days.map { Double(perDayCategory[category]?[$0] ?? 0) })
             },
-            format: { number(Int($0.rounded())) }, label: "Charged messages by day and category", integral: true
+            format: { number(Int($0.rounded())) }, label: "Charged messages by \(unit) and category", integral: true
         ).render()
         let costChart = SVGBarChart(
-            periods: days,
+            periods: periods.map(\.label),
             series: [
                 SVGBarChart.Series(
                     name: "spend", color: palette[0],
                     values: days.map { NSDecimalNumber(decimal: perDay[$0]?.cost ?? 0).doubleValue })
             ],
-            format: { String(format: $0 < 1 ? "%.3f" : "%.2f", $0) }, label: "Spend by day in \(currency)"
+            format: { String(format: $0 < 1 ? "%.3f" : "%.2f", $0) }, label: "Spend by \(unit) in \(currency)"
         ).render()
 
         func table(_ title: String, _ heading: String, _ dimension: Int, _ link: String) -> [String: Any] {
@@ -149,8 +170,10 @@ enum DashboardPages {
         let name = account.name ?? account.id
         var context: [String: Any] = [
             // The title carries the month's charged count, so a tab (and a test) sees it move.
-            "title": "\(name) · \(month) · \(number(charged(totals))) charged",
+            "title": "\(name) · \(day.map(DayKeys.format) ?? month.description) · \(number(charged(totals))) charged",
             "id": account.id, "name": name, "month": month.description, "timezone": account.timezone,
+            "period": day.map(DayKeys.format) ?? month.description, "unit": unit,
+            "day": day.map { ["date": DayKeys.format($0)] } ?? false,
             "currency": currency,
             "spend": money(totals.cost), "delivered": number(delivered(totals)), "charged": number(charged(totals)),
             "free": number(totals.messagesFree + totals.conversationsFree), "received": number(totals.messagesReceived),
@@ -158,11 +181,13 @@ enum DashboardPages {
             "failed": number(totals.messagesFailed),
             "categories": categories.map { ["name": $0, "color": colors[$0]!] },
             "chargedChart": chargedChart, "costChart": costChart,
-            "days": days.map { day -> [String: Any] in
-                let metrics = perDay[day] ?? InsightsMetrics()
+            "days": periods.map { period -> [String: Any] in
+                let metrics = perDay[period.key] ?? InsightsMetrics()
                 return [
-                    "day": day, "delivered": number(delivered(metrics)), "charged": number(charged(metrics)),
+                    "label": period.label, "delivered": number(delivered(metrics)), "charged": number(charged(metrics)),
                     "spend": money(metrics.cost),
+                    // A month's days link to their half-hours.
+                    "link": day == nil ? "/accounts/\(account.id)?day=\(period.key)" : false,
                 ]
             },
             "dailyCSV": csv["day"] ?? "",

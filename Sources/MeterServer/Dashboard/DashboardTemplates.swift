@@ -160,9 +160,11 @@ enum DashboardTemplates {
 
     static let account = """
         {{> head}}
-        <p><a href="/">← every account</a></p>
-        <h1>{{name}} <span class="muted">· {{month}} · {{timezone}}</span></h1>
+        <p><a href="/">← every account</a>{{#day}} · <a href="/accounts/{{id}}?month={{month}}">← {{month}}</a>{{/day}}</p>
+        <h1>{{name}} <span class="muted">· {{period}} · {{timezone}}</span></h1>
         <form method="get" action="/accounts/{{id}}"><label>Month <input type="month" name="month" value="{{month}}"></label> <button type="submit">Show</button></form>
+        <form method="get" action="/accounts/{{id}}"><label>Day, by half-hour <input type="date" name="day"{{#day}} value="{{date}}"{{/day}}></label> <button type="submit">Show</button></form>
+        {{#day}}<p class="muted">Half-hours in {{timezone}} time. Free tiers, volume tiers and rate cards below are the month's.</p>{{/day}}
         {{#unrated}}<p class="notice"><span class="warn">{{unrated}} charged unit(s) have no rate</span> and are not in the spend: {{unratedNames}}. <code>wameter rates coverage --from {{month}}</code> names the card to import.</p>{{/unrated}}
         <div class="cards" style="margin-top: 1rem">
         <div class="card"><div class="label">Spend</div><div class="value">{{spend}} {{currency}}</div></div>
@@ -172,14 +174,14 @@ enum DashboardTemplates {
         <div class="card"><div class="label">Received</div><div class="value">{{received}}</div></div>
         <div class="card"><div class="label">Sent · read · failed</div><div class="value">{{sent}} · {{read}} · {{failed}}</div></div>
         </div>
-        <h2>Charged messages by day and category</h2>
+        <h2>Charged messages by {{unit}} and category</h2>
         <div class="legend">{{#categories}}<span><i style="background: {{color}}"></i>{{name}}</span>{{/categories}}</div>
         {{{chargedChart}}}
-        <h2>Spend by day ({{currency}})</h2>
+        <h2>Spend by {{unit}} ({{currency}})</h2>
         {{{costChart}}}
         <details><summary>The numbers of both charts</summary>
-        <div class="table-wrap"><table><thead><tr><th>day</th><th class="num">delivered</th><th class="num">charged</th><th class="num">spend</th></tr></thead><tbody>
-        {{#days}}<tr><td>{{day}}</td><td class="num">{{delivered}}</td><td class="num">{{charged}}</td><td class="num">{{spend}}</td></tr>{{/days}}
+        <div class="table-wrap"><table><thead><tr><th>{{unit}}</th><th class="num">delivered</th><th class="num">charged</th><th class="num">spend</th></tr></thead><tbody>
+        {{#days}}<tr><td>{{#link}}<a href="{{link}}">{{label}}</a>{{/link}}{{^link}}{{label}}{{/link}}</td><td class="num">{{delivered}}</td><td class="num">{{charged}}</td><td class="num">{{spend}}</td></tr>{{/days}}
         </tbody></table></div>
         <p><a href="{{dailyCSV}}">Download as CSV</a></p>
         </details>
