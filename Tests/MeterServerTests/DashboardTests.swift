@@ -179,6 +179,46 @@ struct DashboardTests {
         }
     }
 
+    @Test("the overview sums each portfolio's accounts per currency, accounts without one apart")
+    func portfolios() async throws {
+        let fixture = try ServerFixture()
+        for account in [
+            Account(id: "P1", timezone: "UTC", currency: "USD", portfolio: "acme"),
+            Account(id: "P2", timezone: "Asia/Kolkata", currency: "USD", portfolio: "acme"),
+            Account(id: "S", timezone: "UTC", currency: "USD"),
+        ] {
+            _ = try await fixture.store.upsertAccount(account)
+        }
+        try await Self.app(fixture).test(.router) { client in
+            let cookie = try await Self.signIn(client)
+            for (id, account) in [("a1", "P1"), ("a2", "P1"), ("a3", "P2"), ("s1", "S")] {
+                try await Self.deliver(
+                    client,
+                    LedgerScenario.status(
+                        account: account, id, "delivered", at: Self.september, pricing: LedgerScenario.pmp("marketing"))
+                )
+            }
+            var acme = Decimal(0)
+            for id in ["P1", "P2"] {
+                acme += try await fixture.store.report(
+                    accountID: id, month: YearMonth("2026-09")!, now: ServerFixture.now
+                )
+                .cost.total
+            }
+            #expect(acme > 0)
+            try await client.execute(uri: "/", method: .get, headers: [.cookie: cookie]) {
+                let page = String(buffer: $0.body)
+                #expect(page.contains("<h2>By portfolio</h2>"))
+                #expect(
+                    page.contains(
+                        #"<tr><td>acme</td><td class="num">2</td><td class="num">3</td><td class="num">3</td>"#))
+                #expect(page.contains("\(formatMoney(acme.rounded(places: 4))) USD"))
+                #expect(page.contains(#"<tr><td>no portfolio</td><td class="num">"#))
+                #expect(page.contains(" · acme</span>"))
+            }
+        }
+    }
+
     @Test(
         "a day by half-hour: the chart's 48 bars, the half-hours' figures as the API gives them, links from the month")
     func dayByHalfHour() async throws {

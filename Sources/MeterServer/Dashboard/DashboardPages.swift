@@ -56,6 +56,7 @@ enum DashboardPages {
             }
             var row: [String: Any] = [
                 "id": line.account.id, "name": line.account.name ?? line.account.id, "month": report.month,
+                "portfolio": line.account.portfolio ?? false,
                 "delivered": number(delivered), "charged": number(charged), "free": number(delivered - charged),
                 "received": number(messages.received), "spend": money(spend), "currency": report.currency,
                 "previous": money(line.previous), "forecast": money(forecast),
@@ -69,13 +70,59 @@ enum DashboardPages {
         var spend: [String: Decimal] = [:]
         for line in lines { spend[line.report.currency, default: 0] += line.report.cost.total }
         let sum = { (value: (Report) -> Int) in number(lines.reduce(0) { $0 + value($1.report) }) }
+        let portfolios = portfolioLines(lines)
         return [
             "title": "Overview", "accounts": accounts, "hasAccounts": !accounts.isEmpty,
+            // Shown when some account belongs to a portfolio: a BSP's clients at a glance.
+            "portfolios": lines.contains { $0.account.portfolio != nil } ? portfolios : [],
             "totals": spend.keys.sorted().map { ["currency": $0, "spend": money(spend[$0]!)] },
             "delivered": sum { $0.messages.delivered + $0.conversations.delivered },
             "charged": sum { $0.messages.charged + $0.conversations.charged },
             "received": sum { $0.messages.received },
         ]
+    }
+
+    /// The overview's lines summed per portfolio and currency (money is never added across
+    /// currencies): accounts, delivered, charged, free, received, spend, last month to date and the
+    /// month-end pace (the sum of the accounts' own, each from its own local month).
+    static func portfolioLines(_ lines: [OverviewLine]) -> [[String: Any]] {
+        struct Sum {
+            var accounts = 0
+            var delivered = 0
+            var charged = 0
+            var received = 0
+            var spend = Decimal(0)
+            var previous = Decimal(0)
+            var forecast = Decimal(0)
+            var unrated = 0
+        }
+        var sums: [String: [String: Sum]] = [:]
+        for line in lines {
+            let report = line.report
+            var sum = sums[line.account.portfolio ?? "", default: [:]][report.currency] ?? Sum()
+            sum.accounts += 1
+            sum.delivered += report.messages.delivered + report.conversations.delivered
+            sum.charged += report.messages.charged + report.conversations.charged
+            sum.received += report.messages.received
+            sum.spend += report.cost.total
+            sum.previous += line.previous
+            sum.forecast +=
+                line.elapsedDays > 0
+                ? report.cost.total * Decimal(line.monthDays) / Decimal(line.elapsedDays) : report.cost.total
+            sum.unrated += report.unrated.count
+            sums[line.account.portfolio ?? "", default: [:]][report.currency] = sum
+        }
+        return sums.keys.sorted { ($0.isEmpty ? 1 : 0, $0) < ($1.isEmpty ? 1 : 0, $1) }.flatMap { portfolio in
+            sums[portfolio]!.sorted { $0.key < $1.key }.map { currency, sum -> [String: Any] in
+                [
+                    "name": portfolio.isEmpty ? "no portfolio" : portfolio, "currency": currency,
+                    "accounts": number(sum.accounts), "delivered": number(sum.delivered),
+                    "charged": number(sum.charged), "free": number(sum.delivered - sum.charged),
+                    "received": number(sum.received), "spend": money(sum.spend), "previous": money(sum.previous),
+                    "forecast": money(sum.forecast), "unrated": sum.unrated > 0 ? number(sum.unrated) : false,
+                ]
+            }
+        }
     }
 
     /// A chart's periods: the insights' label of each (its key in the rows) and what the page

@@ -138,6 +138,18 @@ enum DashboardTemplates {
         <div class="card"><div class="label">Received</div><div class="value">{{received}}</div></div>
         </div>{{/hasAccounts}}
         {{^accounts}}<p class="muted">No accounts yet: they appear with the first webhook, or with <code>wameter accounts add</code>.</p>{{/accounts}}
+        {{#portfolios}}{{#first()}}<h2>By portfolio</h2>
+        <div class="table-wrap"><table>
+        <thead><tr><th>portfolio</th><th class="num">accounts</th><th class="num">delivered</th><th class="num">charged</th>
+        <th class="num">free</th><th class="num">received</th><th class="num">spend</th><th class="num">last month to date</th>
+        <th class="num">month end at this pace</th><th>unrated</th></tr></thead>
+        <tbody>{{/first()}}
+        <tr><td>{{name}}</td><td class="num">{{accounts}}</td><td class="num">{{delivered}}</td><td class="num">{{charged}}</td>
+        <td class="num">{{free}}</td><td class="num">{{received}}</td><td class="num">{{spend}} {{currency}}</td>
+        <td class="num">{{previous}} {{currency}}</td><td class="num">{{forecast}} {{currency}}</td>
+        <td>{{#unrated}}<span class="warn">{{unrated}} unrated</span>{{/unrated}}</td></tr>
+        {{#last()}}</tbody></table></div>
+        <h2>By account</h2>{{/last()}}{{/portfolios}}
         {{#hasAccounts}}
         <div class="table-wrap"><table>
         <thead><tr><th>account</th><th class="num">delivered</th><th class="num">charged</th>
@@ -145,7 +157,7 @@ enum DashboardTemplates {
         <th class="num">month end at this pace</th><th>unrated</th></tr></thead>
         <tbody>
         {{#accounts}}
-        <tr><td><a href="/accounts/{{id}}?month={{month}}">{{name}}</a> <span class="muted">{{month}}</span></td>
+        <tr><td><a href="/accounts/{{id}}?month={{month}}">{{name}}</a> <span class="muted">{{month}}{{#portfolio}} · {{portfolio}}{{/portfolio}}</span></td>
         <td class="num">{{delivered}}</td><td class="num">{{charged}}</td><td class="num">{{free}}</td>
         <td class="num">{{received}}</td><td class="num">{{spend}} {{currency}}</td>
         <td class="num">{{previous}} {{currency}}{{#change}} <span class="muted">({{change}})</span>{{/change}}</td>
