@@ -14,6 +14,16 @@ struct SQLiteBindings {
         sqlite3_bind_int64(handle, index, value)
     }
 
+    mutating func bindNull() {
+        index += 1
+        sqlite3_bind_null(handle, index)
+    }
+
+    /// Several values, in order (`nil` binds NULL, `Bool` 0 or 1, as GRDB stores them).
+    mutating func bind<each Value: SQLiteBindable>(_ values: repeat each Value) {
+        repeat (each values).bind(to: &self)
+    }
+
     mutating func bind(_ value: String) {
         index += 1
         var value = value
@@ -27,6 +37,33 @@ struct SQLiteBindings {
                 _ = sqlite3_bind_text(handle, index, "", 0, Self.transient)
             }
         }
+    }
+}
+
+/// A value `SQLiteBindings` can bind.
+protocol SQLiteBindable {
+    func bind(to bindings: inout SQLiteBindings)
+}
+
+extension Int64: SQLiteBindable {
+    func bind(to bindings: inout SQLiteBindings) { bindings.bind(self) }
+}
+
+extension Int: SQLiteBindable {
+    func bind(to bindings: inout SQLiteBindings) { bindings.bind(Int64(self)) }
+}
+
+extension Bool: SQLiteBindable {
+    func bind(to bindings: inout SQLiteBindings) { bindings.bind(Int64(self ? 1 : 0)) }
+}
+
+extension String: SQLiteBindable {
+    func bind(to bindings: inout SQLiteBindings) { bindings.bind(self) }
+}
+
+extension Optional: SQLiteBindable where Wrapped: SQLiteBindable {
+    func bind(to bindings: inout SQLiteBindings) {
+        if let self { self.bind(to: &bindings) } else { bindings.bindNull() }
     }
 }
 

@@ -41,24 +41,24 @@ struct SQLiteLedgerWriter {
         let messages = try merge(
             batch.messages, table: "messages", columns: SQLiteRecords.messageColumns,
             decode: SQLiteRecords.message(from:offset:),
-            arguments: SQLiteRecords.arguments(of:), insert: Self.insertMessage, update: Self.updateMessage)
+            bind: SQLiteRecords.bind, insert: Self.insertMessage, update: Self.updateMessage)
         let recounted = LedgerMerger.conversationsToRecount(of: messages)
         _ = try merge(
             LedgerMerger.conversations(of: messages, except: recounted), table: "conversations",
             columns: SQLiteRecords.conversationColumns, decode: SQLiteRecords.conversation(from:offset:),
-            arguments: SQLiteRecords.arguments(of:),
+            bind: SQLiteRecords.bind,
             insert: Self.insertConversation, update: Self.updateConversation)
         try recount(recounted)
         _ = try merge(
             batch.inbound, table: "inbound_messages", columns: SQLiteRecords.inboundColumns,
             decode: SQLiteRecords.inbound(from:offset:),
-            arguments: SQLiteRecords.arguments(of:), insert: Self.insertInbound, update: Self.updateInbound)
+            bind: SQLiteRecords.bind, insert: Self.insertInbound, update: Self.updateInbound)
         _ = try merge(
             batch.calls, table: "calls", columns: SQLiteRecords.callColumns, decode: SQLiteRecords.call(from:offset:),
-            arguments: SQLiteRecords.arguments(of:), insert: Self.insertCall, update: Self.updateCall)
+            bind: SQLiteRecords.bind, insert: Self.insertCall, update: Self.updateCall)
         _ = try merge(
             batch.echoes, table: "echo_messages", columns: SQLiteRecords.echoColumns,
-            decode: SQLiteRecords.echo(from:offset:), arguments: SQLiteRecords.arguments(of:), insert: Self.insertEcho,
+            decode: SQLiteRecords.echo(from:offset:), bind: SQLiteRecords.bind, insert: Self.insertEcho,
             update: Self.updateEcho)
     }
 
@@ -66,12 +66,12 @@ struct SQLiteLedgerWriter {
     /// by rowid. Returns the changed records.
     private mutating func merge<Record: LedgerRecord>(
         _ deltas: [Key: Record], table: String, columns: String, decode: (Row, Int) -> Record,
-        arguments: (Record) -> StatementArguments, insert: String, update: String
+        bind: (Record, inout SQLiteBindings) -> Void, insert: String, update: String
     ) throws -> [LedgerMerger.Change<Record>] {
         let stored = try loadAll(deltas.keys, table: table, columns: columns, decode: decode)
         let changed = merger.merge(deltas) { stored[$0]?.record }
         for change in changed {
-            try write(arguments(change.record), id: stored[change.key]?.id, insert: insert, update: update)
+            try write({ bind(change.record, &$0) }, id: stored[change.key]?.id, insert: insert, update: update)
         }
         return changed
     }
@@ -97,7 +97,7 @@ struct SQLiteLedgerWriter {
             guard merger.replace(key, stored: stored[key]?.record, with: fresh) else { continue }
             if let fresh {
                 try write(
-                    SQLiteRecords.arguments(of: fresh), id: stored[key]?.id, insert: Self.insertConversation,
+                    { SQLiteRecords.bind(fresh, &$0) }, id: stored[key]?.id, insert: Self.insertConversation,
                     update: Self.updateConversation)
             } else if let id = stored[key]?.id {
                 try db.execute(sql: "DELETE FROM conversations WHERE id = ?", arguments: [id])
@@ -272,11 +272,16 @@ struct SQLiteLedgerWriter {
 
     /// Inserts a new row, or updates the stored one in place by rowid (a REPLACE would move it to a
     /// new rowid and dirty more pages).
-    private func write(_ arguments: StatementArguments, id: Int64?, insert: String, update: String) throws {
+    private func write(
+        _ bind: (inout SQLiteBindings) -> Void, id: Int64?, insert: String, update: String
+    ) throws {
         if let id {
-            try db.cachedStatement(sql: update).execute(arguments: arguments + [id])
+            try db.cachedStatement(sql: update).executeBound(in: db) {
+                bind(&$0)
+                $0.bind(id)
+            }
         } else {
-            try db.cachedStatement(sql: insert).execute(arguments: arguments)
+            try db.cachedStatement(sql: insert).executeBound(in: db, bind)
         }
     }
 

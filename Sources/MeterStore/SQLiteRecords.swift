@@ -9,15 +9,14 @@ import WhatsAppWebhook
 enum SQLiteRecords {
     // MARK: - Messages
 
-    static func arguments(of m: MessageRecord) -> StatementArguments {
-        [
+    /// Binds a message's columns in `messageColumns` order (directly: `SQLiteDirectBinding`).
+    static func bind(_ m: MessageRecord, _ b: inout SQLiteBindings) {
+        b.bind(
             m.account, m.messageId, m.phoneNumberId, m.recipientId, m.recipientParticipantId, m.recipientUserId,
             m.recipientCountryCode, m.isGroup, m.callbackData, m.sentAt, m.deliveredAt, m.readAt, m.failedAt,
             m.errorCode, m.pricing?.pricingModel, m.pricing?.type, m.pricing?.category, m.pricing?.billable,
             m.pricing?.subtype, m.pricingKey, m.costAmount.map(StoredDecimal.text), m.costCurrency, m.costAt,
-            m.conversationId,
-            m.conversationOrigin, m.conversationExpiresAt, m.conversationKey,
-        ]
+            m.conversationId, m.conversationOrigin, m.conversationExpiresAt, m.conversationKey)
     }
 
     /// Column order shared by the message SELECT, INSERT and `message(from:)`, which reads by index:
@@ -70,11 +69,10 @@ enum SQLiteRecords {
 
     // MARK: - Conversations
 
-    static func arguments(of c: ConversationRecord) -> StatementArguments {
-        [
+    static func bind(_ c: ConversationRecord, _ b: inout SQLiteBindings) {
+        b.bind(
             c.account, c.conversationId, c.firstSentAt, c.firstDeliveredAt, c.category, c.categoryKey,
-            c.recipientNumber, c.recipientCountryCode, c.isFreeEntryPoint, c.phoneNumberId,
-        ]
+            c.recipientNumber, c.recipientCountryCode, c.isFreeEntryPoint, c.phoneNumberId)
     }
 
     static let conversationColumns = """
@@ -97,18 +95,15 @@ enum SQLiteRecords {
 
     // MARK: - Inbound messages
 
-    static func arguments(of i: InboundRecord) -> StatementArguments {
-        [
-            i.account, i.messageId, i.phoneNumberId, i.from, i.fromCountryCode, i.receivedAt, i.type, i.hasReferral,
-        ]
+    static func bind(_ i: InboundRecord, _ b: inout SQLiteBindings) {
+        b.bind(i.account, i.messageId, i.phoneNumberId, i.from, i.fromCountryCode, i.receivedAt, i.type, i.hasReferral)
     }
 
-    static func arguments(of c: CallRecord) -> StatementArguments {
-        [
+    static func bind(_ c: CallRecord, _ b: inout SQLiteBindings) {
+        b.bind(
             c.account, c.callId, c.phoneNumberId, c.direction?.rawValue, c.userNumber, c.userCountryCode,
             c.firstEventAt, c.startTime, c.endTime, c.duration, c.outcome, c.progress, c.errorCode, c.callbackData,
-            c.placedAt,
-        ]
+            c.placedAt)
     }
 
     /// The columns of a call, `placed_at` last (derived: what month queries select on).
@@ -125,8 +120,8 @@ enum SQLiteRecords {
             callbackData: row[o + 13])
     }
 
-    static func arguments(of e: EchoRecord) -> StatementArguments {
-        [e.account, e.messageId, e.phoneNumberId, e.to, e.toCountryCode, e.sentAt, e.type, e.sender.rawValue]
+    static func bind(_ e: EchoRecord, _ b: inout SQLiteBindings) {
+        b.bind(e.account, e.messageId, e.phoneNumberId, e.to, e.toCountryCode, e.sentAt, e.type, e.sender.rawValue)
     }
 
     static let echoColumns =

@@ -147,7 +147,8 @@ struct ServerLimitsLiveTests {
             let queued = try #require(waiting, "every connection was accepted")
             #expect(open.count <= 3)
             open.first?.close()
-            #expect(await queued.readResponseHead(within: .seconds(3))?.hasPrefix("HTTP/1.1 200") == true)
+            // Generous: on a loaded 2-core machine the freed slot can take seconds to be taken up.
+            #expect(await queued.readResponseHead(within: .seconds(10))?.hasPrefix("HTTP/1.1 200") == true)
         }
     }
 
