@@ -7,6 +7,8 @@
 # /webhook load (as scripts/bench-server.sh) twice: alone, and with PAGES pollers
 # (scripts/dashboard-pollers.py) holding the account page of the posted traffic open, each asking
 # for /dashboard/version every second and fetching the page when it moved (every second, under load).
+# POLLERS=wrk holds the pages open with wrk instead (scripts/wrk-pollers.lua: the same requests from
+# a client that costs the shared two cores far less than 200 Python threads).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-15}
@@ -33,9 +35,17 @@ post() {
 }
 echo "== POST /webhook alone"
 post
-echo "== POST /webhook with $pages open pages"
-python3 scripts/dashboard-pollers.py --base "http://127.0.0.1:$port" --token "$token" --pages "$pages" \
-    --path '/accounts/100000000000001?month=2026-02' --seconds "$((seconds + 3))" &
+echo "== POST /webhook with $pages open pages (${POLLERS:-python} pollers)"
+page='/accounts/100000000000001?month=2026-02'
+if [ "${POLLERS:-python}" = wrk ]; then
+    cookie=$(curl -s -i -X POST --data "token=$token" "http://127.0.0.1:$port/sign-in" \
+        | tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p')
+    wrk -t1 -c"$pages" -d"$((seconds + 3))s" -H "Cookie: $cookie" -s scripts/wrk-pollers.lua \
+        "http://127.0.0.1:$port" -- "$page" | grep -E "Requests/sec|Non-2xx" | sed 's/^/   pollers: /' &
+else
+    python3 scripts/dashboard-pollers.py --base "http://127.0.0.1:$port" --token "$token" --pages "$pages" \
+        --path "$page" --seconds "$((seconds + 3))" &
+fi
 pollers=$!
 sleep 2
 post

@@ -186,6 +186,8 @@ public struct Report: Sendable, Equatable {
     public var rateCards: [RateCardEdition.Summary]
     /// Voice calls placed in the month (added field).
     public var calls: Calls
+    /// For the current month only: where it is heading (added field).
+    public var forecast: Forecast?
     /// Detail for the CSV and table formats; not part of the JSON.
     public var lines: [Line]
 

@@ -25,6 +25,12 @@ public enum ReportBuilder {
         /// The report: sums of the cells, taken over days once (a month has ~30 times more day
         /// cells than month cells, and every breakdown below adds each cell's cost again).
         var report: Report {
+            var report = summedReport
+            if let asOf = inputs.asOf { report.forecast = forecast(asOf: asOf, report: report) }
+            return report
+        }
+
+        private var summedReport: Report {
             let cells = cells.summedOverDays()
             let lines = cells.sortedLines
             let delivered = totals[.conversationDelivered] ?? 0

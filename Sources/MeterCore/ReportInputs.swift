@@ -65,6 +65,8 @@ public struct ReportInputs: Sendable {
     public var webhookPriced: [WebhookPricedMessage]
     /// The month's calls; `nil` when there are none.
     public var calls: CallInputs?
+    /// The report's instant when it falls inside the month: the report then forecasts the month.
+    public var asOf: Int64?
 
     public init(
         account: Account, month: YearMonth, rollups: [RollupRow], freeTierConversations: [FreeTierConversation],

@@ -120,6 +120,20 @@ extension Report {
             out += "\n\(webhookPriced.charged) message(s) priced by their webhook's pricing.cost (max price): "
             out += "\(formatMoney(webhookPriced.cost)) \(currency)\n"
         }
+        if let forecast {
+            let p = forecast.projection
+            out += "\nForecast for the month end (day \(p.daysElapsed) of \(p.daysInMonth), same-weekday run rate): "
+            out += "cost \(formatMoney(p.cost.estimate)) \(currency) (\(formatMoney(p.cost.low))–"
+            out += "\(formatMoney(p.cost.high))), charged \(p.charged.estimate) (\(p.charged.low)–\(p.charged.high)), "
+            out += "delivered \(p.delivered.estimate)\n"
+            for free in forecast.freeTierLeft {
+                out += "  free tier left (\(free.scope)): \(free.left) of \(PricingRules.freeTierSize)\n"
+            }
+            for tier in forecast.tiers {
+                out += "  \(tier.market) \(tier.category): tier \(tier.tier)"
+                out += tier.toNextTier.map { ", \($0) to the next tier\n" } ?? ", the last tier\n"
+            }
+        }
         if !rateCards.isEmpty {
             out += "\nRate cards: " + rateCards.map(\.label).joined(separator: "; ") + "\n"
         }

@@ -40,7 +40,8 @@ enum OpenAPIDocument {
                   "by_market": {"type": "object"}, "by_country": {"type": "object"}, "by_phone_number": {"type": "object"},
                   "cost": {"type": "object", "properties": {"total": {"type": "string"}, "currency": {"type": "string"}}},
                   "unrated": {"type": "object"}, "volume_tiers": {"type": "array"}, "webhook_priced": {"type": "object"},
-                  "rate_cards": {"type": "array"}, "calls": {"type": "object", "description": "Voice calls of the month (docs/calls.md)"}
+                  "rate_cards": {"type": "array"}, "calls": {"type": "object", "description": "Voice calls of the month (docs/calls.md)"},
+                  "forecast": {"type": "object", "description": "The month in progress only: month-end estimates with a range, free and volume tiers left (docs/report.md)"}
                 }
               }
             },

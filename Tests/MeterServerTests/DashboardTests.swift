@@ -206,8 +206,17 @@ struct DashboardTests {
                 .cost.total
             }
             #expect(acme > 0)
+            // The month in progress (now is 2026-09-21): each account's line shows the report's forecast.
+            let forecast = try #require(
+                try await fixture.store.report(accountID: "S", month: YearMonth("2026-09")!, now: ServerFixture.now)
+                    .forecast?.projection.cost)
             try await client.execute(uri: "/", method: .get, headers: [.cookie: cookie]) {
                 let page = String(buffer: $0.body)
+                #expect(
+                    page.contains(
+                        "\(formatMoney(forecast.estimate.rounded(places: 4))) USD <span class=\"muted\">("
+                            + "\(formatMoney(forecast.low.rounded(places: 4)))–\(formatMoney(forecast.high.rounded(places: 4))))"
+                    ))
                 #expect(page.contains("<h2>By portfolio</h2>"))
                 #expect(
                     page.contains(

@@ -192,6 +192,78 @@ public struct ReportJSON: Sendable, Equatable, Codable {
     public var rateCards: [RateCardEdition.Summary]
     /// Voice calls (added field).
     public var calls: Calls?
+    /// The current month's forecast; absent for other months (added field; docs/report.md).
+    public var forecast: Forecast?
+
+    public struct Forecast: Codable, Equatable, Sendable {
+        public struct Count: Codable, Equatable, Sendable {
+            public var estimate: Int
+            public var low: Int
+            public var high: Int
+        }
+
+        public struct Money: Codable, Equatable, Sendable {
+            public var estimate: String
+            public var low: String
+            public var high: String
+            public var currency: String
+        }
+
+        public struct FreeTierLeft: Codable, Equatable, Sendable {
+            public var scope: String
+            public var used: Int
+            public var left: Int
+        }
+
+        public struct TierLeft: Codable, Equatable, Sendable {
+            public var market: String
+            public var category: String
+            public var tier: String
+            public var toNextTier: Int?
+
+            enum CodingKeys: String, CodingKey {
+                case market, category, tier
+                case toNextTier = "to_next_tier"
+            }
+        }
+
+        public var asOf: String
+        public var method: String
+        public var daysElapsed: Int
+        public var daysInMonth: Int
+        public var delivered: Count
+        public var charged: Count
+        public var cost: Money
+        public var freeTierLeft: [FreeTierLeft]
+        public var volumeTiers: [TierLeft]
+
+        enum CodingKeys: String, CodingKey {
+            case asOf = "as_of"
+            case method
+            case daysElapsed = "days_elapsed"
+            case daysInMonth = "days_in_month"
+            case delivered, charged, cost
+            case freeTierLeft = "free_tier_left"
+            case volumeTiers = "volume_tiers"
+        }
+
+        init(_ forecast: Report.Forecast, currency: String) {
+            let p = forecast.projection
+            asOf = DayKeys.format(p.asOf)
+            method = MonthForecast.method
+            daysElapsed = p.daysElapsed
+            daysInMonth = p.daysInMonth
+            delivered = Count(estimate: p.delivered.estimate, low: p.delivered.low, high: p.delivered.high)
+            charged = Count(estimate: p.charged.estimate, low: p.charged.low, high: p.charged.high)
+            cost = Money(
+                estimate: formatMoney(p.cost.estimate), low: formatMoney(p.cost.low), high: formatMoney(p.cost.high),
+                currency: currency)
+            freeTierLeft = forecast.freeTierLeft.map { FreeTierLeft(scope: $0.scope, used: $0.used, left: $0.left) }
+            volumeTiers = forecast.tiers.map {
+                TierLeft(market: $0.market, category: $0.category, tier: $0.tier, toNextTier: $0.toNextTier)
+            }
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
         case account, month, timezone, currency, conversations, messages
@@ -203,6 +275,7 @@ public struct ReportJSON: Sendable, Equatable, Codable {
         case webhookPriced = "webhook_priced"
         case rateCards = "rate_cards"
         case calls
+        case forecast
     }
 
     public init(_ report: Report) {
@@ -239,6 +312,7 @@ public struct ReportJSON: Sendable, Equatable, Codable {
         webhookPriced = charged(report.webhookPriced)
         rateCards = report.rateCards
         calls = Calls(report.calls)
+        forecast = report.forecast.map { Forecast($0, currency: report.currency) }
     }
 
     /// Reads JSON written by any version: fields added later default to empty.
@@ -261,5 +335,6 @@ public struct ReportJSON: Sendable, Equatable, Codable {
             ?? ChargedLine(charged: 0, cost: "0")
         rateCards = try container.decodeIfPresent([RateCardEdition.Summary].self, forKey: .rateCards) ?? []
         calls = try container.decodeIfPresent(Calls.self, forKey: .calls)
+        forecast = try container.decodeIfPresent(Forecast.self, forKey: .forecast)
     }
 }

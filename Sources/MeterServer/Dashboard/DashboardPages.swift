@@ -36,6 +36,16 @@ enum DashboardPages {
         var monthDays: Int
     }
 
+    /// The month-end spend: the report's forecast (same weekday, with a range), or the straight
+    /// line when the report has none (a month not in progress).
+    static func forecast(_ line: OverviewLine) -> MonthForecast.Estimate<Decimal> {
+        if let forecast = line.report.forecast { return forecast.projection.cost }
+        let spend = line.report.cost.total
+        let straight =
+            line.elapsedDays > 0 ? spend * Decimal(line.monthDays) / Decimal(line.elapsedDays) : spend
+        return .init(estimate: straight, low: straight, high: straight)
+    }
+
     static func overview(_ lines: [OverviewLine]) -> [String: Any] {
         let accounts = lines.map { line -> [String: Any] in
             let report = line.report
@@ -44,10 +54,7 @@ enum DashboardPages {
             let delivered = messages.delivered + conversations.delivered
             let charged = messages.charged + conversations.charged
             let spend = report.cost.total
-            var forecast = spend
-            if line.elapsedDays > 0 {
-                forecast = spend * Decimal(line.monthDays) / Decimal(line.elapsedDays)
-            }
+            let forecast = Self.forecast(line)
             var change: String?
             if line.previous > 0 {
                 let ratio = (spend - line.previous) / line.previous * 100
@@ -59,7 +66,8 @@ enum DashboardPages {
                 "portfolio": line.account.portfolio ?? false,
                 "delivered": number(delivered), "charged": number(charged), "free": number(delivered - charged),
                 "received": number(messages.received), "spend": money(spend), "currency": report.currency,
-                "previous": money(line.previous), "forecast": money(forecast),
+                "previous": money(line.previous), "forecast": money(forecast.estimate),
+                "forecastRange": "\(money(forecast.low))–\(money(forecast.high))",
             ]
             // Every key set in every row: Mustache looks a missing key up in the enclosing context.
             row["change"] = change ?? false
@@ -106,9 +114,7 @@ enum DashboardPages {
             sum.received += report.messages.received
             sum.spend += report.cost.total
             sum.previous += line.previous
-            sum.forecast +=
-                line.elapsedDays > 0
-                ? report.cost.total * Decimal(line.monthDays) / Decimal(line.elapsedDays) : report.cost.total
+            sum.forecast += Self.forecast(line).estimate
             sum.unrated += report.unrated.count
             sums[line.account.portfolio ?? "", default: [:]][report.currency] = sum
         }

@@ -142,7 +142,7 @@ enum DashboardTemplates {
         <div class="table-wrap"><table>
         <thead><tr><th>portfolio</th><th class="num">accounts</th><th class="num">delivered</th><th class="num">charged</th>
         <th class="num">free</th><th class="num">received</th><th class="num">spend</th><th class="num">last month to date</th>
-        <th class="num">month end at this pace</th><th>unrated</th></tr></thead>
+        <th class="num">month end (forecast)</th><th>unrated</th></tr></thead>
         <tbody>{{/first()}}
         <tr><td>{{name}}</td><td class="num">{{accounts}}</td><td class="num">{{delivered}}</td><td class="num">{{charged}}</td>
         <td class="num">{{free}}</td><td class="num">{{received}}</td><td class="num">{{spend}} {{currency}}</td>
@@ -154,14 +154,14 @@ enum DashboardTemplates {
         <div class="table-wrap"><table>
         <thead><tr><th>account</th><th class="num">delivered</th><th class="num">charged</th>
         <th class="num">free</th><th class="num">received</th><th class="num">spend</th><th class="num">last month to date</th>
-        <th class="num">month end at this pace</th><th>unrated</th></tr></thead>
+        <th class="num">month end (forecast)</th><th>unrated</th></tr></thead>
         <tbody>
         {{#accounts}}
         <tr><td><a href="/accounts/{{id}}?month={{month}}">{{name}}</a> <span class="muted">{{month}}{{#portfolio}} · {{portfolio}}{{/portfolio}}</span></td>
         <td class="num">{{delivered}}</td><td class="num">{{charged}}</td><td class="num">{{free}}</td>
         <td class="num">{{received}}</td><td class="num">{{spend}} {{currency}}</td>
         <td class="num">{{previous}} {{currency}}{{#change}} <span class="muted">({{change}})</span>{{/change}}</td>
-        <td class="num">{{forecast}} {{currency}}</td>
+        <td class="num">{{forecast}} {{currency}} <span class="muted">({{forecastRange}})</span></td>
         <td>{{#unrated}}<span class="warn">{{unrated}} unrated</span>{{/unrated}}</td></tr>
         {{/accounts}}
         </tbody></table></div>

@@ -54,10 +54,13 @@ struct ReportPlan: Sendable {
             ReportSelections.webhookPricedMessages(account: account.id, delivered: range)
         ) { WebhookPricedMessage.of($0, currency: currency, days: days) }
 
-        return ReportInputs(
+        var inputs = ReportInputs(
             account: account, month: month, rollups: rollups, freeTierConversations: freeTier,
             undeliveredMessages: undeliveredMessages, undeliveredConversations: undeliveredConversations,
             rates: rates, volumeTiers: volumeTiers, webhookPriced: webhookPriced, calls: calls)
+        // The month in progress is forecast.
+        if range.contains(now) { inputs.asOf = now }
+        return inputs
     }
 
     /// The account's calls placed in the month and, for the calling tiers, the charged calls of

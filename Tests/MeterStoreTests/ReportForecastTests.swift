@@ -1,0 +1,116 @@
+import Foundation
+import MeterCore
+import MeterStore
+import TestSupport
+import Testing
+
+/// The report forecasts the month in progress (and only it), with what is left of the free tiers
+/// and of the volume tiers, on both backends.
+@Suite("Report forecast", .closesStores)
+struct ReportForecastTests {
+    @Test("the current month is forecast from its days; other months are not", arguments: StoreBackend.all)
+    func currentMonthOnly(_ backend: StoreBackend) async throws {
+        let store = try await backend.makeStore(accounts: [Account(id: "A", timezone: "UTC", currency: "USD")])
+        try await store.importRates(
+            try RateCardImport.parse(
+                """
+                effective_from,currency,market,category,rate
+                2026-01-01,USD,India,marketing,0.01
+                """
+            ).rates, tiers: [])
+        // One charged message a day, 2026-02-01 to 2026-02-10 (noon): 28 at the month's end.
+        try await LedgerScenario.ingest(
+            store,
+            (0..<10).map {
+                LedgerScenario.status(
+                    "m\($0)", "delivered", at: utc("2026-02-01T09:00:00Z") + Int64($0) * 86_400,
+                    pricing: LedgerScenario.pmp("marketing"))
+            })
+        let now = utc("2026-02-10T12:00:00Z")
+        let report = try await LedgerScenario.report(store, "A", "2026-02", now: now)
+        let forecast = try #require(report.forecast)
+        #expect(forecast.projection.asOf == 2026_02_10)
+        #expect(forecast.projection.charged.estimate == 28)
+        #expect(forecast.projection.cost.estimate == Decimal(string: "0.28"))
+        // The straight line: 10 in 9.5 days of 28.
+        #expect(forecast.projection.charged.high == 29)
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: report.jsonData()) as? [String: Any])
+        let wire = try #require(json["forecast"] as? [String: Any])
+        #expect(wire["method"] as? String == "same_weekday")
+        #expect(wire["as_of"] as? String == "2026-02-10")
+        #expect((wire["cost"] as? [String: Any])?["estimate"] as? String == "0.28")
+
+        #expect(try await LedgerScenario.report(store, "A", "2026-01", now: now).forecast == nil)
+        #expect(
+            try await LedgerScenario.report(store, "A", "2026-02", now: utc("2026-03-01T00:00:00Z")).forecast == nil)
+        let past =
+            try JSONSerialization.jsonObject(
+                with: try await LedgerScenario.report(store, "A", "2026-01", now: now).jsonData()) as? [String: Any]
+        #expect(past?["forecast"] == nil)
+    }
+
+    @Test("what is left: the conversation free tier (CBP), each number's free service messages (2026-10 on)")
+    func freeTierLeft() async throws {
+        let store = try await StoreBackend.sqlite.makeStore(accounts: [
+            Account(id: "A", timezone: "UTC", currency: "USD")
+        ])
+        try await LedgerScenario.ingest(
+            store,
+            [
+                LedgerScenario.status(
+                    "c1", "delivered", at: utc("2024-03-05T10:00:00Z"), pricing: LedgerScenario.cbp("service"),
+                    conversation: "conv1"),
+                LedgerScenario.status(
+                    "s1", "delivered", at: utc("2026-11-05T10:00:00Z"),
+                    pricing: LedgerScenario.pmp("service", type: "free_customer_service"), phone: "P1"),
+                LedgerScenario.status(
+                    "s2", "delivered", at: utc("2026-11-05T11:00:00Z"),
+                    pricing: LedgerScenario.pmp("service", type: "free_customer_service"), phone: "P1"),
+            ])
+        let march = try #require(
+            try await LedgerScenario.report(store, "A", "2024-03", now: utc("2024-03-06T00:00:00Z")).forecast)
+        #expect(march.freeTierLeft.map(\.scope) == ["account"])
+        #expect(march.freeTierLeft.map(\.left) == [999])
+        let november = try #require(
+            try await LedgerScenario.report(store, "A", "2026-11", now: utc("2026-11-06T00:00:00Z")).forecast)
+        #expect(november.freeTierLeft.map(\.scope) == ["P1"])
+        #expect(november.freeTierLeft.map(\.used) == [2])
+        #expect(november.freeTierLeft.map(\.left) == [998])
+    }
+
+    @Test("what is left of a volume tier: charged messages until the next one, none in the last")
+    func tierLeft() async throws {
+        let store = try await StoreBackend.sqlite.makeStore(accounts: [
+            Account(id: "A", timezone: "UTC", currency: "USD")
+        ])
+        try await store.importRates(
+            [],
+            tiers: try RateCardImport.parse(
+                """
+                effective_from,currency,market,category,volume_from,volume_to,rate
+                2026-11-01,USD,India,utility,1,3,0.002
+                2026-11-01,USD,India,utility,4,6,0.001
+                2026-11-01,USD,India,utility,7,,0.0005
+                """
+            ).tiers)
+        func deliver(_ count: Int, from first: Int) async throws {
+            try await LedgerScenario.ingest(
+                store,
+                (first..<first + count).map {
+                    LedgerScenario.status(
+                        "u\($0)", "delivered", at: utc("2026-11-03T10:00:00Z") + Int64($0) * 60,
+                        pricing: LedgerScenario.pmp("utility"))
+                })
+        }
+        let now = utc("2026-11-04T00:00:00Z")
+        try await deliver(5, from: 0)
+        var tiers = try #require(try await LedgerScenario.report(store, "A", "2026-11", now: now).forecast).tiers
+        #expect(tiers.map(\.tier) == ["4:6"])
+        #expect(tiers.map(\.toNextTier) == [1])
+        try await deliver(3, from: 5)
+        tiers = try #require(try await LedgerScenario.report(store, "A", "2026-11", now: now).forecast).tiers
+        #expect(tiers.map(\.tier) == ["7:MAX"])
+        #expect(tiers.map(\.toNextTier) == [nil])
+    }
+}
