@@ -44,13 +44,22 @@ struct TimeSplit {
             body(slots.first?.halfHour ?? fallback, cost, unrated)
             return
         }
+        // Units that share one rate (nearly always: one card, one market, one category, one day) get
+        // exactly that rate each, from one division: at 10 million messages a month the division
+        // per half-hour was a tenth of a half-hour query.
+        let unit = cost / Decimal(total)
+        let uniform = unit * Decimal(total) == cost
         var cumulative = 0
         var givenCost = Decimal(0)
         var givenUnrated = 0
         for (index, slot) in slots.enumerated() {
             cumulative += slot.count
             let last = index == slots.count - 1
-            let costSoFar = last ? cost : (cost * Decimal(cumulative) / Decimal(total)).rounded(places: 10)
+            let costSoFar =
+                last
+                ? cost
+                : uniform
+                    ? unit * Decimal(cumulative) : (cost * Decimal(cumulative) / Decimal(total)).rounded(places: 10)
             let unratedSoFar = last ? unrated : unrated * cumulative / total
             if costSoFar != givenCost || unratedSoFar != givenUnrated {
                 body(slot.halfHour, costSoFar - givenCost, unratedSoFar - givenUnrated)
