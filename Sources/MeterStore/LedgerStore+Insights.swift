@@ -23,6 +23,23 @@ extension LedgerStore {
         return InsightsBuilder.build(query, inputs)
     }
 
+    /// One account's insights over part of a month, and that month's report, from one snapshot and
+    /// one pricing of the month (the dashboard's account page shows both; pricing a busy month twice
+    /// was half its render time). `query` must lie within `month`.
+    public func insightsAndReport(
+        account id: String, month: YearMonth, query: InsightsQuery, now: Int64
+    ) async throws -> (insights: InsightsResult, report: Report) {
+        let accounts = try await accounts(in: .accounts([id]))
+        var wholeMonth = InsightsPlan(accounts: accounts, query: query, now: now, dayCaches: dayKeyCaches)
+        wholeMonth.wholeMonth = month
+        let plan = wholeMonth
+        let inputs = try await withSnapshot { try await plan.gather(from: $0) }
+        let (insights, report) = InsightsBuilder.build(query, inputs, reportOf: month)
+        if let report { return (insights, report) }
+        // A month with nothing to price was not gathered: its report is cheap on its own.
+        return (insights, try await self.report(accountID: id, month: month, now: now))
+    }
+
     /// The accounts of a scope, by id; an unknown account or an empty portfolio is an error (a typo
     /// must not read as "nothing happened").
     /// An account `access` does not admit is reported exactly as one that does not exist (a

@@ -112,4 +112,29 @@ struct InsightsTests {
             #expect(!a.rows.isEmpty)
         }
     }
+
+    @Test(
+        "one pricing for the dashboard: the insights and the report are those of the separate queries",
+        arguments: StoreBackend.all)
+    func insightsAndReport(_ backend: StoreBackend) async throws {
+        let store = try await Self.parityLedger(backend)
+        for account in ["A", "B", "100000000000001"] {
+            for (month, from, to, granularity) in [
+                ("2022-05", "2022-05-01", "2022-05-31", "day"), ("2026-02", "2026-02-10", "2026-02-10", "half_hour"),
+                ("2026-10", "2026-10-01", "2026-10-31", "day"), ("2025-01", "2025-01-01", "2025-01-31", "day"),
+            ] {
+                let query = try Self.query(from, to, granularity, by: ["category", "phone", "market", "country"])
+                // `now` inside 2026-02: that month's report has a forecast, and pending units.
+                for now in [Self.now, utc("2026-02-10T12:00:00Z")] {
+                    let both = try await store.insightsAndReport(
+                        account: account, month: YearMonth(month)!, query: query, now: now)
+                    let insights = try await store.insights(scope: .accounts([account]), query: query, now: now)
+                    let report = try await store.report(accountID: account, month: YearMonth(month)!, now: now)
+                    #expect(both.insights.jsonData() == insights.jsonData(), "\(account) \(month)")
+                    #expect(both.report.jsonData() == report.jsonData(), "\(account) \(month)")
+                    #expect(both.report == report, "\(account) \(month)")
+                }
+            }
+        }
+    }
 }

@@ -47,6 +47,16 @@ public enum InsightsBuilder {
     public static func build(
         _ query: InsightsQuery, _ inputs: InsightsInputs, markets: MarketTable = .standard
     ) -> InsightsResult {
+        build(query, inputs, markets: markets, reportOf: nil).insights
+    }
+
+    /// The insights, and the report of the month `reportOf` from the same pricing (`nil` when the
+    /// inputs hold no such month). The month's inputs must have been gathered whole (its pending
+    /// and dropped units counted) for the report to be the month's report.
+    public static func build(
+        _ query: InsightsQuery, _ inputs: InsightsInputs, markets: MarketTable = .standard, reportOf: YearMonth?
+    ) -> (insights: InsightsResult, report: Report?) {
+        var report: Report?
         var rows: [RowKey: InsightsMetrics] = [:]
         var totals: [String: InsightsMetrics] = [:]
         let days = query.from...query.to
@@ -65,6 +75,7 @@ public enum InsightsBuilder {
             let account = month.account
             guard query.filters.keeps(.account, account.id) else { continue }
             let priced = ReportBuilder.price(month, markets: markets)
+            if month.month == reportOf { report = priced.report }
             let calendar = BillingCalendar(timezoneIdentifier: account.timezone) ?? .utc
             var halfHourLabels: [Int64: String] = [:]
             let counters =
@@ -110,7 +121,7 @@ public enum InsightsBuilder {
             undelivered[account.currency] = sum
         }
 
-        return InsightsResult(
+        let insights = InsightsResult(
             query: query, accounts: inputs.accounts.map(\.id).filter { query.filters.keeps(.account, $0) },
             totals: totals.sorted { $0.key < $1.key }.map { currency, metrics in
                 InsightsResult.Total(
@@ -123,6 +134,7 @@ public enum InsightsBuilder {
                     period: $0.key.period, currency: $0.key.currency, values: $0.key.values, metrics: $0.value)
             },
             displayNumbers: BusinessPhoneNumber.displayNumbers(inputs.phoneNumbers))
+        return (insights, report)
     }
 
     struct RowKey: Hashable, Comparable {

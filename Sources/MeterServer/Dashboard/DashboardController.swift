@@ -173,15 +173,14 @@ struct DashboardController<Context: AccessControlledContext> {
         let from = day ?? month.firstDay
         let to = day ?? month.lastDay
         let granularity: InsightsGranularity = day == nil ? .day : .halfHour
-        let detail = try await store.insights(
-            scope: .accounts([account.id]),
+        // With the report, for what the insights do not carry (the free tier used, the volume-tier
+        // pools with Meta's announced tiers, the rate cards in force), from the same pricing.
+        let (detail, report) = try await store.insightsAndReport(
+            account: account.id, month: month,
             query: InsightsQuery(
                 from: from, to: to, granularity: granularity, dimensions: [.category, .phone, .market, .country],
                 filters: InsightsFilters()),
             now: now)
-        // The report for what the insights do not carry: the free tier used and the volume-tier pools
-        // with Meta's announced tiers (and the rate cards in force, calling cards included).
-        let report = try await store.report(accountID: account.id, month: month, now: now)
         let period = day.map { "from=\(DayKeys.format($0))&to=\(DayKeys.format($0))" } ?? "from=\(month)"
         func csv(_ granularity: String, _ by: String) -> String {
             "/api/v1/insights?account=\(account.id)&\(period)&granularity=\(granularity)&by=\(by)&format=csv"

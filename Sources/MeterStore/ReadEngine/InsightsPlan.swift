@@ -10,6 +10,9 @@ struct InsightsPlan: Sendable {
     /// The query's clock: decides pending versus dropped.
     let now: Int64
     let dayCaches: DayKeyCaches
+    /// A month gathered whole, pending and dropped units included, so that its report can be built
+    /// from the same inputs (`LedgerStore.insightsAndReport`).
+    var wholeMonth: YearMonth?
 
     func gather(from snapshot: any LedgerSnapshot) async throws -> InsightsInputs {
         var months: [ReportInputs] = []
@@ -31,7 +34,7 @@ struct InsightsPlan: Sendable {
                 }
                 guard hasData else { continue }
                 var plan = ReportPlan(account: account, month: month, now: now, dayCaches: dayCaches)
-                plan.countsUndelivered = false
+                plan.countsUndelivered = month == wholeMonth
                 months.append(try await plan.gather(from: snapshot))
                 if query.granularity == .halfHour {
                     // The month is priced by day; its units are placed in half-hours by these.
