@@ -67,4 +67,22 @@ struct MonthForecastTests {
         #expect(empty.charged == .init(estimate: 0, low: 0, high: 0))
         #expect(empty.cost.estimate == 0)
     }
+
+    @Test("days before the first figure are not quiet days: a ledger started mid-month")
+    func meteringStartedLate() {
+        // 100 a day from 2026-02-10 (a Tuesday) to 2026-02-14, forecast at the start of the 15th.
+        let days = (10...14).map { DailyFigures(day: DayKey(2026_02_00 + $0), delivered: 100, charged: 100, cost: 1) }
+        let forecast = MonthForecast.make(
+            month: Self.february, today: 2026_02_15, elapsed: Decimal(14) / 28, days: days)
+        // 500 so far and 14 days to come (today included) at 100: not 500 + 14 × 500 / 14.
+        #expect(forecast.charged.estimate == 1_900)
+        // The straight line counts the whole month's time: 500 in half the month.
+        #expect(forecast.charged.low == 1_000)
+        // A new ledger on its first day: the straight line's daily rate (2) for the days to come, not
+        // the figures so far (today, at 3, is already past it).
+        let firstDay = MonthForecast.make(
+            month: Self.february, today: 2026_02_02, elapsed: Decimal(string: "1.5")! / 28,
+            days: [DailyFigures(day: 2026_02_02, delivered: 3, charged: 3, cost: 3)])
+        #expect(firstDay.charged == .init(estimate: 55, low: 55, high: 56))
+    }
 }

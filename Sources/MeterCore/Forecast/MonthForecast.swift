@@ -23,7 +23,8 @@ public struct DailyFigures: Sendable, Equatable {
 /// the mean of the complete days so far that fell on the same weekday (traffic follows the week:
 /// a Monday is forecast from the month's Mondays), and for the rest of today that mean less what
 /// today already has. Where no complete day shares the weekday, the mean of all complete days;
-/// before the first complete day, the straight line. The range is the lowest and the highest of
+/// before the first complete day, the straight line. Days before the month's first figure are not
+/// counted as quiet days: metering had not begun. The range is the lowest and the highest of
 /// three projections: same weekday, the straight line (the actual figures scaled by the share of
 /// the month's time elapsed) and the last seven complete days' mean run on. Pure: the report
 /// computes it for the month `now` falls in.
@@ -82,8 +83,11 @@ public struct MonthForecast: Sendable, Equatable {
         for (day, value) in values where day >= month.firstDay && day <= today { byDay[day, default: 0] += value }
         let actual = byDay.values.reduce(Decimal(0), +)
         let todaySoFar = byDay[today] ?? 0
-        // Complete days, with the days that had nothing as zeros.
-        let complete = month.days.filter { $0 < today }.map { (day: $0, value: byDay[$0] ?? 0) }
+        // Complete days, with the days that had nothing as zeros; but the days before the month's
+        // first figure are not quiet days, they are days before metering began (a new ledger, a
+        // new account): they say nothing of the days to come.
+        let first = byDay.filter { !$0.value.isZero }.keys.min() ?? today
+        let complete = month.days.filter { $0 < today && $0 >= first }.map { (day: $0, value: byDay[$0] ?? 0) }
         let coming = month.days.filter { $0 > today }
 
         func mean(_ values: [Decimal]) -> Decimal? {
