@@ -91,7 +91,7 @@ public final class PostgresLedgerStore: LedgerStore {
                 """, logger: logger)
             let change = AccountChange.of(storing: account, over: existing)
             if change == .updated(timezoneChanged: true) {
-                try await connection.query("DELETE FROM rollups WHERE account = \(account.id)", logger: logger)
+                try await connection.query("DELETE FROM day_counters WHERE account = \(account.id)", logger: logger)
                 try await connection.query(
                     "DELETE FROM half_hour_counters WHERE account = \(account.id)", logger: logger)
                 var writer = PostgresLedgerWriter(connection: connection, logger: logger, dayCaches: dayCaches)
@@ -394,7 +394,7 @@ public final class PostgresLedgerStore: LedgerStore {
         try await connection.query("SELECT pg_advisory_xact_lock(\(ledgerLock))", logger: logger)
         try await connection.query(
             """
-            TRUNCATE messages, conversations, inbound_messages, rollups, half_hour_counters, tier_updates,
+            TRUNCATE messages, conversations, inbound_messages, day_counters, half_hour_counters, tier_updates,
                 phone_numbers, calls, echo_messages
             """,
             logger: logger)

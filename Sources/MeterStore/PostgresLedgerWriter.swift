@@ -174,74 +174,55 @@ struct PostgresLedgerWriter {
         return changed
     }
 
-    /// One statement for a batch's half-hour rows: an array per column, unnested.
-    private static let halfHourUpsert: String = {
-        let types = ["text", "int8", "int8", "text", "text", "text"] + HalfHourCounters.metrics.map { _ in "int8" }
+    /// One statement for a batch's rows of a counter table: an array per column, unnested.
+    private static func upsert(_ table: CounterTable) -> String {
+        let keys = table.keyColumns.map { ["account", "phone", "category", "country"].contains($0) ? "text" : "int8" }
+        let types = keys + CounterTable.metrics.map { _ in "int8" }
         let arrays = types.enumerated().map { "$\($0.offset + 1)::\($0.element)[]" }
-        return HalfHourCounters.upsert(rows: "SELECT * FROM unnest(\(arrays.joined(separator: ", ")))")
-    }()
+        return table.upsert(rows: "SELECT * FROM unnest(\(arrays.joined(separator: ", ")))")
+    }
+
+    private static let dailyUpsert = upsert(.daily)
+    private static let halfHourUpsert = upsert(.halfHourly)
 
     /// Writes the accumulated counter changes, to the day and the half-hour counters, in key order.
     /// Call once, at the end of the transaction.
     mutating func flushRollups() async throws {
         let (daily, halfHourly) = merger.takeRollups(sorted: true)
-        guard !daily.isEmpty || !halfHourly.isEmpty else { return }
-        if !daily.isEmpty {
-            try await connection.query(
-                PostgresQuery(
-                    unsafeSQL: """
-                        INSERT INTO rollups (account, day, metric, phone, category, country, count)
-                        SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[], $4::text[], $5::text[], $6::text[], $7::int8[])
-                        ON CONFLICT (account, day, metric, phone, category, country)
-                        DO UPDATE SET count = rollups.count + excluded.count
-                        """,
-                    binds: try Self.bindings(
-                        daily.map(\.account), daily.map { Int64($0.key.day) },
-                        daily.map { Int64($0.key.metric.rawValue) }, daily.map(\.key.phone), daily.map(\.key.category),
-                        daily.map(\.key.country), daily.map { Int64($0.count) })),
-                logger: logger)
+        try await write(CounterTable.rows(daily, sorted: true), to: .daily, upsert: Self.dailyUpsert)
+        try await write(CounterTable.rows(halfHourly, sorted: true), to: .halfHourly, upsert: Self.halfHourUpsert)
+    }
+
+    private func write(
+        _ rows: [(cell: CounterTable.Cell, counts: [Int64], wentDown: Bool)], to table: CounterTable, upsert: String
+    ) async throws {
+        guard !rows.isEmpty else { return }
+        func keys(_ cells: [CounterTable.Cell]) throws -> PostgresBindings {
+            var binds = try Self.bindings(cells.map(\.account), cells.map { Int64($0.day) })
+            if table.halfHourly { try binds.append(cells.map(\.halfHour)) }
+            try binds.append(cells.map(\.phone))
+            try binds.append(cells.map(\.category))
+            try binds.append(cells.map(\.country))
+            return binds
         }
-        let halfHourRows = HalfHourCounters.rows(halfHourly, sorted: true)
-        if !halfHourRows.isEmpty {
-            var binds = try Self.bindings(
-                halfHourRows.map(\.cell.account), halfHourRows.map { Int64($0.cell.day) },
-                halfHourRows.map(\.cell.halfHour), halfHourRows.map(\.cell.phone), halfHourRows.map(\.cell.category),
-                halfHourRows.map(\.cell.country))
-            for column in HalfHourCounters.metrics.indices {
-                try binds.append(halfHourRows.map { $0.counts[column] })
-            }
-            try await connection.query(
-                PostgresQuery(unsafeSQL: Self.halfHourUpsert, binds: binds), logger: logger)
-        }
-        // A cell that went back to zero is removed, so the tables hold exactly the non-zero sums.
-        // Only cells that went down can have reached zero.
-        let down = daily.filter { $0.count < 0 }
-        if !down.isEmpty {
-            try await connection.query(
-                PostgresQuery(
-                    unsafeSQL: """
-                        DELETE FROM rollups WHERE count = 0 AND (account, day, metric, phone, category, country) IN
-                            (SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[], $4::text[], $5::text[], $6::text[]))
-                        """,
-                    binds: try Self.bindings(
-                        down.map(\.account), down.map { Int64($0.key.day) }, down.map { Int64($0.key.metric.rawValue) },
-                        down.map(\.key.phone), down.map(\.key.category), down.map(\.key.country))),
-                logger: logger)
-        }
-        let halfHourDown = halfHourRows.filter(\.wentDown).map(\.cell)
-        if !halfHourDown.isEmpty {
-            try await connection.query(
-                PostgresQuery(
-                    unsafeSQL: """
-                        DELETE FROM \(HalfHourCounters.table)
-                        WHERE \(HalfHourCounters.allZero) AND (account, day, half_hour, phone, category, country) IN
-                            (SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[], $4::text[], $5::text[], $6::text[]))
-                        """,
-                    binds: try Self.bindings(
-                        halfHourDown.map(\.account), halfHourDown.map { Int64($0.day) }, halfHourDown.map(\.halfHour),
-                        halfHourDown.map(\.phone), halfHourDown.map(\.category), halfHourDown.map(\.country))),
-                logger: logger)
-        }
+        var binds = try keys(rows.map(\.cell))
+        for column in CounterTable.metrics.indices { try binds.append(rows.map { $0.counts[column] }) }
+        try await connection.query(PostgresQuery(unsafeSQL: upsert, binds: binds), logger: logger)
+        // A row that went back to zero is removed, so the table holds exactly the non-zero cells.
+        // Only rows that went down can have reached zero.
+        let down = rows.filter(\.wentDown).map(\.cell)
+        guard !down.isEmpty else { return }
+        let types = table.keyColumns.map { ["account", "phone", "category", "country"].contains($0) ? "text" : "int8" }
+        let arrays = types.enumerated().map { "$\($0.offset + 1)::\($0.element)[]" }.joined(separator: ", ")
+        try await connection.query(
+            PostgresQuery(
+                unsafeSQL: """
+                    DELETE FROM \(table.name)
+                    WHERE \(CounterTable.allZero) AND (\(table.keyColumns.joined(separator: ", "))) IN
+                        (SELECT * FROM unnest(\(arrays)))
+                    """,
+                binds: try keys(down)),
+            logger: logger)
     }
 
     /// Adds the contributions of an account's stored records (when its time zone changes).

@@ -310,7 +310,12 @@ enum PostgresSchema {
         // half-hour of the counted event as well as its local day, a column per metric. Derived.
         Migration(
             name: "v9: counters by half-hour",
-            statements: [HalfHourCounters.createTable(integer: "BIGINT", withoutRowID: false)],
+            statements: [CounterTable.halfHourly.createTable(integer: "BIGINT", withoutRowID: false)],
+            rebuildsLedger: true),
+        // The day counters in the same layout: a row per cell with a column per metric. Derived.
+        Migration(
+            name: "v10: day counters, a column per metric",
+            statements: ["DROP TABLE rollups", CounterTable.daily.createTable(integer: "BIGINT", withoutRowID: false)],
             rebuildsLedger: true),
     ]
 

@@ -51,7 +51,7 @@ public final class SQLiteLedgerStore: LedgerStore {
             let change = AccountChange.of(storing: account, over: existing)
             if change == .updated(timezoneChanged: true) {
                 // Day buckets are local days: move every counter of the account to the new zone.
-                try db.execute(sql: "DELETE FROM rollups WHERE account = ?", arguments: [account.id])
+                try db.execute(sql: "DELETE FROM day_counters WHERE account = ?", arguments: [account.id])
                 try db.execute(sql: "DELETE FROM half_hour_counters WHERE account = ?", arguments: [account.id])
                 var writer = SQLiteLedgerWriter(db: db, dayCaches: dayCaches)
                 try writer.addContributions(of: account.id)
@@ -222,7 +222,7 @@ public final class SQLiteLedgerStore: LedgerStore {
         -> IngestOutcome
     {
         for table in [
-            "messages", "conversations", "inbound_messages", "rollups", "half_hour_counters", "tier_updates",
+            "messages", "conversations", "inbound_messages", "day_counters", "half_hour_counters", "tier_updates",
             "phone_numbers", "calls", "echo_messages",
         ] {
             try db.execute(sql: "DELETE FROM \(table)")

@@ -109,58 +109,38 @@ struct SQLiteLedgerWriter {
     /// the end of the transaction.
     mutating func flushRollups() throws {
         let (daily, halfHourly) = merger.takeRollups(sorted: false)
-        let statement = try db.cachedStatement(
-            sql: """
-                INSERT INTO rollups (account, day, metric, phone, category, country, count) VALUES (?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (account, day, metric, phone, category, country) DO UPDATE SET count = count + excluded.count
-                """)
-        // A cell that went back to zero (a delivery moved to an earlier day) is removed, so the table
-        // holds exactly the non-zero sums. Only cells that went down can have reached zero.
-        let prune = try db.cachedStatement(
-            sql: """
-                DELETE FROM rollups
-                WHERE account = ? AND day = ? AND metric = ? AND phone = ? AND category = ? AND country = ? AND count = 0
-                """)
-        func bindKey(_ bindings: inout SQLiteBindings, _ account: String, _ key: RollupKey) {
-            bindings.bind(account)
-            bindings.bind(Int64(key.day))
-            bindings.bind(Int64(key.metric.rawValue))
-            bindings.bind(key.phone)
-            bindings.bind(key.category)
-            bindings.bind(key.country)
-        }
-        for (account, key, count) in daily {
-            try statement.executeBound(in: db) {
-                bindKey(&$0, account, key)
-                $0.bind(Int64(count))
-            }
-            if count < 0 { try prune.executeBound(in: db) { bindKey(&$0, account, key) } }
-        }
+        try write(CounterTable.rows(daily, sorted: false), to: .daily)
+        try write(CounterTable.rows(halfHourly, sorted: false), to: .halfHourly)
+    }
+
+    private func write(
+        _ rows: [(cell: CounterTable.Cell, counts: [Int64], wentDown: Bool)], to table: CounterTable
+    )
+        throws
+    {
+        guard !rows.isEmpty else { return }
+        let markers = Array(repeating: "?", count: table.keyColumns.count + CounterTable.metrics.count)
         let upsert = try db.cachedStatement(
-            sql: HalfHourCounters.upsert(
-                rows: "VALUES ("
-                    + Array(repeating: "?", count: 6 + HalfHourCounters.metrics.count).joined(separator: ", ")
-                    + ")"))
-        let halfHourPrune = try db.cachedStatement(
-            sql: """
-                DELETE FROM \(HalfHourCounters.table)
-                WHERE account = ? AND day = ? AND half_hour = ? AND phone = ? AND category = ? AND country = ?
-                    AND \(HalfHourCounters.allZero)
-                """)
-        func bindCell(_ bindings: inout SQLiteBindings, _ cell: HalfHourCounters.Cell) {
+            sql: table.upsert(rows: "VALUES (" + markers.joined(separator: ", ") + ")"))
+        // A row that went back to zero (a delivery moved to an earlier day) is removed, so the table
+        // holds exactly the non-zero cells. Only rows that went down can have reached zero.
+        let prune = try db.cachedStatement(
+            sql: "DELETE FROM \(table.name) WHERE "
+                + table.keyColumns.map { "\($0) = ?" }.joined(separator: " AND ") + " AND \(CounterTable.allZero)")
+        func bindKey(_ bindings: inout SQLiteBindings, _ cell: CounterTable.Cell) {
             bindings.bind(cell.account)
             bindings.bind(Int64(cell.day))
-            bindings.bind(cell.halfHour)
+            if table.halfHourly { bindings.bind(cell.halfHour) }
             bindings.bind(cell.phone)
             bindings.bind(cell.category)
             bindings.bind(cell.country)
         }
-        for (cell, counts, wentDown) in HalfHourCounters.rows(halfHourly, sorted: false) {
+        for (cell, counts, wentDown) in rows {
             try upsert.executeBound(in: db) {
-                bindCell(&$0, cell)
+                bindKey(&$0, cell)
                 for count in counts { $0.bind(count) }
             }
-            if wentDown { try halfHourPrune.executeBound(in: db) { bindCell(&$0, cell) } }
+            if wentDown { try prune.executeBound(in: db) { bindKey(&$0, cell) } }
         }
     }
 

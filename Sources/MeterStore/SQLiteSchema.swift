@@ -303,9 +303,17 @@ enum SQLiteSchema {
         migrator.registerMigration("v10: counters by half-hour") { db in
             // The insights' `half_hour` granularity (and Meta's HALF_HOUR): the counters by the UTC
             // half-hour of the counted event as well as its local day (a half-hour at a 45-minute
-            // offset spans two days), a column per metric (HalfHourCounters). Derived: the archive
+            // offset spans two days), a column per metric (CounterTable). Derived: the archive
             // is replayed.
-            try db.execute(sql: HalfHourCounters.createTable(integer: "INTEGER", withoutRowID: true))
+            try db.execute(sql: CounterTable.halfHourly.createTable(integer: "INTEGER", withoutRowID: true))
+            try requestRebuild(db)
+        }
+        migrator.registerMigration("v11: day counters, a column per metric") { db in
+            // The day counters in the half-hour counters' layout: a row per cell with a column per
+            // metric instead of a row per metric (a third of the rows to write and to read).
+            // Derived: the archive is replayed.
+            try db.execute(sql: "DROP TABLE rollups")
+            try db.execute(sql: CounterTable.daily.createTable(integer: "INTEGER", withoutRowID: true))
             try requestRebuild(db)
         }
         return migrator

@@ -46,15 +46,17 @@ struct PostgresStoreTests {
             for try await name in try await client.query("SELECT name FROM wameter_migrations").decode(String.self) {
                 applied.append(name)
             }
+            // Each exactly once (sorted by number).
             #expect(
-                applied.sorted() == [
-                    "v1: ledger, rates, volume tiers", "v2: messages by conversation",
-                    "v3: counters by phone number, group messages sent once",
-                    "v4: free messages counted by pricing type",
-                    "v5: display numbers of business phone numbers", "v6: rate cards, whole or patch",
-                    "v7: scoped API tokens", "v8: voice calls, app and agent messages",
-                    "v9: counters by half-hour",
-                ])
+                applied.sorted { Int($0.dropFirst().prefix { $0 != ":" })! < Int($1.dropFirst().prefix { $0 != ":" })! }
+                    == [
+                        "v1: ledger, rates, volume tiers", "v2: messages by conversation",
+                        "v3: counters by phone number, group messages sent once",
+                        "v4: free messages counted by pricing type",
+                        "v5: display numbers of business phone numbers", "v6: rate cards, whole or patch",
+                        "v7: scoped API tokens", "v8: voice calls, app and agent messages",
+                        "v9: counters by half-hour", "v10: day counters, a column per metric",
+                    ])
             group.cancelAll()
         }
     }

@@ -18,29 +18,12 @@ struct PostgresSnapshot: LedgerSnapshot {
     }
 
     func rollups(_ selection: RollupSelection) async throws -> [RollupRow] {
-        if selection.halfHourly { return try await halfHourRollups(selection) }
         var rows: [RollupRow] = []
-        let query = Self.query(SelectionSQL.rollups(selection, .postgres))
-        for try await (day, metric, category, country, count, phone) in try await connection.query(
-            query, logger: logger
-        ).decode((Int64, Int, String, String, Int, String).self) {
-            guard let metric = RollupMetric(rawValue: metric) else { continue }
-            rows.append(
-                RollupRow(
-                    key: RollupKey(
-                        day: DayKey(day), metric: metric, category: category, country: country, phone: phone),
-                    count: count))
-        }
-        return rows
-    }
-
-    private func halfHourRollups(_ selection: RollupSelection) async throws -> [RollupRow] {
-        var rows: [RollupRow] = []
-        let query = Self.query(HalfHourCounters.select(selection, .postgres))
+        let query = Self.query(CounterTable.select(selection, .postgres))
         for try await row in try await connection.query(query, logger: logger) {
             let cells = row.makeRandomAccess()
-            let counts = try (0..<HalfHourCounters.metrics.count).map { try cells[5 + $0].decode(Int.self) }
-            HalfHourCounters.rollupRows(
+            let counts = try (0..<CounterTable.metrics.count).map { try cells[5 + $0].decode(Int.self) }
+            CounterTable.rollupRows(
                 day: DayKey(try cells[0].decode(Int64.self)), halfHour: try cells[1].decode(Int64.self),
                 phone: try cells[2].decode(String.self), category: try cells[3].decode(String.self),
                 country: try cells[4].decode(String.self), counts: counts, metric: selection.metric, into: &rows)
@@ -49,7 +32,7 @@ struct PostgresSnapshot: LedgerSnapshot {
     }
 
     func hasRollups(_ selection: RollupSelection) async throws -> Bool {
-        try await count(SelectionSQL.rollupProbe(selection, .postgres)) > 0
+        try await count(CounterTable.probe(selection, .postgres)) > 0
     }
 
     func conversations(_ selection: ConversationSelection) async throws -> [ConversationRecord] {

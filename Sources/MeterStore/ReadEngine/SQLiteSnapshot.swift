@@ -15,40 +15,24 @@ struct SQLiteSnapshot: LedgerSnapshot {
     }
 
     func rollups(_ selection: RollupSelection) async throws -> [RollupRow] {
-        if selection.halfHourly { return try await halfHourRollups(selection) }
-        let statement = SelectionSQL.rollups(selection, .sqlite)
+        let statement = CounterTable.select(selection, .sqlite)
         return try await transaction.read { db in
             // A cursor decodes each row in place; `fetchAll` would copy every row first.
             var rows: [RollupRow] = []
             let cursor = try Row.fetchCursor(db, sql: statement.text, arguments: Self.arguments(statement))
+            var counts = [Int](repeating: 0, count: CounterTable.metrics.count)
             while let row = try cursor.next() {
-                guard let metric = RollupMetric(rawValue: row[1]) else { continue }
-                rows.append(
-                    RollupRow(
-                        key: RollupKey(day: row[0], metric: metric, category: row[2], country: row[3], phone: row[5]),
-                        count: row[4]))
-            }
-            return rows
-        }
-    }
-
-    private func halfHourRollups(_ selection: RollupSelection) async throws -> [RollupRow] {
-        let statement = HalfHourCounters.select(selection, .sqlite)
-        return try await transaction.read { db in
-            var rows: [RollupRow] = []
-            let cursor = try Row.fetchCursor(db, sql: statement.text, arguments: Self.arguments(statement))
-            let metrics = HalfHourCounters.metrics.count
-            while let row = try cursor.next() {
-                HalfHourCounters.rollupRows(
-                    day: row[0], halfHour: row[1], phone: row[2], category: row[3], country: row[4],
-                    counts: (0..<metrics).map { row[5 + $0] }, metric: selection.metric, into: &rows)
+                for index in counts.indices { counts[index] = row[5 + index] }
+                CounterTable.rollupRows(
+                    day: row[0], halfHour: row[1], phone: row[2], category: row[3], country: row[4], counts: counts,
+                    metric: selection.metric, into: &rows)
             }
             return rows
         }
     }
 
     func hasRollups(_ selection: RollupSelection) async throws -> Bool {
-        try await count(SelectionSQL.rollupProbe(selection, .sqlite)) > 0
+        try await count(CounterTable.probe(selection, .sqlite)) > 0
     }
 
     func conversations(_ selection: ConversationSelection) async throws -> [ConversationRecord] {

@@ -27,25 +27,6 @@ struct SQLStatement: Sendable, Equatable {
 }
 
 enum SelectionSQL {
-    static let rollupColumns = "day, metric, category, country, count, phone"
-
-    /// The day counters (the half-hour ones are `HalfHourCounters.select`).
-    static func rollups(_ selection: RollupSelection, _ dialect: SQLDialect) -> SQLStatement {
-        var filter = Filter(dialect)
-        filter.equal("account", .text(selection.account))
-        filter.between("day", Int64(selection.days.lowerBound), Int64(selection.days.upperBound))
-        if let metric = selection.metric { filter.equal("metric", .integer(Int64(metric.rawValue))) }
-        if let categories = selection.categories { filter.oneOf("category", categories) }
-        return filter.statement("SELECT \(rollupColumns) FROM rollups")
-    }
-
-    /// 1 when the selection holds a counter cell, else 0: a probe that stops at the first row.
-    static func rollupProbe(_ selection: RollupSelection, _ dialect: SQLDialect) -> SQLStatement {
-        var statement = rollups(selection, dialect)
-        statement.text = "SELECT count(*) FROM (" + statement.text + " LIMIT 1) AS probe"
-        return statement
-    }
-
     /// `SELECT columns FROM messages …`, or `SELECT count(*)` when `columns` is `nil`.
     static func messages(_ selection: MessageSelection, columns: String?, _ dialect: SQLDialect) -> SQLStatement {
         var filter = Filter(dialect)

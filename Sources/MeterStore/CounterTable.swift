@@ -1,12 +1,20 @@
 import MeterCore
 
-/// The half-hour counters' layout, for both backends: one row per account × local day × UTC
-/// half-hour × business phone number × category × country, with a column per metric. A message's
-/// events mostly fall in one half-hour (sent, delivered and read seconds apart), so one row holds
-/// what would be several rows of the day counters' one-metric layout: the write path upserts a
-/// third as many rows (measured in docs/benchmarks.md).
-enum HalfHourCounters {
-    static let table = "half_hour_counters"
+/// The counters' layout, for both backends: one row per account × local day (× UTC half-hour, in
+/// the half-hour counters) × business phone number × category × country, with a column per metric.
+/// A message's events mostly fall on one day and in one half-hour (sent, delivered and read
+/// seconds apart), so one row holds what a row per metric would spread over several: the write
+/// path upserts fewer rows and a month's read steps through fewer (measured in
+/// docs/benchmarks.md).
+struct CounterTable: Sendable {
+    let name: String
+    /// Whether rows carry `half_hour`.
+    let halfHourly: Bool
+
+    /// The day counters: what reports and insights by day, month or period read.
+    static let daily = CounterTable(name: "day_counters", halfHourly: false)
+    /// The half-hour counters: the insights' `half_hour` granularity.
+    static let halfHourly = CounterTable(name: "half_hour_counters", halfHourly: true)
 
     /// The metrics, in column order.
     static let metrics: [RollupMetric] = RollupMetric.allCases
@@ -28,40 +36,39 @@ enum HalfHourCounters {
         }
     }
 
-    static let keyColumns = ["account", "day", "half_hour", "phone", "category", "country"]
     static let metricColumns = metrics.map(column)
 
+    var keyColumns: [String] {
+        ["account", "day"] + (halfHourly ? ["half_hour"] : []) + ["phone", "category", "country"]
+    }
+
     /// `CREATE TABLE`, with the backend's integer type.
-    static func createTable(integer: String, withoutRowID: Bool) -> String {
-        """
-        CREATE TABLE \(table) (
-            account TEXT NOT NULL,
-            day \(integer) NOT NULL,
-            half_hour \(integer) NOT NULL,
-            phone TEXT NOT NULL,
-            category TEXT NOT NULL,
-            country TEXT NOT NULL,
-        \(metricColumns.map { "    \($0) \(integer) NOT NULL DEFAULT 0," }.joined(separator: "\n"))
-            PRIMARY KEY (\(keyColumns.joined(separator: ", ")))
-        )\(withoutRowID ? " WITHOUT ROWID" : "")
-        """
+    func createTable(integer: String, withoutRowID: Bool) -> String {
+        let keys = keyColumns.map { ["account", "phone", "category", "country"].contains($0) ? "TEXT" : integer }
+        return """
+            CREATE TABLE \(name) (
+            \(zip(keyColumns, keys).map { "    \($0) \($1) NOT NULL," }.joined(separator: "\n"))
+            \(Self.metricColumns.map { "    \($0) \(integer) NOT NULL DEFAULT 0," }.joined(separator: "\n"))
+                PRIMARY KEY (\(keyColumns.joined(separator: ", ")))
+            )\(withoutRowID ? " WITHOUT ROWID" : "")
+            """
     }
 
-    /// `INSERT … ON CONFLICT DO UPDATE` adding each metric column; `rows` rows of values, with the
-    /// backend's parameter markers (`SQLDialect.parameter`).
-    static func upsert(rows: String) -> String {
+    /// `INSERT … ON CONFLICT DO UPDATE` adding each metric column; `rows` gives the values (a
+    /// `VALUES` list, or a `SELECT`).
+    func upsert(rows: String) -> String {
         """
-        INSERT INTO \(table) (\((keyColumns + metricColumns).joined(separator: ", "))) \(rows)
+        INSERT INTO \(name) (\((keyColumns + Self.metricColumns).joined(separator: ", "))) \(rows)
         ON CONFLICT (\(keyColumns.joined(separator: ", "))) DO UPDATE SET
-        \(metricColumns.map { "\($0) = \(table).\($0) + excluded.\($0)" }.joined(separator: ", "))
+        \(Self.metricColumns.map { "\($0) = \(name).\($0) + excluded.\($0)" }.joined(separator: ", "))
         """
     }
 
-    /// "Every metric of the row is zero": a row that went back to zero is removed, so the table
-    /// holds exactly the non-zero cells.
+    /// "Every metric of the row is zero": a row that went back to zero is removed, so a table holds
+    /// exactly the non-zero cells.
     static let allZero = metricColumns.map { "\($0) = 0" }.joined(separator: " AND ")
 
-    /// A row's key.
+    /// A row's key (`halfHour` 0 in the day counters).
     struct Cell: Hashable {
         var account: String
         var day: DayKey
@@ -107,19 +114,30 @@ enum HalfHourCounters {
 
     private static let columnIndex = Dictionary(uniqueKeysWithValues: metrics.enumerated().map { ($1, $0) })
 
-    /// `SELECT` of the counters a selection names, and how its rows become `RollupRow`s: one per
-    /// non-zero metric column.
+    /// The counters a selection names: `day, half_hour (0 in the day counters), phone, category,
+    /// country`, then the metric columns.
     static func select(_ selection: RollupSelection, _ dialect: SQLDialect) -> SQLStatement {
+        let table = selection.halfHourly ? halfHourly : daily
         var filter = SelectionSQL.Filter(dialect)
         filter.equal("account", .text(selection.account))
         filter.between("day", Int64(selection.days.lowerBound), Int64(selection.days.upperBound))
         if let metric = selection.metric { filter.condition("\(column(metric)) <> 0") }
         if let categories = selection.categories { filter.oneOf("category", categories) }
+        let halfHour = table.halfHourly ? "half_hour" : "CAST(0 AS BIGINT)"
         return filter.statement(
-            "SELECT day, half_hour, phone, category, country, \(metricColumns.joined(separator: ", ")) FROM \(table)")
+            "SELECT day, \(halfHour), phone, category, country, \(metricColumns.joined(separator: ", ")) FROM \(table.name)"
+        )
     }
 
-    /// The counters of one selected row (`select`'s columns: key values, then the metric counts).
+    /// 1 when the selection holds a counter, else 0: a probe that stops at the first row.
+    static func probe(_ selection: RollupSelection, _ dialect: SQLDialect) -> SQLStatement {
+        var statement = select(selection, dialect)
+        statement.text = "SELECT count(*) FROM (" + statement.text + " LIMIT 1) AS probe"
+        return statement
+    }
+
+    /// The counters of one selected row (`select`'s columns), one per non-zero metric column (only
+    /// `metric`'s, when given).
     static func rollupRows(
         day: DayKey, halfHour: Int64, phone: String, category: String, country: String, counts: [Int],
         metric: RollupMetric?, into rows: inout [RollupRow]
