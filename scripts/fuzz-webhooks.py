@@ -170,7 +170,10 @@ def ledger_tables(path: str) -> dict:
     """Every derived table, rows sorted, without rowids (a rebuild may number rows differently)."""
     tables = {}
     with sqlite3.connect(path) as db:
-        for table in ("messages", "conversations", "inbound_messages", "rollups", "tier_updates", "accounts"):
+        for table in (
+            "messages", "conversations", "inbound_messages", "day_counters", "half_hour_counters", "tier_updates",
+            "accounts", "calls", "echo_messages",
+        ):
             columns = [row[1] for row in db.execute(f"PRAGMA table_info({table})") if row[1] != "id" or table == "accounts"]
             rows = db.execute(f"SELECT {', '.join(columns)} FROM {table}").fetchall()
             tables[table] = sorted(rows, key=repr)
@@ -308,7 +311,7 @@ def main() -> int:
         compare(f"{name} ledger vs its rebuild", before, ledger_tables(path), failures)
     compare("server ledger vs ingest ledger", live_before, cli_before, failures)
     messages = len(live_before["messages"])
-    print(f"ledgers: {messages} messages, {len(live_before['rollups'])} counter cells; rebuilds compared")
+    print(f"ledgers: {messages} messages, {len(live_before['day_counters'])} counter cells; rebuilds compared")
 
     for failure in failures:
         print("FAIL:", failure)
