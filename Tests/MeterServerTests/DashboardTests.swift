@@ -210,6 +210,18 @@ struct DashboardTests {
             let forecast = try #require(
                 try await fixture.store.report(accountID: "S", month: YearMonth("2026-09")!, now: ServerFixture.now)
                     .forecast?.projection.cost)
+            // And the account's own page, as a card with its range (not on a day's page).
+            try await client.execute(uri: "/accounts/S?month=2026-09", method: .get, headers: [.cookie: cookie]) {
+                let page = String(buffer: $0.body)
+                #expect(
+                    page.contains(
+                        "Month end (forecast)</div><div class=\"value\">\(formatMoney(forecast.estimate.rounded(places: 4))) USD"
+                    ))
+                #expect(page.contains("day 21 of 30"))
+            }
+            try await client.execute(uri: "/accounts/S?day=2026-09-05", method: .get, headers: [.cookie: cookie]) {
+                #expect(!String(buffer: $0.body).contains("Month end (forecast)"))
+            }
             try await client.execute(uri: "/", method: .get, headers: [.cookie: cookie]) {
                 let page = String(buffer: $0.body)
                 #expect(

@@ -266,6 +266,15 @@ enum DashboardPages {
                     "differs": line.metaTier != nil && line.tier != nil && line.metaTier != line.tier,
                 ]
             }
+        // The month in progress: where it is heading (the report's forecast), on the month's page.
+        context["forecast"] = false
+        if day == nil, let forecast = report.forecast {
+            let p = forecast.projection
+            context["forecast"] = [
+                "spend": money(p.cost.estimate), "low": money(p.cost.low), "high": money(p.cost.high),
+                "charged": number(p.charged.estimate), "elapsed": p.daysElapsed, "days": p.daysInMonth,
+            ]
+        }
         // Every key set, as above: `false` hides the section.
         context["calls"] = false
         if totals.calls > 0 {
