@@ -121,7 +121,7 @@ struct CrashRecoveryTests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let database = directory.appendingPathComponent("ledger.sqlite")
         let log = directory.appendingPathComponent("server.log")
-        let port = Int.random(in: 20_000...40_000)
+        let port = try LoopbackPort.free()
         let bodies = Self.bodies(400)
         let client = HTTPClient.shared
 

@@ -143,7 +143,7 @@ struct DashboardBrowserTests {
         _ = try await fixture.store.ingest([try Self.received(Self.delivery("m0", day: 0))])
         try await Self.app(fixture, sessions: sessions).test(.live) { client in
             let base = "http://127.0.0.1:\(client.port!)"
-            let debugPort = Int.random(in: 41_000...49_000)
+            let debugPort = try LoopbackPort.free()
             let browser = try Browser([
                 "--remote-debugging-port=\(debugPort)",
                 "\(base)/sign-in/once?code=\(sessions.oneTimeCode(now: ServerFixture.now))&next=%2Faccounts%2FA%3Fmonth%3D2026-09",

@@ -86,7 +86,7 @@ struct PostgresInstancesTests {
         let url = try StoreBackend.url(for: try StoreBackend.freshSchemaSettings())
         let directory = try Self.temporaryDirectory()
         // Both start at once on an empty schema: their migrations must not collide.
-        let ports = [Int.random(in: 20_000...29_999), Int.random(in: 30_000...39_999)]
+        let ports = [try LoopbackPort.free(), try LoopbackPort.free()]
         let servers = try ports.enumerated().map {
             try ServerProcess(database: url, port: $1, log: directory.appendingPathComponent("server\($0).log"))
         }
@@ -133,7 +133,7 @@ struct PostgresInstancesTests {
         let cluster = try ThrowawayPostgres()
         defer { cluster.destroy() }
         let directory = try Self.temporaryDirectory()
-        let port = Int.random(in: 20_000...39_999)
+        let port = try LoopbackPort.free()
         let server = try ServerProcess(
             database: cluster.url + "&operation_timeout=1", port: port,
             log: directory.appendingPathComponent("server.log"))

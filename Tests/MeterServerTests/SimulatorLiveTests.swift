@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import MeterCore
 import MeterStore
+import TestSupport
 import Testing
 import WhatsAppWebhook
 
@@ -36,7 +37,7 @@ struct SimulatorLiveTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "wameter-sim-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let port = Int.random(in: 20_000...40_000)
+        let port = try LoopbackPort.free()
         let server = try ServerProcess(
             database: directory.appendingPathComponent("served.sqlite"), port: port,
             log: directory.appendingPathComponent("server.log"))
@@ -77,7 +78,7 @@ struct SimulatorLiveTests {
 
     @Test("demo: serves, feeds itself signed webhooks, and stops cleanly on Ctrl-C")
     func demo() async throws {
-        let port = Int.random(in: 20_000...40_000)
+        let port = try LoopbackPort.free()
         let process = Process()
         process.executableURL = ServerProcess.binary
         process.arguments = ["demo", "--port", String(port), "--rate", "100", "--seed", "3"]

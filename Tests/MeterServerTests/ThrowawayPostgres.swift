@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -21,7 +22,7 @@ final class ThrowawayPostgres: Sendable {
         guard let binaries = Self.binaries else { throw ClusterError("WAMETER_TEST_POSTGRES_BIN is not set") }
         self.binaries = binaries
         directory = URL(fileURLWithPath: "/tmp").appendingPathComponent("wameter-pg-\(UUID().uuidString.prefix(8))")
-        port = Int.random(in: 41_000...49_000)
+        port = try LoopbackPort.free()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         if getuid() == 0 {
             // PostgreSQL refuses to run as root.
