@@ -78,19 +78,23 @@ struct HalfHourInsightsTests {
         #expect(periods("free_tier").count == 46)
     }
 
+    /// India's utility pool in tiers of three from 2026-11 (1:3, 4:6, 7:MAX), so that a few
+    /// messages cross them.
+    static func smallTiers() throws -> [TierEntry] {
+        try RateCardImport.parse(
+            """
+            effective_from,currency,market,category,volume_from,volume_to,rate
+            2026-11-01,USD,India,utility,1,3,0.002
+            2026-11-01,USD,India,utility,4,6,0.001
+            2026-11-01,USD,India,utility,7,,0.0005
+            """
+        ).tiers
+    }
+
     @Test("volume tiers go to a pool's charged messages in delivery order", arguments: StoreBackend.all)
     func tiersInTimeOrder(_ backend: StoreBackend) async throws {
         let store = try await backend.makeStore(accounts: [Account(id: "A", timezone: "UTC", currency: "USD")])
-        try await store.importRates(
-            [],
-            tiers: try RateCardImport.parse(
-                """
-                effective_from,currency,market,category,volume_from,volume_to,rate
-                2026-11-01,USD,India,utility,1,3,0.002
-                2026-11-01,USD,India,utility,4,6,0.001
-                2026-11-01,USD,India,utility,7,,0.0005
-                """
-            ).tiers)
+        try await store.importRates([], tiers: try Self.smallTiers())
         // Ten utility messages to India, one every 20 minutes from 10:00.
         let start = utc("2026-11-03T10:00:00Z")
         try await LedgerScenario.ingest(

@@ -84,16 +84,7 @@ struct ReportForecastTests {
         let store = try await StoreBackend.sqlite.makeStore(accounts: [
             Account(id: "A", timezone: "UTC", currency: "USD")
         ])
-        try await store.importRates(
-            [],
-            tiers: try RateCardImport.parse(
-                """
-                effective_from,currency,market,category,volume_from,volume_to,rate
-                2026-11-01,USD,India,utility,1,3,0.002
-                2026-11-01,USD,India,utility,4,6,0.001
-                2026-11-01,USD,India,utility,7,,0.0005
-                """
-            ).tiers)
+        try await store.importRates([], tiers: try HalfHourInsightsTests.smallTiers())
         func deliver(_ count: Int, from first: Int) async throws {
             try await LedgerScenario.ingest(
                 store,
