@@ -67,6 +67,18 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // Reconciliation with Meta's analytics: the Graph API client (AsyncHTTPClient) and the
+        // comparison of its answers with the ledger.
+        .target(
+            name: "MeterReconcile",
+            dependencies: [
+                "MeterCore", "MeterStore", "WhatsAppWebhook",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // A deterministic model of Meta's webhook stream, for `wameter simulate` and `demo`. No I/O.
         .target(name: "TrafficSimulator", dependencies: ["WhatsAppWebhook", "MeterCore"]),
         // Sends simulated traffic to a server over HTTP: the signed-webhook poster (`simulate --url`,
@@ -85,8 +97,11 @@ let package = Package(
         .executableTarget(
             name: "wameter",
             dependencies: [
-                "MeterCore", "MeterStore", "MeterServer", "WhatsAppWebhook", "TrafficSimulator", "TrafficDriver",
+                "MeterCore", "MeterStore", "MeterServer", "MeterReconcile", "WhatsAppWebhook", "TrafficSimulator",
+                "TrafficDriver",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -116,8 +131,8 @@ let package = Package(
         .testTarget(
             name: "MeterServerTests",
             dependencies: [
-                "MeterServer", "MeterStore", "MeterCore", "WhatsAppWebhook", "TestSupport", "TrafficSimulator",
-                "TrafficDriver",
+                "MeterServer", "MeterStore", "MeterCore", "MeterReconcile", "WhatsAppWebhook", "TestSupport",
+                "TrafficSimulator", "TrafficDriver",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -164,6 +164,18 @@ public struct RateCard: Sendable {
         return found
     }
 
+    /// Every rate a market and category has had in a currency's messaging cards, each with the day of
+    /// the card that set it, oldest first (for naming the card another figure was priced with).
+    public func rateHistory(currency: String, market: String, category: String) -> [(from: DayKey, rate: Decimal)] {
+        var found: [(from: DayKey, rate: Decimal)] = []
+        let key = Key(market: market, category: Self.rateCategory(category))
+        for stretch in stretches[History(currency: currency, product: .messaging)] ?? [] {
+            guard let listed = stretch.rates[key], !found.contains(where: { $0.from == listed.from }) else { continue }
+            found.append((listed.from, listed.rate))
+        }
+        return found.sorted { $0.from < $1.from }
+    }
+
     /// The cards that price some day from `first` through `last` in a currency, oldest first.
     public func editions(
         currency: String, product: RateCardEdition.Product = .messaging, from first: DayKey, through last: DayKey

@@ -12,3 +12,10 @@ extension LedgerStore {
         }
     }
 }
+
+extension LedgerStore {
+    /// Every rate card of a currency, built in and imported, as reports price with it.
+    public func rateCard(currency: String) async throws -> RateCard {
+        try await withSnapshot { snapshot in try await snapshot.importedRates(currency: currency).card }
+    }
+}

@@ -1,6 +1,8 @@
-struct JSONParseError: Error {
-    var offset: Int
-    var reason: String
+public struct JSONParseError: Error, Sendable, CustomStringConvertible {
+    public var offset: Int
+    public var reason: String
+
+    public var description: String { "\(reason) at byte \(offset + 1)" }
 }
 
 /// A strict RFC 8259 parser over raw bytes, written for the webhook hot path: one pass, no

@@ -14,7 +14,7 @@ struct Wameter: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self, ServeCommand.self, AccountsCommand.self, RatesCommand.self, MarketsCommand.self,
             SimulateCommand.self, IngestCommand.self,
-            ReportCommand.self, InsightsCommand.self,
+            ReportCommand.self, InsightsCommand.self, ReconcileCommand.self,
             RebuildCommand.self, MigrateCommand.self, TokensCommand.self,
         ]
     )

@@ -13,6 +13,22 @@ public struct GraphField: Sendable, Equatable {
         self.modifiers = modifiers
     }
 
+    /// The field as a `fields` value spells it, e.g.
+    /// `pricing_analytics.start(1751328000).end(1753920000).granularity(DAILY).dimensions(["COUNTRY"])`:
+    /// `start`, `end` and `granularity` first as scalars, every other modifier after them as a list
+    /// (the way Meta's SDKs write them), in name order.
+    public var expansion: String {
+        let scalars = ["start", "end", "granularity"]
+        var text = name
+        for modifier in scalars {
+            if let value = modifiers[modifier]?.first { text += ".\(modifier)(\(value))" }
+        }
+        for (modifier, values) in modifiers.sorted(by: { $0.key < $1.key }) where !scalars.contains(modifier) {
+            text += ".\(modifier)([" + values.map { "\"\($0)\"" }.joined(separator: ",") + "])"
+        }
+        return text
+    }
+
     /// Parses a `fields` value; the error says where it stopped making sense.
     public static func parse(_ text: String) throws(GraphError) -> [GraphField] {
         var parser = Parser(Array(text.unicodeScalars))
