@@ -54,8 +54,9 @@ let package = Package(
         .target(
             name: "MeterServer",
             dependencies: [
-                "MeterCore", "MeterStore", "WhatsAppWebhook",
+                "MeterCore", "MeterStore", "MeterReconcile", "WhatsAppWebhook",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

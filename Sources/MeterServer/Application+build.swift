@@ -30,7 +30,10 @@ public func buildApplication(
             availableConnectionsDelegate: CountedConnections(limits.maxConnections, logger: logger, metrics: metrics)),
         // Listed before the HTTP server, which the application appends last: on shutdown the server
         // stops first and finishes its requests, then the committer commits what they handed over.
-        services: [committer],
+        services: [committer]
+            + (configuration.reconcile.map {
+                [DailyReconciliation(store: store, settings: $0, clock: clock, logger: logger)]
+            } ?? []),
         onServerRunning: { _ in await onServerRunning() },
         logger: logger)
 }
@@ -61,6 +64,7 @@ func buildRouter(
     let api = router.group("api/v1").add(middleware: BearerTokenMiddleware(access: access, sessions: sessions))
     ReportAPIController(store: store, clock: clock).addRoutes(to: api)
     InsightsAPIController(store: store, clock: clock).addRoutes(to: api)
+    ReconciliationsAPIController(store: store).addRoutes(to: api)
     GraphAPIController(store: store, access: access, clock: clock).addRoutes(to: router)
     return router
 }

@@ -133,6 +133,23 @@ enum OpenAPIDocument {
                 }
               }
             },
+            "/api/v1/reconciliations": {
+              "get": {
+                "summary": "Kept drift reports with Meta's analytics (serve's daily run, wameter reconcile --save), newest first (docs/reconcile.md)",
+                "security": [{"bearer": []}, {"session": []}],
+                "parameters": [
+                  {"name": "account", "in": "query", "schema": {"type": "array", "items": {"type": "string"}}, "explode": true},
+                  {"name": "month", "in": "query", "schema": {"type": "string", "pattern": "^(19[7-9][0-9]|[2-9][0-9]{3})-(0[1-9]|1[0-2])$", "description": "YYYY-MM"}},
+                  {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 20}}
+                ],
+                "responses": {
+                  "200": {"description": "{\"reconciliations\": [ …as wameter reconcile --format json ]}", "content": {"application/json": {"schema": {"type": "object", "properties": {"reconciliations": {"type": "array", "items": {"type": "object"}}}, "required": ["reconciliations"]}}}},
+                  "400": {"$ref": "#/components/responses/Error"},
+                  "401": {"$ref": "#/components/responses/Error"},
+                  "404": {"$ref": "#/components/responses/Error"}
+                }
+              }
+            },
             "/graph/{version}/{waba}": {
               "get": {
                 "summary": "Meta's analytics, conversation_analytics and pricing_analytics, in Meta's request and response layout",

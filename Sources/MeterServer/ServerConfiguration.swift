@@ -1,4 +1,5 @@
 import Foundation
+import MeterReconcile
 
 /// Everything `wameter serve` needs, read once at start from flags and `WAMETER_*` variables.
 public struct ServerConfiguration: Sendable, Equatable {
@@ -16,6 +17,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var maxBatch: Int
     /// Connections, timeouts and body memory (see `ServerLimits`).
     public var limits: ServerLimits
+    /// The opt-in daily reconciliation with Meta's analytics; `nil`: off.
+    public var reconcile: DailyReconcileSettings?
 
     public static let defaultHost = "127.0.0.1"
     public static let defaultPort = 8080
@@ -24,7 +27,7 @@ public struct ServerConfiguration: Sendable, Equatable {
     public init(
         host: String = defaultHost, port: Int = defaultPort, appSecrets: [String], verifyToken: String,
         apiToken: String, maxBodyBytes: Int = defaultMaxBodyBytes, maxBatch: Int = 1_000,
-        limits: ServerLimits = ServerLimits()
+        limits: ServerLimits = ServerLimits(), reconcile: DailyReconcileSettings? = nil
     ) {
         self.host = host
         self.port = port
@@ -34,6 +37,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         self.maxBodyBytes = maxBodyBytes
         self.maxBatch = maxBatch
         self.limits = limits
+        self.reconcile = reconcile
     }
 
     /// Every problem with the settings, in one error, so a user fixes them all in one go.
@@ -46,7 +50,8 @@ public struct ServerConfiguration: Sendable, Equatable {
 
     /// Reads flags (which win) and the environment.
     public static func load(
-        host: String?, port: Int?, limits flags: ServerLimits.Flags = .init(), environment: [String: String]
+        host: String?, port: Int?, limits flags: ServerLimits.Flags = .init(), reconcileDailyAt: String? = nil,
+        environment: [String: String]
     ) throws(Problems)
         -> ServerConfiguration
     {
@@ -89,9 +94,26 @@ public struct ServerConfiguration: Sendable, Equatable {
         }
         let limits = ServerLimits.load(
             flags, environment: value, maxBodyBytes: defaultMaxBodyBytes, problems: &problems)
+        var reconcile: DailyReconcileSettings?
+        if let text = reconcileDailyAt ?? value("WAMETER_RECONCILE_DAILY_AT") {
+            if let time = DailyReconcileSettings.timeOfDay(text) {
+                if let token = value("WAMETER_GRAPH_TOKEN") {
+                    reconcile = DailyReconcileSettings(
+                        timeOfDay: time, token: token,
+                        graphURL: value("WAMETER_GRAPH_URL") ?? GraphClientSettings.defaultBaseURL,
+                        graphVersion: value("WAMETER_GRAPH_VERSION") ?? GraphClientSettings.defaultVersion)
+                } else {
+                    problems.append(
+                        "the daily reconciliation needs WAMETER_GRAPH_TOKEN: a Graph API token with "
+                            + "whatsapp_business_management")
+                }
+            } else {
+                problems.append("the daily reconciliation time \"\(text)\" is not HH:MM (UTC)")
+            }
+        }
         if !problems.isEmpty { throw Problems(problems: problems) }
         return ServerConfiguration(
             host: host, port: resolvedPort, appSecrets: secrets, verifyToken: verifyToken!, apiToken: apiToken!,
-            limits: limits)
+            limits: limits, reconcile: reconcile)
     }
 }

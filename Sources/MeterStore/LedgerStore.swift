@@ -49,6 +49,14 @@ public protocol LedgerStore: Sendable {
     /// Records that the token with `hash` made a request at `at` (epoch seconds).
     func recordTokenUse(hash: String, at: Int64) async throws
 
+    // MARK: Reconciliations
+
+    /// Keeps a reconciliation; a second one of the same account, month and second replaces it.
+    func saveReconciliation(_ reconciliation: StoredReconciliation) async throws
+    /// Kept reconciliations, newest first: of `accounts` (all when `nil`), of `month` (all when
+    /// `nil`), at most `limit`.
+    func reconciliations(accounts: [String]?, month: YearMonth?, limit: Int) async throws -> [StoredReconciliation]
+
     // MARK: Ingest and the raw archive
 
     /// Archives the bodies and applies their effects in one transaction: when it returns, all of it

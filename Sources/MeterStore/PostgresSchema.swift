@@ -317,6 +317,24 @@ enum PostgresSchema {
             name: "v10: day counters, a column per metric",
             statements: ["DROP TABLE rollups", CounterTable.daily.createTable(integer: "BIGINT", withoutRowID: false)],
             rebuildsLedger: true),
+        // Drift reports with Meta's analytics; see SQLite's v12. Not derived.
+        Migration(
+            name: "v11: reconciliations with Meta",
+            statements: [
+                """
+                CREATE TABLE reconciliations (
+                    account TEXT NOT NULL,
+                    month TEXT NOT NULL,
+                    checked_at BIGINT NOT NULL,
+                    agrees BOOLEAN NOT NULL,
+                    differences BIGINT NOT NULL,
+                    body TEXT NOT NULL,
+                    PRIMARY KEY (account, month, checked_at)
+                )
+                """,
+                "CREATE INDEX reconciliations_checked ON reconciliations (checked_at)",
+            ],
+            rebuildsLedger: false),
     ]
 
     /// Applies the migrations not yet applied (up to and including `last`, for tests that make an

@@ -316,6 +316,24 @@ enum SQLiteSchema {
             try db.execute(sql: CounterTable.daily.createTable(integer: "INTEGER", withoutRowID: true))
             try requestRebuild(db)
         }
+        migrator.registerMigration("v12: reconciliations with Meta") { db in
+            // The drift reports of `wameter reconcile --save` and serve's daily run, as rendered
+            // (ReconciliationJSON), listed by account, month and time. Not derived: the archive does
+            // not hold Meta's side.
+            try db.execute(
+                sql: """
+                    CREATE TABLE reconciliations (
+                        account TEXT NOT NULL,
+                        month TEXT NOT NULL,
+                        checked_at INTEGER NOT NULL,
+                        agrees INTEGER NOT NULL,
+                        differences INTEGER NOT NULL,
+                        body TEXT NOT NULL,
+                        PRIMARY KEY (account, month, checked_at)
+                    );
+                    CREATE INDEX reconciliations_checked ON reconciliations (checked_at);
+                    """)
+        }
         return migrator
     }
 

@@ -32,6 +32,8 @@ struct ReconcileCommand: AsyncParsableCommand {
     @Option(help: "How far a cell's cost may differ: a percentage (1%) or an amount (0.05).")
     var tolerance = CostTolerance.standard.description
     @Option(help: "table, json or csv.") var format: ReportFormat = .table
+    @Flag(help: "Keep the result in the ledger: listed at /api/v1/reconciliations and on the dashboard.")
+    var save = false
 
     func validate() throws {
         if YearMonth(month) == nil { throw ValidationError("--month must be YYYY-MM, got \"\(month)\"") }
@@ -72,9 +74,11 @@ struct ReconcileCommand: AsyncParsableCommand {
                     })
             }
             reconciliation = try await options.withStore(existing: true) { store in
-                try await Reconciler(store: store).reconcile(
+                let result = try await Reconciler(store: store).reconcile(
                     account: account, month: YearMonth(month)!, source: source,
                     tolerance: CostTolerance(tolerance)!, now: Int64(Date().timeIntervalSince1970))
+                if save { try await store.saveReconciliation(StoredReconciliation(result)) }
+                return result
             }
             try await client?.shutdown()
         } catch {

@@ -34,6 +34,11 @@ struct ServeCommand: AsyncParsableCommand {
             "MiB of request bodies held at once; past it deliveries get 503 before they are read (default $WAMETER_BODY_MEMORY_MB, else 64)."
     )
     var bodyMemoryMb: Int?
+    @Option(
+        help:
+            "Check every account against Meta's analytics daily at HH:MM UTC and keep the results (default $WAMETER_RECONCILE_DAILY_AT, else off; needs $WAMETER_GRAPH_TOKEN)."
+    )
+    var reconcileDailyAt: String?
 
     func run() async throws {
         let configuration: ServerConfiguration
@@ -43,7 +48,7 @@ struct ServeCommand: AsyncParsableCommand {
                 limits: ServerLimits.Flags(
                     idleTimeoutSeconds: idleTimeout, bodyTimeoutSeconds: bodyTimeout, maxConnections: maxConnections,
                     bodyMemoryMiB: bodyMemoryMb),
-                environment: ProcessInfo.processInfo.environment)
+                reconcileDailyAt: reconcileDailyAt, environment: ProcessInfo.processInfo.environment)
         } catch {
             printError(error.description)
             throw ExitCode(2)

@@ -46,28 +46,40 @@ actor FakeGraph {
         let parts = path.split(separator: "/").map(String.init)  // v24.0, WABA[, field]
         let field: String
         var page = 0
+        var since = Int64.min
+        var until = Int64.max
         if parts.count == 3 {
             field = parts[2]
             page = Int(query["after"] ?? "") ?? 0
+            since = Int64(query["since"] ?? "") ?? since
+            until = Int64(query["until"] ?? "") ?? until
         } else {
             guard let fields = query["fields"], let parsed = try? GraphField.parse(fields), let first = parsed.first
             else { return (400, Self.error("(#100) fields is required", code: 100)) }
             field = first.name
+            since = first.modifiers["start"]?.first.flatMap { Int64($0) } ?? since
+            until = first.modifiers["end"]?.first.flatMap { Int64($0) } ?? until
+            if refuseCalls && field == "call_analytics" {
+                return (400, Self.error("(#100) Tried accessing nonexisting field (call_analytics)", code: 100))
+            }
             if costUnavailable && (first.modifiers["metric_types"] ?? []).contains("COST") {
                 return (400, Self.error("(#100) Cost not available for businesses billed through a partner", code: 100))
             }
         }
-        if refuseCalls && field == "call_analytics" {
-            return (400, Self.error("(#100) Tried accessing nonexisting field (call_analytics)", code: 100))
+        // Only the data points that start within the period asked for, as Meta answers.
+        let all = (points[field] ?? []).filter { text in
+            guard let range = text.range(of: #""start":"#) else { return true }
+            let digits = text[range.upperBound...].prefix { $0.isNumber }
+            guard let start = Int64(digits) else { return true }
+            return start >= since && start < until
         }
-        let all = points[field] ?? []
         let slice = all.dropFirst(page * pageSize).prefix(pageSize)
         let more = (page + 1) * pageSize < all.count
         var paging = ""
         if more {
             let base = foreignNext ? "http://elsewhere.example" : "http://\(host)"
             paging =
-                #","paging":{"cursors":{"after":"\#(page + 1)"},"next":"\#(base)/\#(parts[0])/\#(parts[1])/\#(field)?after=\#(page + 1)&access_token=token-1"}"#
+                #","paging":{"cursors":{"after":"\#(page + 1)"},"next":"\#(base)/\#(parts[0])/\#(parts[1])/\#(field)?after=\#(page + 1)&since=\#(since)&until=\#(until)&access_token=token-1"}"#
         }
         let data = #"{"data":[{"data_points":[\#(slice.joined(separator: ","))]}]\#(paging)}"#
         return (200, parts.count == 3 ? data : #"{"\#(field)":\#(data),"id":"\#(parts[1])"}"#)

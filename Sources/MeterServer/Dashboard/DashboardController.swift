@@ -153,16 +153,23 @@ struct DashboardController<Context: AccessControlledContext> {
         } else {
             month = YearMonth(containing: calendar.day(of: now))
         }
-        let key = day.map { "/accounts/\(account.id)?day=\(DayKeys.format($0))" } ?? "/accounts/\(account.id)?\(month)"
+        // The month's last check against Meta is kept apart from the ledger (its version does not
+        // move when one is saved), so the page is cached per check as well.
+        let check = try await store.reconciliations(accounts: [account.id], month: month, limit: 1).first
+        let key =
+            (day.map { "/accounts/\(account.id)?day=\(DayKeys.format($0))" } ?? "/accounts/\(account.id)?\(month)")
+            + "#\(check?.checkedAt ?? 0)"
         return Self.html(
             try await cache.page(key, version: rendered) {
                 metrics.rendered()
-                return try await renderAccount(account, month: month, day: day, version: rendered, now: now)
+                return try await renderAccount(
+                    account, month: month, day: day, check: check, version: rendered, now: now)
             })
     }
 
     private func renderAccount(
-        _ account: Account, month: YearMonth, day: DayKey?, version rendered: UInt64, now: Int64
+        _ account: Account, month: YearMonth, day: DayKey?, check: StoredReconciliation?, version rendered: UInt64,
+        now: Int64
     ) async throws
         -> String
     {
@@ -194,6 +201,7 @@ struct DashboardController<Context: AccessControlledContext> {
                 "market": csv("total", "market"), "country": csv("total", "country"),
                 "category": csv("total", "category"),
             ])
+        page["reconciliation"] = check.map(DashboardPages.reconciliation) ?? false
         page["signedIn"] = true
         page["live"] = true
         page["version"] = String(rendered)

@@ -1,5 +1,6 @@
 import Foundation
 import MeterCore
+import MeterStore
 import WhatsAppWebhook
 
 /// What the dashboard's templates show, computed from the report and the insights: the same
@@ -298,6 +299,26 @@ enum DashboardPages {
             context["unratedNames"] = names.sorted().prefix(6).joined(separator: ", ")
         }
         return context
+    }
+
+    /// The month's last check against Meta's analytics (`wameter reconcile --save`, serve's daily
+    /// run): agree, or how many cells differ and why, with a link to the whole report.
+    static func reconciliation(_ check: StoredReconciliation) -> [String: Any] {
+        var causes = ""
+        if let report = try? JSONDecoder().decode(ReconciliationJSON.self, from: Data(check.body.utf8)) {
+            causes = report.causes.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
+                .map { "\($0.value) \($0.key.replacingOccurrences(of: "_", with: " "))" }.joined(separator: ", ")
+        }
+        let seconds = ((check.checkedAt % 86_400) + 86_400) % 86_400
+        let checked =
+            DayKeys.format(BillingCalendar.utc.day(of: check.checkedAt))
+            + String(format: " %02d:%02d", Int(seconds / 3_600), Int(seconds % 3_600 / 60))
+        return [
+            "agrees": check.agrees, "differences": number(check.differences),
+            "causes": causes.isEmpty ? "" : causes + " · ",
+            "checked": checked,
+            "link": "/api/v1/reconciliations?account=\(check.account)&month=\(check.month)&limit=1",
+        ]
     }
 
     /// The free tiers the month used: the first 1,000 conversations (CBP months, of any category or of

@@ -186,6 +186,7 @@ enum DashboardTemplates {
         <div class="card"><div class="label">Received</div><div class="value">{{received}}</div></div>
         <div class="card"><div class="label">Sent · read · failed</div><div class="value">{{sent}} · {{read}} · {{failed}}</div></div>
         {{#forecast}}<div class="card"><div class="label">Month end (forecast)</div><div class="value">{{spend}} {{currency}}</div><div class="muted">{{low}}–{{high}} · {{charged}} charged · day {{elapsed}} of {{days}}</div></div>{{/forecast}}
+        {{#reconciliation}}<div class="card"><div class="label">Meta's analytics</div><div class="value">{{#agrees}}agree{{/agrees}}{{^agrees}}<span class="warn">{{differences}} differ</span>{{/agrees}}</div><div class="muted">{{causes}}checked {{checked}} UTC · <a href="{{link}}">report</a></div></div>{{/reconciliation}}
         </div>
         <h2>Charged messages by {{unit}} and category</h2>
         <div class="legend">{{#categories}}<span><i style="background: {{color}}"></i>{{name}}</span>{{/categories}}</div>
