@@ -30,7 +30,7 @@ public func buildApplication(
             availableConnectionsDelegate: CountedConnections(limits.maxConnections, logger: logger, metrics: metrics)),
         // Listed before the HTTP server, which the application appends last: on shutdown the server
         // stops first and finishes its requests, then the committer commits what they handed over.
-        services: [committer]
+        services: [committer, AlertMonitor(store: store, settings: configuration.alerts, clock: clock, logger: logger)]
             + (configuration.reconcile.map {
                 [DailyReconciliation(store: store, settings: $0, clock: clock, logger: logger)]
             } ?? []),
@@ -65,6 +65,7 @@ func buildRouter(
     ReportAPIController(store: store, clock: clock).addRoutes(to: api)
     InsightsAPIController(store: store, clock: clock).addRoutes(to: api)
     ReconciliationsAPIController(store: store).addRoutes(to: api)
+    AlertsAPIController(store: store).addRoutes(to: api)
     GraphAPIController(store: store, access: access, clock: clock).addRoutes(to: router)
     return router
 }

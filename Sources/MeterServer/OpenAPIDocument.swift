@@ -150,6 +150,22 @@ enum OpenAPIDocument {
                 }
               }
             },
+            "/api/v1/alerts": {
+              "get": {
+                "summary": "Alerts raised (budgets, webhooks stopped, unrated units, reconciliation drift), newest first, with their deliveries (docs/budgets.md)",
+                "security": [{"bearer": []}, {"session": []}],
+                "parameters": [
+                  {"name": "account", "in": "query", "schema": {"type": "string"}},
+                  {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}}
+                ],
+                "responses": {
+                  "200": {"description": "{\"alerts\": [ … ]}", "content": {"application/json": {"schema": {"type": "object", "properties": {"alerts": {"type": "array", "items": {"type": "object"}}}, "required": ["alerts"]}}}},
+                  "400": {"$ref": "#/components/responses/Error"},
+                  "401": {"$ref": "#/components/responses/Error"},
+                  "404": {"$ref": "#/components/responses/Error"}
+                }
+              }
+            },
             "/graph/{version}/{waba}": {
               "get": {
                 "summary": "Meta's analytics, conversation_analytics and pricing_analytics, in Meta's request and response layout",

@@ -19,6 +19,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var limits: ServerLimits
     /// The opt-in daily reconciliation with Meta's analytics; `nil`: off.
     public var reconcile: DailyReconcileSettings?
+    /// Budget and health alerts: how they are evaluated and sent.
+    public var alerts: AlertSettings
 
     public static let defaultHost = "127.0.0.1"
     public static let defaultPort = 8080
@@ -27,7 +29,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public init(
         host: String = defaultHost, port: Int = defaultPort, appSecrets: [String], verifyToken: String,
         apiToken: String, maxBodyBytes: Int = defaultMaxBodyBytes, maxBatch: Int = 1_000,
-        limits: ServerLimits = ServerLimits(), reconcile: DailyReconcileSettings? = nil
+        limits: ServerLimits = ServerLimits(), reconcile: DailyReconcileSettings? = nil,
+        alerts: AlertSettings = AlertSettings()
     ) {
         self.host = host
         self.port = port
@@ -38,6 +41,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         self.maxBatch = maxBatch
         self.limits = limits
         self.reconcile = reconcile
+        self.alerts = alerts
     }
 
     /// Every problem with the settings, in one error, so a user fixes them all in one go.
@@ -111,9 +115,10 @@ public struct ServerConfiguration: Sendable, Equatable {
                 problems.append("the daily reconciliation time \"\(text)\" is not HH:MM (UTC)")
             }
         }
+        let alerts = AlertSettings.load(value, problems: &problems)
         if !problems.isEmpty { throw Problems(problems: problems) }
         return ServerConfiguration(
             host: host, port: resolvedPort, appSecrets: secrets, verifyToken: verifyToken!, apiToken: apiToken!,
-            limits: limits, reconcile: reconcile)
+            limits: limits, reconcile: reconcile, alerts: alerts)
     }
 }

@@ -57,6 +57,27 @@ public protocol LedgerStore: Sendable {
     /// `nil`), at most `limit`.
     func reconciliations(accounts: [String]?, month: YearMonth?, limit: Int) async throws -> [StoredReconciliation]
 
+    // MARK: Budgets and alerts
+
+    /// Sets the budget of an account or portfolio (replacing the one it had).
+    func setBudget(_ budget: Budget) async throws
+    /// Every budget, accounts first, by scope.
+    func budgets() async throws -> [Budget]
+    /// Removes a budget; `false` when the scope had none.
+    func removeBudget(_ scope: Budget.Scope) async throws -> Bool
+    /// Keeps the alerts not raised before (by id), each with a pending delivery per target, in one
+    /// transaction; answers those that are new. Raising an alert again does nothing.
+    func raiseAlerts(_ alerts: [(alert: Alert, targets: [AlertTarget])], now: Int64) async throws -> [Alert]
+    /// Kept alerts with their deliveries, newest first.
+    func alerts(visibleTo visibility: AlertVisibility, limit: Int) async throws -> [StoredAlert]
+    /// Claims up to `limit` deliveries due at `now` for `leaseSeconds`: no other caller gets them
+    /// until the lease ends or `finishAlertDelivery` is called.
+    func claimAlertDeliveries(now: Int64, leaseSeconds: Int64, limit: Int) async throws -> [AlertDelivery]
+    func finishAlertDelivery(_ delivery: AlertDelivery, at: Int64, outcome: AlertDelivery.Outcome) async throws
+    /// The end of the latest half-hour in which anything happened on the account (any counted
+    /// event); `nil` when nothing ever did.
+    func lastActivity(account: String) async throws -> Int64?
+
     // MARK: Ingest and the raw archive
 
     /// Archives the bodies and applies their effects in one transaction: when it returns, all of it

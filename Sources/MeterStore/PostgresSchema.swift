@@ -335,6 +335,54 @@ enum PostgresSchema {
                 "CREATE INDEX reconciliations_checked ON reconciliations (checked_at)",
             ],
             rebuildsLedger: false),
+        // Budgets, alerts and the outbox of their deliveries; see SQLite's v13. Not derived.
+        Migration(
+            name: "v12: budgets and alerts",
+            statements: [
+                """
+                CREATE TABLE budgets (
+                    scope_kind TEXT NOT NULL,
+                    scope_value TEXT NOT NULL,
+                    monthly TEXT NOT NULL,
+                    currency TEXT NOT NULL,
+                    alert_at TEXT NOT NULL,
+                    notify TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    PRIMARY KEY (scope_kind, scope_value)
+                )
+                """,
+                """
+                CREATE TABLE alerts (
+                    id TEXT PRIMARY KEY,
+                    kind TEXT NOT NULL,
+                    account TEXT,
+                    portfolio TEXT,
+                    month TEXT,
+                    raised_at BIGINT NOT NULL,
+                    body TEXT NOT NULL
+                )
+                """,
+                "CREATE INDEX alerts_raised ON alerts (raised_at)",
+                """
+                CREATE TABLE alert_deliveries (
+                    alert_id TEXT NOT NULL,
+                    url TEXT NOT NULL,
+                    format TEXT NOT NULL,
+                    attempts BIGINT NOT NULL DEFAULT 0,
+                    next_attempt_at BIGINT NOT NULL,
+                    lease_until BIGINT NOT NULL DEFAULT 0,
+                    delivered_at BIGINT,
+                    abandoned BOOLEAN NOT NULL DEFAULT FALSE,
+                    last_error TEXT,
+                    PRIMARY KEY (alert_id, url, format)
+                )
+                """,
+                """
+                CREATE INDEX alert_deliveries_due ON alert_deliveries (next_attempt_at)
+                WHERE delivered_at IS NULL AND NOT abandoned
+                """,
+            ],
+            rebuildsLedger: false),
     ]
 
     /// Applies the migrations not yet applied (up to and including `last`, for tests that make an

@@ -334,6 +334,48 @@ enum SQLiteSchema {
                     CREATE INDEX reconciliations_checked ON reconciliations (checked_at);
                     """)
         }
+        migrator.registerMigration("v13: budgets and alerts") { db in
+            // Budgets (`wameter budgets`), the alerts raised (one row per occasion, its id), and the
+            // outbox of their deliveries: written with the alert in one transaction, sent after,
+            // marked when a target answered 2xx, so an alert survives a restart. Not derived.
+            try db.execute(
+                sql: """
+                    CREATE TABLE budgets (
+                        scope_kind TEXT NOT NULL,
+                        scope_value TEXT NOT NULL,
+                        monthly TEXT NOT NULL,
+                        currency TEXT NOT NULL,
+                        alert_at TEXT NOT NULL,
+                        notify TEXT NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        PRIMARY KEY (scope_kind, scope_value)
+                    );
+                    CREATE TABLE alerts (
+                        id TEXT PRIMARY KEY,
+                        kind TEXT NOT NULL,
+                        account TEXT,
+                        portfolio TEXT,
+                        month TEXT,
+                        raised_at INTEGER NOT NULL,
+                        body TEXT NOT NULL
+                    );
+                    CREATE INDEX alerts_raised ON alerts (raised_at);
+                    CREATE TABLE alert_deliveries (
+                        alert_id TEXT NOT NULL,
+                        url TEXT NOT NULL,
+                        format TEXT NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        next_attempt_at INTEGER NOT NULL,
+                        lease_until INTEGER NOT NULL DEFAULT 0,
+                        delivered_at INTEGER,
+                        abandoned INTEGER NOT NULL DEFAULT 0,
+                        last_error TEXT,
+                        PRIMARY KEY (alert_id, url, format)
+                    );
+                    CREATE INDEX alert_deliveries_due ON alert_deliveries (next_attempt_at)
+                        WHERE delivered_at IS NULL AND abandoned = 0;
+                    """)
+        }
         return migrator
     }
 

@@ -15,7 +15,7 @@ struct Wameter: AsyncParsableCommand {
             DemoCommand.self, ServeCommand.self, AccountsCommand.self, RatesCommand.self, MarketsCommand.self,
             SimulateCommand.self, IngestCommand.self,
             ReportCommand.self, InsightsCommand.self, ReconcileCommand.self,
-            RebuildCommand.self, MigrateCommand.self, TokensCommand.self,
+            RebuildCommand.self, MigrateCommand.self, TokensCommand.self, BudgetsCommand.self,
         ]
     )
 

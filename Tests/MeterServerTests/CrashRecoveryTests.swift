@@ -19,12 +19,12 @@ final class ServerProcess: @unchecked Sendable {
     let process = Process()
     let port: Int
 
-    convenience init(database: URL, port: Int, log: URL) throws {
-        try self.init(database: database.path, port: port, log: log)
+    convenience init(database: URL, port: Int, log: URL, environment extra: [String: String] = [:]) throws {
+        try self.init(database: database.path, port: port, log: log, environment: extra)
     }
 
-    /// `database` is a SQLite path or a `postgres://` URL.
-    init(database: String, port: Int, log: URL) throws {
+    /// `database` is a SQLite path or a `postgres://` URL; `extra` adds to the environment.
+    init(database: String, port: Int, log: URL, environment extra: [String: String] = [:]) throws {
         self.port = port
         process.executableURL = Self.binary
         process.arguments = ["serve", "--database", database, "--port", String(port), "--log-level", "warning"]
@@ -32,6 +32,7 @@ final class ServerProcess: @unchecked Sendable {
         environment["WAMETER_APP_SECRET"] = ServerFixture.secret
         environment["WAMETER_VERIFY_TOKEN"] = "verify-me"
         environment["WAMETER_API_TOKEN"] = ServerFixture.apiToken
+        environment.merge(extra) { $1 }
         process.environment = environment
         FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)

@@ -56,7 +56,7 @@ struct PostgresStoreTests {
                         "v5: display numbers of business phone numbers", "v6: rate cards, whole or patch",
                         "v7: scoped API tokens", "v8: voice calls, app and agent messages",
                         "v9: counters by half-hour", "v10: day counters, a column per metric",
-                        "v11: reconciliations with Meta",
+                        "v11: reconciliations with Meta", "v12: budgets and alerts",
                     ])
             group.cancelAll()
         }

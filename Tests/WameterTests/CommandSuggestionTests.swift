@@ -42,6 +42,6 @@ struct CommandSuggestionTests {
         let version = try Package.run(["--version"], database: database)
         #expect(version.status == 0)
         #expect(version.stdout.hasPrefix("wameter "))
-        #expect(version.stdout.contains("SQLite schema v12, PostgreSQL schema v11"))
+        #expect(version.stdout.contains("SQLite schema v13, PostgreSQL schema v12"))
     }
 }

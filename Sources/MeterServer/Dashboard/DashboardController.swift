@@ -93,14 +93,21 @@ struct DashboardController<Context: AccessControlledContext> {
         let rendered = version.current
         let now = clock()
         // One page per scope: sessions of different tokens see different accounts.
+        // Alerts are raised apart from the ledger's commits: the page is cached per latest alert too.
+        let readable = try await store.accounts().filter(scope.admits)
+        let alerts = try await store.alerts(visibleTo: AlertVisibility(scope, readable: readable), limit: 10)
         return Self.html(
-            try await cache.page("/ \(scope.kind) \(scope.value ?? "")", version: rendered) {
+            try await cache.page(
+                "/ \(scope.kind) \(scope.value ?? "") #\(alerts.first?.alert.id ?? "")", version: rendered
+            ) {
                 metrics.rendered()
-                return try await renderOverview(scope: scope, version: rendered, now: now)
+                return try await renderOverview(scope: scope, alerts: alerts, version: rendered, now: now)
             })
     }
 
-    private func renderOverview(scope: AccessScope, version rendered: UInt64, now: Int64) async throws -> String {
+    private func renderOverview(
+        scope: AccessScope, alerts: [StoredAlert], version rendered: UInt64, now: Int64
+    ) async throws -> String {
         var lines: [DashboardPages.OverviewLine] = []
         for account in try await store.accounts() where scope.admits(account) {
             let calendar = BillingCalendar(timezoneIdentifier: account.timezone) ?? .utc
@@ -114,6 +121,7 @@ struct DashboardController<Context: AccessControlledContext> {
                 .init(account: account, report: report, previous: previous, elapsedDays: elapsed, monthDays: days))
         }
         var page = DashboardPages.overview(lines)
+        page["alerts"] = DashboardPages.alerts(alerts)
         page["signedIn"] = true
         page["live"] = true
         page["version"] = String(rendered)

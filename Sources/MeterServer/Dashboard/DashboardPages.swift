@@ -301,6 +301,32 @@ enum DashboardPages {
         return context
     }
 
+    /// The latest alerts, each with when it was raised (UTC) and whether its targets have it.
+    static func alerts(_ alerts: [StoredAlert]) -> Any {
+        guard !alerts.isEmpty else { return false }
+        return alerts.map { stored -> [String: Any] in
+            let alert = stored.alert
+            let sent = stored.deliveries.filter { $0.deliveredAt != nil }.count
+            let state: String =
+                stored.deliveries.isEmpty
+                ? "listed only"
+                : sent == stored.deliveries.count
+                    ? "sent" : stored.deliveries.contains(where: \.abandoned) ? "not delivered" : "sending"
+            return [
+                "raised": utcTime(alert.raisedAt), "kind": alert.kind.rawValue.replacingOccurrences(of: "_", with: " "),
+                "scope": alert.account.map { "account \($0)" } ?? alert.portfolio.map { "portfolio \($0)" } ?? "",
+                "message": alert.message, "state": state, "warn": state == "not delivered",
+            ]
+        }
+    }
+
+    /// `YYYY-MM-DD HH:MM` (UTC).
+    static func utcTime(_ epochSeconds: Int64) -> String {
+        let seconds = ((epochSeconds % 86_400) + 86_400) % 86_400
+        return DayKeys.format(BillingCalendar.utc.day(of: epochSeconds))
+            + String(format: " %02d:%02d", Int(seconds / 3_600), Int(seconds % 3_600 / 60))
+    }
+
     /// The month's last check against Meta's analytics (`wameter reconcile --save`, serve's daily
     /// run): agree, or how many cells differ and why, with a link to the whole report.
     static func reconciliation(_ check: StoredReconciliation) -> [String: Any] {
@@ -309,10 +335,7 @@ enum DashboardPages {
             causes = report.causes.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
                 .map { "\($0.value) \($0.key.replacingOccurrences(of: "_", with: " "))" }.joined(separator: ", ")
         }
-        let seconds = ((check.checkedAt % 86_400) + 86_400) % 86_400
-        let checked =
-            DayKeys.format(BillingCalendar.utc.day(of: check.checkedAt))
-            + String(format: " %02d:%02d", Int(seconds / 3_600), Int(seconds % 3_600 / 60))
+        let checked = utcTime(check.checkedAt)
         return [
             "agrees": check.agrees, "differences": number(check.differences),
             "causes": causes.isEmpty ? "" : causes + " · ",

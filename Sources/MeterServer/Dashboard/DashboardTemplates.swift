@@ -166,6 +166,10 @@ enum DashboardTemplates {
         {{/accounts}}
         </tbody></table></div>
         {{/hasAccounts}}
+        {{#alerts}}{{#first()}}<h2>Alerts</h2>
+        <div class="table-wrap"><table><thead><tr><th>raised (UTC)</th><th>what</th><th>for</th><th></th><th>sent</th></tr></thead><tbody>{{/first()}}
+        <tr><td>{{raised}}</td><td>{{kind}}</td><td>{{scope}}</td><td>{{message}}</td><td>{{#warn}}<span class="warn">{{state}}</span>{{/warn}}{{^warn}}{{state}}{{/warn}}</td></tr>
+        {{#last()}}</tbody></table></div><p class="muted">Every alert, with its deliveries: <a href="/api/v1/alerts">/api/v1/alerts</a>. Budgets: <code>wameter budgets list</code>.</p>{{/last()}}{{/alerts}}
         <p class="muted">Spend is wameter's estimate from the rate cards in force (<code>wameter rates list</code>); units without a rate are counted as unrated, never priced at zero.</p>
         {{> foot}}
         """

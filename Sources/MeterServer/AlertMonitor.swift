@@ -1,0 +1,195 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import MeterCore
+import MeterStore
+import NIOCore
+import ServiceLifecycle
+
+/// Raises alerts and sends them, as one of `serve`'s services: every `interval` it evaluates the
+/// rules (`AlertRules`) over each budget's month and each account, keeps the alerts not raised
+/// before together with a pending delivery per target (the outbox, in one transaction), then POSTs
+/// the deliveries that are due. A delivery is marked only when its target answered 2xx; a failure
+/// is retried with a doubling pause, so an alert survives restarts and an unreachable receiver.
+/// Several instances sharing PostgreSQL raise each alert once (its id) and send each delivery from
+/// one instance at a time (a claim with a lease). A target should deduplicate on
+/// `X-Wameter-Alert-Id`: a crash after a target answered and before the answer is recorded sends it
+/// again.
+public struct AlertMonitor: Service {
+    let store: any LedgerStore
+    let settings: AlertSettings
+    let clock: @Sendable () -> Int64
+    let logger: Logger
+    let http: HTTPClient
+
+    /// A claim lasts this long; a sender that dies mid-send frees its deliveries after it.
+    static let leaseSeconds: Int64 = 120
+
+    public init(
+        store: any LedgerStore, settings: AlertSettings, clock: @escaping @Sendable () -> Int64, logger: Logger,
+        http: HTTPClient = .shared
+    ) {
+        self.store = store
+        self.settings = settings
+        self.clock = clock
+        self.logger = logger
+        self.http = http
+    }
+
+    public func run() async throws {
+        if settings.secret == nil {
+            logger.notice("WAMETER_ALERT_SECRET is not set: JSON alerts are kept but not sent until it is")
+        }
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            // A shutdown cancels a pass too: a POST cut short is not marked, so it is sent again
+            // once its claim lapses (the target deduplicates on the alert id).
+            do {
+                try await cancelWhenGracefulShutdown {
+                    _ = await evaluate(now: clock())
+                    _ = await send(now: clock())
+                    try await Task.sleep(for: .seconds(settings.interval))
+                }
+            } catch {
+                return
+            }
+        }
+    }
+
+    /// Raises what is due now; answers the alerts that are new. Failures are logged, not thrown.
+    public func evaluate(now: Int64) async -> [Alert] {
+        do {
+            let raised = try await store.raiseAlerts(try await due(now: now), now: now)
+            for alert in raised {
+                logger.notice(
+                    "alert raised",
+                    metadata: ["id": "\(alert.id)", "kind": "\(alert.kind.rawValue)", "message": "\(alert.message)"])
+            }
+            return raised
+        } catch {
+            logger.warning("alerts could not be evaluated", metadata: ["error": "\(error)"])
+            return []
+        }
+    }
+
+    /// The alerts the rules give now, each with its targets: the budget's own (or, for an account's
+    /// alert, those of every budget covering the account) and the settings' for all.
+    func due(now: Int64) async throws -> [(alert: Alert, targets: [AlertTarget])] {
+        let accounts = try await store.accounts()
+        let budgets = try await store.budgets()
+        var reports: [String: Report] = [:]
+        func report(_ account: Account) async throws -> Report? {
+            if let report = reports[account.id] { return report }
+            guard let calendar = BillingCalendar(timezoneIdentifier: account.timezone) else { return nil }
+            let report = try await store.report(
+                accountID: account.id, month: YearMonth(containing: calendar.day(of: now)), now: now)
+            reports[account.id] = report
+            return report
+        }
+        var due: [(alert: Alert, targets: [AlertTarget])] = []
+        for budget in budgets {
+            let covered = accounts.filter(budget.scope.covers)
+            guard let first = covered.first, let calendar = BillingCalendar(timezoneIdentifier: first.timezone)
+            else { continue }
+            var spend = Decimal(0)
+            var forecast: Decimal?
+            for account in covered {
+                guard let report = try await report(account), report.cost.currency == budget.currency else { continue }
+                spend += report.cost.total
+                if let projected = report.forecast?.projection.cost.estimate {
+                    forecast = (forecast ?? 0) + projected
+                } else if forecast != nil {
+                    forecast! += report.cost.total
+                }
+            }
+            let month = AlertRules.BudgetMonth(
+                budget: budget, month: YearMonth(containing: calendar.day(of: now)), spend: spend, forecast: forecast)
+            for alert in AlertRules.budget(month, now: now) { due.append((alert, budget.notify + settings.notify)) }
+        }
+        for account in accounts {
+            let targets =
+                budgets.filter { $0.scope.covers(account) }.flatMap(\.notify) + settings.notify
+            if let after = settings.silenceAfter,
+                let alert = AlertRules.silence(
+                    account: account.id, lastActivity: try await store.lastActivity(account: account.id), now: now,
+                    after: after)
+            {
+                due.append((alert, targets))
+            }
+            guard let calendar = BillingCalendar(timezoneIdentifier: account.timezone) else { continue }
+            let month = YearMonth(containing: calendar.day(of: now))
+            if let report = try await report(account),
+                let alert = AlertRules.unrated(account: account.id, month: month, count: report.unrated.count, now: now)
+            {
+                due.append((alert, targets))
+            }
+            if let threshold = settings.driftCells {
+                for checked in [month, month.previous] {
+                    guard
+                        let last = try await store.reconciliations(accounts: [account.id], month: checked, limit: 1)
+                            .first,
+                        let body = try? JSONDecoder().decode(ReconciliationJSON.self, from: Data(last.body.utf8)),
+                        let alert = AlertRules.drift(
+                            account: account.id, month: checked, causes: body.causes, checkedAt: last.checkedAt,
+                            threshold: threshold, now: now)
+                    else { continue }
+                    due.append((alert, targets))
+                }
+            }
+        }
+        return due
+    }
+
+    /// POSTs the deliveries due now; answers how many were delivered.
+    public func send(now: Int64) async -> Int {
+        let claimed: [AlertDelivery]
+        do {
+            claimed = try await store.claimAlertDeliveries(now: now, leaseSeconds: Self.leaseSeconds, limit: 50)
+        } catch {
+            logger.warning("alert deliveries could not be read", metadata: ["error": "\(error)"])
+            return 0
+        }
+        var delivered = 0
+        for delivery in claimed {
+            // Unsigned JSON is never sent: it waits (its claim lapses) until a secret is configured.
+            if delivery.target.format == .json && settings.secret == nil { continue }
+            let outcome = await post(delivery)
+            if outcome == .delivered { delivered += 1 }
+            if case .abandoned(let error) = outcome {
+                logger.error(
+                    "alert delivery abandoned",
+                    metadata: ["id": "\(delivery.alert.id)", "host": "\(delivery.target.host)", "error": "\(error)"])
+            }
+            do {
+                try await store.finishAlertDelivery(delivery, at: clock(), outcome: outcome)
+            } catch {
+                logger.warning("alert delivery not recorded", metadata: ["error": "\(error)"])
+            }
+        }
+        return delivered
+    }
+
+    func post(_ delivery: AlertDelivery) async -> AlertDelivery.Outcome {
+        let body = delivery.alert.payload(for: delivery.target.format)
+        var request = HTTPClientRequest(url: delivery.target.url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "wameter-alerts")
+        request.headers.add(name: "X-Wameter-Alert-Id", value: delivery.alert.id)
+        if let secret = settings.secret {
+            request.headers.add(name: AlertSignature.header, value: AlertSignature.value(for: body, secret: secret))
+        }
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let problem: String
+        do {
+            let response = try await http.execute(request, timeout: .seconds(10))
+            _ = try? await response.body.collect(upTo: 64 * 1024)
+            if (200..<300).contains(response.status.code) { return .delivered }
+            problem = "HTTP \(response.status.code)"
+        } catch {
+            problem = "\(error)"
+        }
+        let attempts = delivery.attempts + 1
+        if attempts >= settings.attempts { return .abandoned(error: problem) }
+        return .retry(next: clock() + settings.pause(after: attempts), error: problem)
+    }
+}

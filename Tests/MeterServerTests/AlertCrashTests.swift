@@ -1,0 +1,102 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import MeterCore
+import MeterStore
+import TestSupport
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The alert outbox across a crash, with the real `wameter serve`: the alert is committed, its
+/// receiver is down, the server is killed (SIGKILL) before any send succeeded; restarted, it sends
+/// the alert, once.
+@Suite("Alert outbox across a crash", .serialized)
+struct AlertCrashTests {
+    @Test("a crash between commit and send still sends the alert exactly once, signed")
+    func crashThenSendOnce() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: ServerProcess.binary.path), "build wameter first")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "wameter-alert-crash-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let database = directory.appendingPathComponent("ledger.sqlite")
+        let log = directory.appendingPathComponent("serve.log")
+        let now = Int64(Date().timeIntervalSince1970)
+        let calendar = BillingCalendar.utc
+        let month = YearMonth(containing: calendar.day(of: now))
+
+        let receiver = AlertReceiver()
+        // Down, as far as wameter can tell: every POST answers 503 until the server has crashed.
+        await receiver.setStatuses(["/hook": Array(repeating: 503, count: 1_000)])
+        try await receiver.application().test(.live) { client in
+            let receiverPort = try #require(client.port)
+            do {
+                // An account whose month has spent 1.00 USD of a 1.00 budget (two messages at 0.50).
+                let store = try SQLiteLedgerStore(path: database.path)
+                _ = try await store.upsertAccount(Account(id: "A", timezone: "UTC", currency: "USD"))
+                try await store.importRates(
+                    try RateCardImport.parse(
+                        "effective_from,currency,market,category,rate\n\(month)-01,USD,India,marketing,0.5\n"
+                    ).rates, tiers: [])
+                try await LedgerScenario.ingest(
+                    store,
+                    (1...2).map {
+                        LedgerScenario.status(
+                            account: "A", "m\($0)", "delivered",
+                            at: max(calendar.range(of: month).lowerBound, now - 60),
+                            pricing: LedgerScenario.pmp("marketing"))
+                    })
+                try await store.setBudget(
+                    Budget(
+                        scope: .account("A"), monthly: 1, currency: "USD", alertAt: [100],
+                        notify: [AlertTarget(url: "http://127.0.0.1:\(receiverPort)/hook")], createdAt: now))
+                await LedgerStoreLocation.close(store)
+            }
+            let environment = [
+                "WAMETER_ALERT_SECRET": "live-secret", "WAMETER_ALERT_INTERVAL": "1",
+                "WAMETER_ALERT_RETRY_SECONDS": "1",
+            ]
+            let port = try LoopbackPort.free()
+            let first = try ServerProcess(database: database, port: port, log: log, environment: environment)
+            try await first.waitUntilHealthy(.shared)
+            // The alert is committed once its first POST is refused.
+            try await Self.wait("a refused attempt") { await !receiver.received.isEmpty }
+            // Between attempts (the next is a second later), so the refusal is recorded.
+            try await Task.sleep(for: .milliseconds(300))
+            first.kill(SIGKILL)
+            #expect(await receiver.accepted.isEmpty)
+
+            await receiver.setStatuses([:])
+            let second = try ServerProcess(database: database, port: port, log: log, environment: environment)
+            try await second.waitUntilHealthy(.shared)
+            try await Self.wait("the alert delivered") { await receiver.accepted.count == 1 }
+            // Three more passes of the monitor: nothing more arrives.
+            try await Task.sleep(for: .seconds(3))
+            second.kill(SIGTERM)
+            let accepted = await receiver.accepted
+            #expect(accepted.count == 1)
+            let delivered = try #require(accepted.first)
+            #expect(delivered.alertID == "budget-spend:account:A:\(month):100")
+            #expect(delivered.signature == AlertSignature.value(for: delivered.body, secret: "live-secret"))
+            let store = try SQLiteLedgerStore(path: database.path)
+            let kept = try await store.alerts(visibleTo: .all, limit: 10)
+            await LedgerStoreLocation.close(store)
+            #expect(kept.count == 1)
+            #expect(kept.first?.deliveries.first?.deliveredAt != nil)
+            #expect((kept.first?.deliveries.first?.attempts ?? 0) >= 2)
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    static func wait(_ what: String, _ condition: @Sendable () async -> Bool) async throws {
+        for _ in 0..<300 {
+            if await condition() { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("timed out waiting for \(what)")
+        throw CancellationError()
+    }
+}

@@ -1,0 +1,238 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import MeterCore
+import MeterServer
+import MeterStore
+import NIOCore
+import TestSupport
+import Testing
+
+/// A loopback stand-in for an alert receiver: records every POST and answers the statuses it is
+/// told to for a path (then 200).
+actor AlertReceiver {
+    struct Received: Sendable {
+        var path: String
+        var body: Data
+        var signature: String?
+        var alertID: String?
+        var status: Int
+    }
+
+    private(set) var received: [Received] = []
+    /// Statuses to answer first, by path.
+    var statuses: [String: [Int]] = [:]
+
+    func setStatuses(_ statuses: [String: [Int]]) { self.statuses = statuses }
+
+    func record(path: String, body: Data, signature: String?, alertID: String?) -> Int {
+        let status = statuses[path]?.isEmpty == false ? statuses[path]!.removeFirst() : 200
+        received.append(Received(path: path, body: body, signature: signature, alertID: alertID, status: status))
+        return status
+    }
+
+    /// The POSTs answered 2xx.
+    var accepted: [Received] { received.filter { (200..<300).contains($0.status) } }
+
+    nonisolated func application(port: Int = 0) -> some ApplicationProtocol {
+        let router = Router()
+        router.post("{path}") { request, context -> Response in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let status = await self.record(
+                path: request.uri.path, body: Data(buffer: body),
+                signature: request.headers[HTTPField.Name(AlertSignature.header)!],
+                alertID: request.headers[HTTPField.Name("X-Wameter-Alert-Id")!])
+            return Response(status: .init(code: status))
+        }
+        var logger = Logger(label: "alert-receiver")
+        logger.logLevel = .critical
+        return Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
+    }
+}
+
+/// `serve`'s alert monitor in process: budget thresholds raised once per month, on both backends;
+/// deliveries signed, retried after a failure, sent once; Slack's payload; no secret, no JSON.
+@Suite("Alert monitor", .closesStores)
+struct AlertMonitorTests {
+    /// 2026-11-10 12:00 UTC; two Indian marketing messages on the 3rd at 0.5 USD each.
+    static let now = utc("2026-11-10T12:00:00Z")
+
+    static func ledger(_ backend: StoreBackend) async throws -> any LedgerStore {
+        let store = try await backend.makeStore(accounts: [Account(id: "A", timezone: "UTC", currency: "USD")])
+        try await store.importRates(
+            try RateCardImport.parse(
+                """
+                effective_from,currency,market,category,rate
+                2026-11-01,USD,India,marketing,0.5
+                """
+            ).rates, tiers: [])
+        try await LedgerScenario.ingest(
+            store,
+            (1...2).map {
+                LedgerScenario.status(
+                    account: "A", "m\($0)", "delivered", at: utc("2026-11-03T10:00:00Z") + Int64($0),
+                    pricing: LedgerScenario.pmp("marketing"))
+            })
+        return store
+    }
+
+    static func monitor(_ store: any LedgerStore, _ settings: AlertSettings, clock: Int64 = now) -> AlertMonitor {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        return AlertMonitor(store: store, settings: settings, clock: { clock }, logger: logger)
+    }
+
+    @Test("budget thresholds fire once per month, spend and forecast apart", arguments: StoreBackend.all)
+    func thresholdsOnce(_ backend: StoreBackend) async throws {
+        let store = try await Self.ledger(backend)
+        try await store.setBudget(
+            Budget(scope: .account("A"), monthly: "1.6", currency: "USD", alertAt: [50, 100, 900], createdAt: 0))
+        let monitor = Self.monitor(store, AlertSettings(secret: "s"))
+        let raised = await monitor.evaluate(now: Self.now)
+        // Spend 1.00 of 1.60 (62%); the forecast, a month of the same, far past 100% but not 900%.
+        #expect(raised.map(\.id).contains("budget-spend:account:A:2026-11:50"))
+        #expect(raised.map(\.id).contains("budget-forecast:account:A:2026-11:100"))
+        #expect(!raised.map(\.id).contains { $0.hasSuffix(":900") })
+        #expect(raised.first { $0.kind == .budgetSpend }?.figures["spend"] == "1")
+        // Evaluated again, later, by this or another instance: nothing new.
+        #expect(await monitor.evaluate(now: Self.now + 60).isEmpty)
+        #expect(await Self.monitor(store, AlertSettings(secret: "s")).evaluate(now: Self.now + 120).isEmpty)
+        #expect(try await store.alerts(visibleTo: .all, limit: 10).count == raised.count)
+        // More spend crosses the next threshold, once.
+        try await LedgerScenario.ingest(
+            store,
+            (3...4).map {
+                LedgerScenario.status(
+                    account: "A", "m\($0)", "delivered", at: utc("2026-11-09T10:00:00Z") + Int64($0),
+                    pricing: LedgerScenario.pmp("marketing"))
+            })
+        #expect(await monitor.evaluate(now: Self.now + 180).map(\.id) == ["budget-spend:account:A:2026-11:100"])
+    }
+
+    @Test("deliveries: signed JSON and Slack's text, a failure retried after its pause, each accepted once")
+    func deliveries() async throws {
+        let store = try await Self.ledger(.sqlite)
+        let receiver = AlertReceiver()
+        await receiver.setStatuses(["/hook": [503]])
+        try await receiver.application().test(.live) { client in
+            let port = try #require(client.port)
+            try await store.setBudget(
+                Budget(
+                    scope: .account("A"), monthly: 1, currency: "USD", alertAt: [100],
+                    notify: [AlertTarget(url: "http://127.0.0.1:\(port)/hook")], createdAt: 0))
+            let settings = AlertSettings(
+                secret: "s3cret", notify: [AlertTarget(url: "http://127.0.0.1:\(port)/slack", format: .slack)],
+                retryBase: 30)
+            let monitor = Self.monitor(store, settings)
+            #expect(await monitor.evaluate(now: Self.now).map(\.id) == ["budget-spend:account:A:2026-11:100"])
+            // The first POST to /hook gets 503; Slack's goes through.
+            #expect(await monitor.send(now: Self.now) == 1)
+            #expect(await receiver.received.count == 2)
+            // Not due before its pause; then delivered.
+            #expect(await monitor.send(now: Self.now + 29) == 0)
+            let later = Self.monitor(store, settings, clock: Self.now + 30)
+            #expect(await later.send(now: Self.now + 30) == 1)
+            #expect(await later.send(now: Self.now + 10_000) == 0)
+            let accepted = await receiver.accepted
+            #expect(accepted.map(\.path).sorted() == ["/hook", "/slack"])
+            let hook = try #require(accepted.first { $0.path == "/hook" })
+            #expect(hook.signature == AlertSignature.value(for: hook.body, secret: "s3cret"))
+            #expect(hook.alertID == "budget-spend:account:A:2026-11:100")
+            let json = try #require(try JSONSerialization.jsonObject(with: hook.body) as? [String: Any])
+            #expect(json["kind"] as? String == "budget_spend" && json["account"] as? String == "A")
+            let slack = try #require(accepted.first { $0.path == "/slack" })
+            let text = try #require(try JSONSerialization.jsonObject(with: slack.body) as? [String: String])
+            #expect(text["text"]?.hasPrefix("wameter · account A: spend this month reached 100%") == true)
+            let stored = try #require(try await store.alerts(visibleTo: .all, limit: 1).first)
+            let attempts = stored.deliveries.map {
+                "\($0.target.format.rawValue) \($0.attempts) \($0.deliveredAt != nil)"
+            }
+            #expect(attempts.sorted() == ["json 2 true", "slack 1 true"])
+        }
+    }
+
+    @Test("without WAMETER_ALERT_SECRET, JSON alerts wait (unsigned JSON is never sent); Slack goes")
+    func noSecret() async throws {
+        let store = try await Self.ledger(.sqlite)
+        let receiver = AlertReceiver()
+        try await receiver.application().test(.live) { client in
+            let port = try #require(client.port)
+            let settings = AlertSettings(
+                notify: [
+                    AlertTarget(url: "http://127.0.0.1:\(port)/hook"),
+                    AlertTarget(url: "http://127.0.0.1:\(port)/slack", format: .slack),
+                ])
+            try await store.setBudget(
+                Budget(scope: .account("A"), monthly: 1, currency: "USD", alertAt: [100], createdAt: 0))
+            let monitor = Self.monitor(store, settings)
+            _ = await monitor.evaluate(now: Self.now)
+            #expect(await monitor.send(now: Self.now) == 1)
+            #expect(await receiver.received.map(\.path) == ["/slack"])
+            // With the secret (a restart with it set), the kept JSON delivery goes out.
+            let signed = Self.monitor(
+                store, AlertSettings(secret: "k", notify: settings.notify), clock: Self.now + 600)
+            #expect(await signed.send(now: Self.now + 600) == 1)
+            #expect(await receiver.received.map(\.path) == ["/slack", "/hook"])
+        }
+    }
+
+    @Test("GET /api/v1/alerts: newest first, deliveries by host only, bounded by the token's accounts")
+    func api() async throws {
+        let fixture = try ServerFixture()
+        _ = try await fixture.store.upsertAccount(Account(id: "A", timezone: "UTC", currency: "USD", portfolio: "P"))
+        _ = try await fixture.store.upsertAccount(Account(id: "C", timezone: "UTC", currency: "USD"))
+        _ = try await fixture.store.raiseAlerts(
+            [
+                (
+                    Alert(id: "a", kind: .unratedRising, account: "A", month: "2026-09", raisedAt: 5, message: "A!"),
+                    [AlertTarget(url: "https://hooks.slack.com/services/T0/B0/SECRET", format: .slack)]
+                ),
+                (Alert(id: "p", kind: .budgetSpend, portfolio: "P", month: "2026-09", raisedAt: 6, message: "P!"), []),
+                (Alert(id: "c", kind: .webhooksStopped, account: "C", raisedAt: 7, message: "C!"), []),
+            ], now: 7)
+        let secret = APITokenSecret.generate()
+        try await fixture.store.createToken(
+            APIToken(name: "p", scope: .portfolio("P"), hash: APITokenSecret.hash(secret), createdAt: 0, expiresAt: nil)
+        )
+        try await fixture.app().test(.router) { client in
+            let admin: HTTPFields = [.authorization: "Bearer \(ServerFixture.apiToken)"]
+            try await client.execute(uri: "/api/v1/alerts", method: .get, headers: admin) { response in
+                #expect(response.status == .ok)
+                let text = String(buffer: response.body)
+                #expect(!text.contains("SECRET"))
+                let object = try #require(
+                    try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+                let alerts = try #require(object["alerts"] as? [[String: Any]])
+                #expect(alerts.map { $0["id"] as? String } == ["c", "p", "a"])
+                let delivery = try #require((alerts[2]["deliveries"] as? [[String: Any]])?.first)
+                #expect(delivery["host"] as? String == "hooks.slack.com")
+                #expect(delivery["format"] as? String == "slack" && delivery["attempts"] as? Int == 0)
+            }
+            let scoped: HTTPFields = [.authorization: "Bearer \(secret)"]
+            try await client.execute(uri: "/api/v1/alerts", method: .get, headers: scoped) { response in
+                let object = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                #expect((object?["alerts"] as? [[String: Any]])?.map { $0["id"] as? String } == ["p", "a"])
+            }
+            try await client.execute(uri: "/api/v1/alerts?account=C", method: .get, headers: scoped) {
+                #expect($0.status == .notFound)
+            }
+            for bad in ["limit=0", "limit=x", "since=1"] {
+                try await client.execute(uri: "/api/v1/alerts?\(bad)", method: .get, headers: admin) {
+                    #expect($0.status == .badRequest, "\(bad)")
+                }
+            }
+            // The overview lists them.
+            let cookie = try await DashboardTests.signIn(client)
+            try await client.execute(uri: "/", method: .get, headers: [.cookie: cookie]) {
+                let page = String(buffer: $0.body)
+                #expect(page.contains("<h2>Alerts</h2>"))
+                #expect(page.contains("webhooks stopped") && page.contains("C!"))
+                #expect(page.contains("portfolio P"))
+            }
+        }
+    }
+}
