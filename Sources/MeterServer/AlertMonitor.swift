@@ -91,16 +91,20 @@ public struct AlertMonitor: Service {
             guard let first = covered.first, let calendar = BillingCalendar(timezoneIdentifier: first.timezone)
             else { continue }
             var spend = Decimal(0)
-            var forecast: Decimal?
+            // The accounts' forecasts, and the spend of those without one (no figures yet this month).
+            var projected = Decimal(0)
+            var anyForecast = false
             for account in covered {
                 guard let report = try await report(account), report.cost.currency == budget.currency else { continue }
                 spend += report.cost.total
-                if let projected = report.forecast?.projection.cost.estimate {
-                    forecast = (forecast ?? 0) + projected
-                } else if forecast != nil {
-                    forecast! += report.cost.total
+                if let estimate = report.forecast?.projection.cost.estimate {
+                    projected += estimate
+                    anyForecast = true
+                } else {
+                    projected += report.cost.total
                 }
             }
+            let forecast = anyForecast ? projected : nil
             let month = AlertRules.BudgetMonth(
                 budget: budget, month: YearMonth(containing: calendar.day(of: now)), spend: spend, forecast: forecast)
             for alert in AlertRules.budget(month, now: now) { due.append((alert, budget.notify + settings.notify)) }

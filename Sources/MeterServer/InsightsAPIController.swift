@@ -17,7 +17,9 @@ struct InsightsAPIController<Context: AccessControlledContext> {
     }
 
     /// Parameters other than filters (a filter is named by its dimension: `country=IN`).
-    static var parameters: Set<String> { ["account", "portfolio", "all", "from", "to", "granularity", "by", "format"] }
+    static var parameters: Set<String> {
+        ["account", "portfolio", "all", "from", "to", "granularity", "by", "format", "forecast"]
+    }
 
     @Sendable func insights(_ request: Request, context: Context) async throws -> Response {
         let access = try context.requireAccess()
@@ -44,11 +46,16 @@ struct InsightsAPIController<Context: AccessControlledContext> {
         let insightsRequest = InsightsRequest(
             from: from, to: parameters["to"].map(String.init),
             granularity: parameters["granularity"].map(String.init), by: parameters.getAll("by"), filters: filters)
-        let query: InsightsQuery
+        var query: InsightsQuery
         do {
             query = try insightsRequest.query()
         } catch {
             throw APIError(.badRequest, error.description)
+        }
+        switch parameters["forecast"].map(String.init) {
+        case nil, "false": break
+        case "true": query.forecast = true
+        case let other?: throw APIError(.badRequest, "forecast must be true or false, got \(echoed(other))")
         }
 
         let scope = try Self.scope(parameters)

@@ -123,7 +123,8 @@ enum OpenAPIDocument {
                   {"name": "to", "in": "query", "description": "YYYY-MM-DD, or YYYY-MM for the month's last day; at most 3,660 days after from", "schema": {"type": "string", "pattern": "^(19[7-9][0-9]|[2-9][0-9]{3})-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?$"}},
                   {"name": "granularity", "in": "query", "schema": {"type": "string", "enum": ["half_hour", "day", "month", "total"]}},
                   {"name": "by", "in": "query", "description": "Dimensions, comma-separated", "schema": {"type": "string", "pattern": "^((account|phone|country|market|category|pricing_type|direction|kind|tier)(,(account|phone|country|market|category|pricing_type|direction|kind|tier))*)?$"}},
-                  {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "csv"]}}
+                  {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "csv"]}},
+                  {"name": "forecast", "in": "query", "description": "Add each account's month-end forecast of its current month (JSON)", "schema": {"type": "boolean"}}
                 ],
                 "responses": {
                   "200": {"description": "The rows and totals", "content": {"application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}}}},

@@ -20,7 +20,24 @@ extension LedgerStore {
         let accounts = try await accounts(in: scope, readableBy: access)
         let plan = InsightsPlan(accounts: accounts, query: query, now: now, dayCaches: dayKeyCaches)
         let inputs = try await withSnapshot { try await plan.gather(from: $0) }
-        return InsightsBuilder.build(query, inputs)
+        var result = InsightsBuilder.build(query, inputs)
+        if query.forecast { result.forecasts = try await forecasts(of: accounts, now: now) }
+        return result
+    }
+
+    /// Each account's forecast of the month `now` is in, in its own time zone, from its report.
+    func forecasts(of accounts: [Account], now: Int64) async throws -> [InsightsResult.AccountForecast] {
+        var found: [InsightsResult.AccountForecast] = []
+        for account in accounts {
+            guard let calendar = BillingCalendar(timezoneIdentifier: account.timezone) else { continue }
+            let month = YearMonth(containing: calendar.day(of: now))
+            let report = try await report(accountID: account.id, month: month, now: now)
+            guard let forecast = report.forecast else { continue }
+            found.append(
+                InsightsResult.AccountForecast(
+                    account: account.id, month: month, currency: report.currency, forecast: forecast))
+        }
+        return found
     }
 
     /// One account's insights over part of a month, and that month's report, from one snapshot and

@@ -7,7 +7,7 @@ extension PostgresLedgerStore {
     public func setBudget(_ budget: Budget) async throws {
         let logger = logger
         try await transactions.run { connection in
-            try await connection.query(
+            _ = try await connection.query(
                 """
                 INSERT INTO budgets (scope_kind, scope_value, monthly, currency, alert_at, notify, created_at)
                 VALUES (\(budget.scope.kind), \(budget.scope.value), \(budget.monthly.description), \(budget.currency),
@@ -165,7 +165,7 @@ extension PostgresLedgerStore {
             }
         let logger = logger
         try await transactions.run { connection in
-            try await connection.query(
+            _ = try await connection.query(
                 """
                 UPDATE alert_deliveries SET attempts = attempts + 1, lease_until = 0, delivered_at = \(delivered),
                     next_attempt_at = coalesce(\(next), next_attempt_at), abandoned = \(abandoned), last_error = \(error)

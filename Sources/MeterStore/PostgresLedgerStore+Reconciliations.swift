@@ -6,7 +6,7 @@ extension PostgresLedgerStore {
     public func saveReconciliation(_ reconciliation: StoredReconciliation) async throws {
         let logger = logger
         try await transactions.run { connection in
-            try await connection.query(
+            _ = try await connection.query(
                 """
                 INSERT INTO reconciliations (account, month, checked_at, agrees, differences, body)
                 VALUES (\(reconciliation.account), \(reconciliation.month.description), \(reconciliation.checkedAt),

@@ -58,7 +58,7 @@ extension PostgresLedgerStore {
     public func recordTokenUse(hash: String, at: Int64) async throws {
         let logger = logger
         try await transactions.run { connection in
-            try await connection.query(
+            _ = try await connection.query(
                 """
                 UPDATE api_tokens SET last_used_at = greatest(coalesce(last_used_at, 0), \(at))
                 WHERE token_hash = \(hash)

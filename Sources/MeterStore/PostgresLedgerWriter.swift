@@ -199,14 +199,14 @@ struct PostgresLedgerWriter {
         guard !rows.isEmpty else { return }
         func keys(_ cells: [CounterTable.Cell]) throws -> PostgresBindings {
             var binds = try Self.bindings(cells.map(\.account), cells.map { Int64($0.day) })
-            if table.halfHourly { try binds.append(cells.map(\.halfHour)) }
-            try binds.append(cells.map(\.phone))
-            try binds.append(cells.map(\.category))
-            try binds.append(cells.map(\.country))
+            if table.halfHourly { binds.append(cells.map(\.halfHour)) }
+            binds.append(cells.map(\.phone))
+            binds.append(cells.map(\.category))
+            binds.append(cells.map(\.country))
             return binds
         }
         var binds = try keys(rows.map(\.cell))
-        for column in CounterTable.metrics.indices { try binds.append(rows.map { $0.counts[column] }) }
+        for column in CounterTable.metrics.indices { binds.append(rows.map { $0.counts[column] }) }
         try await connection.query(PostgresQuery(unsafeSQL: upsert, binds: binds), logger: logger)
         // A row that went back to zero is removed, so the table holds exactly the non-zero cells.
         // Only rows that went down can have reached zero.

@@ -48,6 +48,7 @@ struct InsightsCommand: AsyncParsableCommand {
     @Option(help: "Only messages priced at these volume tiers (as the tier table writes them: 1001:10000).")
     var tier: [String] = []
     @Option(help: "table, json or csv.") var format: ReportFormat = .table
+    @Flag(help: "Add each account's month-end forecast of its current month (table and json).") var forecast = false
 
     var scope: InsightsScope {
         if all { return .all }
@@ -77,7 +78,8 @@ struct InsightsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let query = try request.query()
+        var query = try request.query()
+        query.forecast = forecast
         do {
             let result = try await options.withStore(existing: true) { store in
                 try await store.insights(scope: scope, query: query, now: Int64(Date().timeIntervalSince1970))

@@ -52,6 +52,45 @@ struct InsightsAPITests {
         }
     }
 
+    @Test("forecast=true adds each account's forecast of its current month; anything but true or false is refused")
+    func forecast() async throws {
+        let fixture = try await Self.fixture()
+        // ServerFixture.now is 2026-09-21: one delivery on the 5th.
+        try await LedgerScenario.ingest(
+            fixture.store,
+            [
+                LedgerScenario.status(
+                    "m9", "delivered", at: utc("2026-09-05T10:00:00Z"), pricing: LedgerScenario.pmp("marketing"))
+            ])
+        let report = try await LedgerScenario.report(fixture.store, "A", "2026-09", now: ServerFixture.now)
+        let expected = try #require(report.forecast)
+        try await fixture.app().test(.router) { client in
+            try await client.execute(
+                uri: "/api/v1/insights?account=A&from=2025-07&forecast=true", method: .get,
+                headers: ServerFixture.bearer
+            ) { response in
+                #expect(response.status == .ok)
+                let json = try #require(
+                    try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+                let accounts = try #require((json["forecast"] as? [String: Any])?["accounts"] as? [[String: Any]])
+                #expect(accounts.map { $0["month"] as? String } == ["2026-09"])
+                let charged = (accounts[0]["forecast"] as? [String: Any])?["charged"] as? [String: Any]
+                #expect(charged?["estimate"] as? Int == expected.projection.charged.estimate)
+            }
+            try await client.execute(
+                uri: "/api/v1/insights?account=A&from=2025-07", method: .get, headers: ServerFixture.bearer
+            ) { response in
+                #expect(!String(buffer: response.body).contains("\"forecast\""))
+            }
+            try await client.execute(
+                uri: "/api/v1/insights?account=A&from=2025-07&forecast=yes", method: .get, headers: ServerFixture.bearer
+            ) { response in
+                #expect(response.status == .badRequest)
+                #expect(String(buffer: response.body).contains("forecast must be true or false"))
+            }
+        }
+    }
+
     @Test("CSV by format=csv or Accept: text/csv, as an attachment with a file name")
     func csv() async throws {
         let fixture = try await Self.fixture()

@@ -50,6 +50,59 @@ struct ReportForecastTests {
         #expect(past?["forecast"] == nil)
     }
 
+    @Test(
+        "insights with forecast: each account's report forecast and their sums per currency; only when asked",
+        arguments: StoreBackend.all)
+    func insightsForecast(_ backend: StoreBackend) async throws {
+        let store = try await backend.makeStore(accounts: [
+            Account(id: "A", timezone: "UTC", currency: "USD", portfolio: "P"),
+            Account(id: "B", timezone: "Asia/Kolkata", currency: "USD", portfolio: "P"),
+            Account(id: "C", timezone: "UTC", currency: "USD", portfolio: "P"),
+        ])
+        try await store.importRates(
+            try RateCardImport.parse(
+                """
+                effective_from,currency,market,category,rate
+                2026-01-01,USD,India,marketing,0.01
+                """
+            ).rates, tiers: [])
+        // A: one a day from the 1st; B: two a day; C: nothing this month (its forecast is nothing).
+        let first = utc("2026-02-01T09:00:00Z")
+        var bodies: [Data] = []
+        for day in 0..<10 {
+            let time = first + Int64(day) * 86_400
+            let marketing = LedgerScenario.pmp("marketing")
+            bodies.append(LedgerScenario.status(account: "A", "a\(day)", "delivered", at: time, pricing: marketing))
+            bodies.append(LedgerScenario.status(account: "B", "b\(day)", "delivered", at: time, pricing: marketing))
+            bodies.append(
+                LedgerScenario.status(account: "B", "c\(day)", "delivered", at: time + 1_800, pricing: marketing))
+        }
+        try await LedgerScenario.ingest(store, bodies)
+        let now = utc("2026-02-10T12:00:00Z")
+        var query = InsightsQuery(from: 2026_02_01, to: 2026_02_28)
+        #expect(try await store.insights(scope: .portfolio("P"), query: query, now: now).forecasts == nil)
+        query.forecast = true
+        let result = try await store.insights(scope: .portfolio("P"), query: query, now: now)
+        let forecasts = try #require(result.forecasts)
+        #expect(forecasts.map(\.account) == ["A", "B", "C"])
+        #expect(forecasts[2].forecast.projection.cost.estimate == 0)
+        for item in forecasts {
+            let report = try await LedgerScenario.report(store, item.account, "2026-02", now: now)
+            #expect(item.forecast == report.forecast)
+        }
+        let json = try #require(try JSONSerialization.jsonObject(with: result.jsonData()) as? [String: Any])
+        let wire = try #require(json["forecast"] as? [String: Any])
+        let totals = try #require(wire["totals"] as? [[String: Any]])
+        #expect(totals.count == 1)
+        let summed = forecasts.map(\.forecast.projection.charged.estimate).reduce(0, +)
+        #expect((totals[0]["charged"] as? [String: Any])?["estimate"] as? Int == summed)
+        #expect(
+            ((wire["accounts"] as? [[String: Any]])?.first?["forecast"] as? [String: Any])?["method"] as? String
+                == "same_weekday")
+        #expect(result.tableText().contains("Month-end forecast (same weekday)"))
+        #expect(result.tableText().contains("  A 2026-02  day 10 of 28  charged 28 (") == true)
+    }
+
     @Test("what is left: the conversation free tier (CBP), each number's free service messages (2026-10 on)")
     func freeTierLeft() async throws {
         let store = try await StoreBackend.sqlite.makeStore(accounts: [

@@ -107,7 +107,24 @@ public struct InsightsResult: Sendable, Equatable {
         public var undeliveredConversations: UndeliveredCounts?
     }
 
+    /// An account's forecast of its current month, as its report has it.
+    public struct AccountForecast: Sendable, Equatable {
+        public var account: String
+        public var month: YearMonth
+        public var currency: String
+        public var forecast: Report.Forecast
+
+        public init(account: String, month: YearMonth, currency: String, forecast: Report.Forecast) {
+            self.account = account
+            self.month = month
+            self.currency = currency
+            self.forecast = forecast
+        }
+    }
+
     public var query: InsightsQuery
+    /// When the query asked for it: each account's forecast of its current month.
+    public var forecasts: [AccountForecast]?
     /// The accounts queried, by id.
     public var accounts: [String]
     public var totals: [Total]

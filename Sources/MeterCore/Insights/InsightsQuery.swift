@@ -109,6 +109,9 @@ public struct InsightsQuery: Sendable, Equatable {
     /// In the order given, without repeats.
     public var dimensions: [InsightsDimension]
     public var filters: InsightsFilters
+    /// Also answer each account's month-end forecast for its current month (`forecast=true`,
+    /// `--forecast`): a report per account, so only when asked.
+    public var forecast = false
 
     /// The longest period one query may span, in days: ten years, so that a typo in a year is an
     /// error instead of a query over centuries.

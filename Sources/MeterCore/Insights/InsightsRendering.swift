@@ -97,6 +97,18 @@ extension InsightsResult {
                 + query.dimensions.map(\.rawValue)).compactMap { $0 }.joined(separator: " × ") + "\n"
             out += breakdownTable()
         }
+        if let forecasts {
+            out += "\nMonth-end forecast (\(MonthForecast.method.replacingOccurrences(of: "_", with: " ")))\n"
+            if forecasts.isEmpty { out += "  no account has figures this month\n" }
+            for item in forecasts {
+                let p = item.forecast.projection
+                out += "  \(item.account) \(item.month)  day \(p.daysElapsed) of \(p.daysInMonth)"
+                out += "  charged \(p.charged.estimate) (\(p.charged.low)–\(p.charged.high))"
+                out += "  cost \(formatMoney(p.cost.estimate.rounded(places: 2))) \(item.currency)"
+                out +=
+                    " (\(formatMoney(p.cost.low.rounded(places: 2)))–\(formatMoney(p.cost.high.rounded(places: 2))))\n"
+            }
+        }
         let unrated = totals.reduce(0) { $0 + $1.metrics.unrated }
         if unrated > 0 {
             out += "\n* \(unrated) charged unit(s) have no rate in the rate card and are not in the cost "

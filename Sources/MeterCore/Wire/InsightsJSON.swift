@@ -96,6 +96,49 @@ public struct InsightsJSON: Sendable, Equatable, Encodable {
     public var filters: [String: [String]]
     public var totals: [Figures]
     public var rows: [Figures]
+    /// Only when asked (`forecast=true`): each account's month-end forecast of its current month,
+    /// and their sums per currency (estimates, lows and highs each summed).
+    public var forecast: ForecastJSON?
+
+    public struct ForecastJSON: Sendable, Equatable, Encodable {
+        public struct Account: Sendable, Equatable, Encodable {
+            public var account: String
+            public var month: String
+            public var forecast: ReportJSON.Forecast
+        }
+
+        public struct Total: Sendable, Equatable, Encodable {
+            public var currency: String
+            public var delivered: ReportJSON.Forecast.Count
+            public var charged: ReportJSON.Forecast.Count
+            public var cost: ReportJSON.Forecast.Money
+        }
+
+        public var accounts: [Account]
+        public var totals: [Total]
+
+        init(_ forecasts: [InsightsResult.AccountForecast]) {
+            accounts = forecasts.map {
+                Account(
+                    account: $0.account, month: $0.month.description,
+                    forecast: ReportJSON.Forecast($0.forecast, currency: $0.currency))
+            }
+            totals = Dictionary(grouping: forecasts, by: \.currency).sorted { $0.key < $1.key }.map { currency, list in
+                let p = list.map(\.forecast.projection)
+                func count(_ pick: (MonthForecast) -> MonthForecast.Estimate<Int>) -> ReportJSON.Forecast.Count {
+                    ReportJSON.Forecast.Count(
+                        estimate: p.map { pick($0).estimate }.reduce(0, +), low: p.map { pick($0).low }.reduce(0, +),
+                        high: p.map { pick($0).high }.reduce(0, +))
+                }
+                return Total(
+                    currency: currency, delivered: count(\.delivered), charged: count(\.charged),
+                    cost: ReportJSON.Forecast.Money(
+                        estimate: formatMoney(p.map(\.cost.estimate).reduce(0, +)),
+                        low: formatMoney(p.map(\.cost.low).reduce(0, +)),
+                        high: formatMoney(p.map(\.cost.high).reduce(0, +)), currency: currency))
+            }
+        }
+    }
 
     public init(_ result: InsightsResult) {
         let query = result.query
@@ -112,6 +155,7 @@ public struct InsightsJSON: Sendable, Equatable, Encodable {
                 undeliveredMessages: $0.undeliveredMessages,
                 undeliveredConversations: $0.undeliveredConversations)
         }
+        forecast = result.forecasts.map(ForecastJSON.init)
         rows = result.rows.map { row in
             var dimensions = Dictionary(
                 uniqueKeysWithValues: zip(query.dimensions.map(\.fieldName), row.values).map { ($0, $1) })
