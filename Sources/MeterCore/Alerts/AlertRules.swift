@@ -56,7 +56,7 @@ public enum AlertRules {
                         account: account, portfolio: portfolio, month: status.month.description, raisedAt: now,
                         message: "the month-end forecast, \(money(forecast)) \(budget.currency), reaches "
                             + "\(threshold)% of the \(money(budget.monthly)) \(budget.currency) budget "
-                            + "(spend so far \(money(status.spend)))",
+                            + "(spend so far \(money(status.spend)) \(budget.currency))",
                         figures: figures))
             }
         }

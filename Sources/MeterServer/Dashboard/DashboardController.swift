@@ -121,7 +121,9 @@ struct DashboardController<Context: AccessControlledContext> {
                 .init(account: account, report: report, previous: previous, elapsedDays: elapsed, monthDays: days))
         }
         var page = DashboardPages.overview(lines)
-        page["alerts"] = DashboardPages.alerts(alerts)
+        page["alerts"] = DashboardPages.alerts(
+            alerts,
+            names: Dictionary(lines.compactMap { line in line.account.name.map { (line.account.id, $0) } }) { $1 })
         page["signedIn"] = true
         page["live"] = true
         page["version"] = String(rendered)

@@ -302,7 +302,7 @@ enum DashboardPages {
     }
 
     /// The latest alerts, each with when it was raised (UTC) and whether its targets have it.
-    static func alerts(_ alerts: [StoredAlert]) -> Any {
+    static func alerts(_ alerts: [StoredAlert], names: [String: String] = [:]) -> Any {
         guard !alerts.isEmpty else { return false }
         return alerts.map { stored -> [String: Any] in
             let alert = stored.alert
@@ -314,7 +314,8 @@ enum DashboardPages {
                     ? "sent" : stored.deliveries.contains(where: \.abandoned) ? "not delivered" : "sending"
             return [
                 "raised": utcTime(alert.raisedAt), "kind": alert.kind.rawValue.replacingOccurrences(of: "_", with: " "),
-                "scope": alert.account.map { "account \($0)" } ?? alert.portfolio.map { "portfolio \($0)" } ?? "",
+                "scope": alert.account.map { names[$0] ?? "account \($0)" } ?? alert.portfolio.map { "portfolio \($0)" }
+                    ?? "",
                 "message": alert.message, "state": state, "warn": state == "not delivered",
             ]
         }
