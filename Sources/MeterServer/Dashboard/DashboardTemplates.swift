@@ -50,7 +50,7 @@ enum DashboardTemplates {
         th, td { padding: .45rem .75rem; border-bottom: 1px solid var(--line); text-align: left; white-space: nowrap; }
         th { font-size: .8rem; color: var(--muted); font-weight: 600; }
         td.num, th.num { text-align: right; }
-        td.text { white-space: normal; min-width: 18rem; }
+        td.text { white-space: normal; min-width: 14rem; }
         .warn { color: var(--warn); font-weight: 600; }
         .notice { background: #fff7ed; border: 1px solid #fed7aa; border-radius: 8px; padding: .6rem .9rem; margin: .75rem 0; }
         .chart { width: 100%; height: auto; background: #fff; border: 1px solid var(--line); border-radius: 8px; }
@@ -168,8 +168,8 @@ enum DashboardTemplates {
         </tbody></table></div>
         {{/hasAccounts}}
         {{#alerts}}{{#first()}}<h2>Alerts</h2>
-        <div class="table-wrap"><table><thead><tr><th>raised (UTC)</th><th>for</th><th>alert</th><th>sent</th></tr></thead><tbody>{{/first()}}
-        <tr><td>{{raised}}</td><td>{{scope}}</td><td class="text"><strong>{{kind}}</strong>: {{message}}</td><td>{{#warn}}<span class="warn">{{state}}</span>{{/warn}}{{^warn}}{{state}}{{/warn}}</td></tr>
+        <div class="table-wrap"><table><thead><tr><th>alert</th><th>sent</th></tr></thead><tbody>{{/first()}}
+        <tr><td class="text"><strong>{{kind}}</strong> · {{scope}}<br>{{message}}<br><span class="muted">{{raised}} UTC</span></td><td>{{#warn}}<span class="warn">{{state}}</span>{{/warn}}{{^warn}}{{state}}{{/warn}}</td></tr>
         {{#last()}}</tbody></table></div><p class="muted">Every alert, with its deliveries: <a href="/api/v1/alerts">/api/v1/alerts</a>. Budgets: <code>wameter budgets list</code>.</p>{{/last()}}{{/alerts}}
         <p class="muted">Spend is wameter's estimate from the rate cards in force (<code>wameter rates list</code>); units without a rate are counted as unrated, never priced at zero.</p>
         {{> foot}}
