@@ -22,9 +22,15 @@ struct InsightsCommand: AsyncParsableCommand {
     @Option(help: "An account id (repeat for several).") var account: [String] = []
     @Option(help: "Every account of this business portfolio.") var portfolio: String?
     @Flag(help: "Every account.") var all = false
-    @Option(help: "First day, YYYY-MM-DD, or YYYY-MM for the month's first day (default: this month).")
+    @Option(
+        help:
+            "First day, YYYY-MM-DD, or YYYY-MM for the month's first day (default: this month); or a time on a half-hour, 2026-02-03T10:30+05:30 or …Z."
+    )
     var from: String?
-    @Option(help: "Last day (inclusive), YYYY-MM-DD, or YYYY-MM for the month's last day (default: --from's month).")
+    @Option(
+        help:
+            "Last day (inclusive), YYYY-MM-DD, or YYYY-MM for the month's last day (default: --from's month); a time (excluded) when --from is one."
+    )
     var to: String?
     @Option(help: "half_hour (at most 31 days), day, month or total.") var granularity: String = InsightsGranularity
         .total.rawValue

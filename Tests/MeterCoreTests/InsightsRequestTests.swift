@@ -33,6 +33,45 @@ struct InsightsRequestTests {
         }
     }
 
+    @Test("times: with an offset or Z, on half-hours, from before to, at most 31 days; the days any zone may hold")
+    func periodsAsTimes() throws {
+        let query = try InsightsRequest(from: "2026-02-03T10:30+05:30", to: "2026-02-03T12:00:00Z", granularity: "day")
+            .query()
+        #expect(query.instants == 1_770_094_800..<1_770_120_000)
+        // 05:00 UTC is still the 2nd in UTC−12; 12:00 UTC is already the 4th in UTC+14.
+        #expect(query.from == 2026_02_02 && query.to == 2026_02_04)
+        #expect(query.granularity == .day)
+        #expect(InsightsRequest.instant("2026-02-03T10:45+05:45") == InsightsRequest.instant("2026-02-03T05:00Z"))
+        #expect(InsightsRequest.instant("2026-02-03T10:30:15Z") == nil)
+        #expect(InsightsRequest.instant("2026-02-03 10:30Z") == nil)
+        func problems(_ from: String, _ to: String?) -> [String] {
+            do {
+                _ = try InsightsRequest(from: from, to: to).query()
+                return []
+            } catch {
+                return error.problems
+            }
+        }
+        #expect(
+            problems("2026-02-03T10:00Z", nil) == [
+                "a period given as times needs to, as a time too (YYYY-MM-DDTHH:MM with its offset (2026-02-03T10:30+05:30) or Z)"
+            ])
+        #expect(
+            problems("2026-02-03T10:10Z", "2026-02-03T11:00Z") == [
+                "from must be on a half-hour (:00 or :30 UTC): wameter counts by the half-hour"
+            ])
+        #expect(
+            problems("2026-02-03T10:00Z", "2026-02-03T10:00Z") == [
+                "to (2026-02-03T10:00Z) is not after from (2026-02-03T10:00Z)"
+            ])
+        #expect(
+            problems("2026-02-01T00:00Z", "2026-03-05T00:00Z") == [
+                "a period given as times covers at most 31 days; use dates for longer"
+            ])
+        #expect(problems("2026-02-01T00:00Z", "2026-02-03").first?.hasPrefix("to must be a time like from") == true)
+        #expect(problems("2026-02-01", "2026-02-03T00:00Z").first?.hasPrefix("from must be a date or a time") == true)
+    }
+
     @Test("a period across a year end touches each month once")
     func months() throws {
         let query = try InsightsRequest(from: "2025-11-15", to: "2026-02-03").query()

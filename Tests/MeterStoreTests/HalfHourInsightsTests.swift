@@ -180,6 +180,78 @@ struct HalfHourInsightsTests {
         }
     }
 
+    @Test(
+        "a period given as times keeps only its half-hours, in every granularity, in any zone; its figures sum them",
+        arguments: StoreBackend.all)
+    func periodsAsTimes(_ backend: StoreBackend) async throws {
+        let store = try await backend.makeStore(accounts: [
+            Account(id: "U", timezone: "UTC", currency: "USD"),
+            Account(id: "K", timezone: "Asia/Kolkata", currency: "USD"),
+        ])
+        try await store.importRates([], tiers: try Self.smallTiers())
+        // Ten utility messages to India per account, one every 20 minutes from 2026-11-03 10:00 UTC
+        // (15:30 in Kolkata): tiers 1:3, 4:6 and 7:MAX by time, per account's pool.
+        let start = utc("2026-11-03T10:00:00Z")
+        var bodies: [Data] = []
+        for account in ["U", "K"] {
+            for n in 0..<10 {
+                bodies.append(
+                    LedgerScenario.status(
+                        account: account, "\(account)\(n)", "delivered", at: start + Int64(n) * 1_200,
+                        pricing: LedgerScenario.pmp("utility")))
+            }
+        }
+        try await LedgerScenario.ingest(store, bodies)
+        // 11:00 to 12:30 UTC: messages 3 to 7 (11:00, 11:20, 11:40, 12:00, 12:20) of each account.
+        let timed = try InsightsRequest(
+            from: "2026-11-03T11:00Z", to: "2026-11-03T18:00+05:30", by: ["account", "tier"]
+        ).query()
+        #expect(timed.instants == utc("2026-11-03T11:00:00Z")..<utc("2026-11-03T12:30:00Z"))
+        let total = try await store.insights(scope: .all, query: timed, now: Self.now)
+        #expect(total.totals.first?.metrics.messagesCharged == 10)
+        let rows = total.rows.filter { !$0.values[1].isEmpty }.map {
+            "\($0.period) \($0.values[0]) \($0.values[1]) \($0.metrics.messagesCharged) \($0.metrics.cost)"
+        }
+        #expect(
+            rows == [
+                "2026-11-03T11:00Z..2026-11-03T12:30Z K 4:6 3 0.003",
+                "2026-11-03T11:00Z..2026-11-03T12:30Z K 7:MAX 2 0.001",
+                "2026-11-03T11:00Z..2026-11-03T12:30Z U 4:6 3 0.003",
+                "2026-11-03T11:00Z..2026-11-03T12:30Z U 7:MAX 2 0.001",
+            ])
+        // The same figures as the half-hours they cover, from a half-hour query over the day.
+        let halfHours = try await store.insights(
+            scope: .all,
+            query: try InsightsRequest(from: "2026-11-03", granularity: "half_hour", by: ["account"]).query(),
+            now: Self.now)
+        var sum = InsightsMetrics()
+        for row in halfHours.rows {
+            guard let halfHour = HalfHourLabel.parse(row.period), timed.instants!.contains(halfHour) else { continue }
+            sum.add(row.metrics)
+        }
+        #expect(total.totals.first?.metrics == sum)
+        // By day: each account's local day (the 3rd in both zones); by half-hour: only those inside.
+        var byDay = timed
+        byDay.granularity = .day
+        #expect(
+            Set(try await store.insights(scope: .all, query: byDay, now: Self.now).rows.map(\.period)) == ["2026-11-03"]
+        )
+        var byHalfHour = timed
+        byHalfHour.granularity = .halfHour
+        byHalfHour.dimensions = [.account]
+        let periods = try await store.insights(scope: .all, query: byHalfHour, now: Self.now).rows.map {
+            "\($0.values[0]) \($0.period)"
+        }
+        #expect(
+            periods == [
+                "U 2026-11-03T11:00+00:00", "U 2026-11-03T11:30+00:00", "U 2026-11-03T12:00+00:00",
+                "K 2026-11-03T16:30+05:30", "K 2026-11-03T17:00+05:30", "K 2026-11-03T17:30+05:30",
+            ])
+        let json = try #require(try JSONSerialization.jsonObject(with: total.jsonData()) as? [String: Any])
+        #expect(json["start"] as? Int == Int(utc("2026-11-03T11:00:00Z")))
+        #expect(json["end"] as? Int == Int(utc("2026-11-03T12:30:00Z")))
+    }
+
     @Test("a delivery that moves to an earlier half-hour leaves no row behind at zero")
     func movedDeliveryPrunes() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("halfhour-\(UUID().uuidString).sqlite")

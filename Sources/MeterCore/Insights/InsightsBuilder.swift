@@ -70,7 +70,8 @@ public enum InsightsBuilder {
         }
         let filters = filterValues.sorted { $0.key < $1.key }
 
-        let halfHourly = query.granularity == .halfHour
+        // A period given as times is counted by the half-hour, whatever the granularity.
+        let halfHourly = query.granularity == .halfHour || query.instants != nil
         for month in inputs.months {
             let account = month.account
             guard query.filters.keeps(.account, account.id) else { continue }
@@ -85,11 +86,14 @@ public enum InsightsBuilder {
             let split = TimeSplit(halfHourly: halfHourly, calendar: calendar)
             forEachAtom(of: month, priced: priced, counters: counters, split: split, days: days, markets: markets) {
                 atom, metrics in
+                if let instants = query.instants {
+                    guard let halfHour = atom.halfHour, instants.contains(halfHour) else { return }
+                }
                 for (dimension, kept) in filters where !kept.contains(atom.value(of: dimension, account: account.id)) {
                     return
                 }
                 let period: String
-                if let halfHour = atom.halfHour {
+                if query.granularity == .halfHour, let halfHour = atom.halfHour {
                     period = halfHourLabels[halfHour] ?? HalfHourLabel.format(halfHour, in: calendar)
                     halfHourLabels[halfHour] = period
                 } else {

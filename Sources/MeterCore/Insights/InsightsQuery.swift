@@ -112,6 +112,11 @@ public struct InsightsQuery: Sendable, Equatable {
     /// Also answer each account's month-end forecast for its current month (`forecast=true`,
     /// `--forecast`): a report per account, so only when asked.
     public var forecast = false
+    /// A period given as times: the instants from `lowerBound` (included) to `upperBound`
+    /// (excluded), UTC epoch seconds on half-hour boundaries (wameter counts by the half-hour).
+    /// `from`...`to` are then the local days that may hold them in any time zone; only the
+    /// half-hours in the range count.
+    public var instants: Range<Int64>?
 
     /// The longest period one query may span, in days: ten years, so that a typo in a year is an
     /// error instead of a query over centuries.
@@ -150,7 +155,27 @@ public struct InsightsQuery: Sendable, Equatable {
         switch granularity {
         case .day, .halfHour: DayKeys.format(day)
         case .month: YearMonth(containing: day).description
-        case .total: "\(DayKeys.format(from))..\(DayKeys.format(to))"
+        case .total:
+            instants.map { "\(Self.utcLabel($0.lowerBound))..\(Self.utcLabel($0.upperBound))" }
+                ?? "\(DayKeys.format(from))..\(DayKeys.format(to))"
         }
+    }
+
+    /// A query over the instants `range` (half-hour multiples): the local days that may hold them,
+    /// in any time zone (UTC−12 to UTC+14).
+    public init(
+        instants range: Range<Int64>, granularity: InsightsGranularity = .total, dimensions: [InsightsDimension] = [],
+        filters: InsightsFilters = InsightsFilters()
+    ) {
+        self.init(
+            from: BillingCalendar.utc.day(of: range.lowerBound - 12 * 3_600),
+            to: BillingCalendar.utc.day(of: range.upperBound - 1 + 14 * 3_600), granularity: granularity,
+            dimensions: dimensions, filters: filters)
+        instants = range
+    }
+
+    /// `2026-02-03T04:30Z`.
+    static func utcLabel(_ instant: Int64) -> String {
+        HalfHourLabel.format(instant, in: .utc).replacingOccurrences(of: "+00:00", with: "Z")
     }
 }

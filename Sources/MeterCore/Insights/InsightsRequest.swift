@@ -3,10 +3,11 @@ import Foundation
 /// An insights query as the CLI and the HTTP API receive it, as text; `query()` checks all of it
 /// at once and says every problem, so both front ends give the same answers to the same mistakes.
 public struct InsightsRequest: Sendable {
-    /// `YYYY-MM-DD`, or `YYYY-MM` for the month's first day.
+    /// `YYYY-MM-DD`, or `YYYY-MM` for the month's first day; or a time (`2026-02-03T10:30+05:30`,
+    /// `…Z`) on a half-hour.
     public var from: String
     /// `YYYY-MM-DD` (inclusive), or `YYYY-MM` for the month's last day; `nil`: the last day of
-    /// `from`'s month.
+    /// `from`'s month. A time (excluded) when `from` is one.
     public var to: String?
     public var granularity: String?
     /// Dimension names; each entry may hold several, comma-separated.
@@ -27,13 +28,61 @@ public struct InsightsRequest: Sendable {
     }
 
     public func query() throws(InsightsRequestError) -> InsightsQuery {
+        if from.contains("T") || (to?.contains("T") ?? false) { return try timedQuery() }
+        return try query(instants: nil)
+    }
+
+    /// A time as the half-hour labels write it: `2026-02-03T10:30+05:30`, or `…Z` for UTC; seconds
+    /// (`:00`) allowed. The UTC epoch second, or `nil`.
+    public static func instant(_ text: String) -> Int64? {
+        var label = text
+        if label.hasSuffix("Z") || label.hasSuffix("z") { label = String(label.dropLast()) + "+00:00" }
+        // `2026-02-03T10:30:00+05:30`: whole minutes only.
+        if label.count == 25, Array(label.utf8)[16] == UInt8(ascii: ":"), label.dropFirst(17).hasPrefix("00") {
+            label = String(label.prefix(16)) + String(label.dropFirst(19))
+        }
+        return HalfHourLabel.parse(label)
+    }
+
+    /// `from` and `to` given as times: the half-hours from `from` up to `to` (excluded).
+    private func timedQuery() throws(InsightsRequestError) -> InsightsQuery {
+        var problems: [String] = []
+        let example = "YYYY-MM-DDTHH:MM with its offset (2026-02-03T10:30+05:30) or Z"
+        guard let to else {
+            throw InsightsRequestError(problems: ["a period given as times needs to, as a time too (\(example))"])
+        }
+        let start = Self.instant(from)
+        let end = Self.instant(to)
+        if start == nil { problems.append("from must be a date or a time, \(example); got \"\(echoed(from))\"") }
+        if end == nil { problems.append("to must be a time like from, \(example); got \"\(echoed(to))\"") }
+        for (name, instant) in [("from", start), ("to", end)] where (instant ?? 0) % 1_800 != 0 {
+            problems.append("\(name) must be on a half-hour (:00 or :30 UTC): wameter counts by the half-hour")
+        }
+        if let start, let end {
+            if end <= start {
+                problems.append("to (\(echoed(to))) is not after from (\(echoed(from)))")
+            } else if end - start > Int64(InsightsQuery.maximumHalfHourDays) * 86_400 {
+                problems.append(
+                    "a period given as times covers at most \(InsightsQuery.maximumHalfHourDays) days; use dates for longer"
+                )
+            }
+        }
+        guard problems.isEmpty, let start, let end else { throw InsightsRequestError(problems: problems) }
+        let days = try query(instants: start..<end)
+        return days
+    }
+
+    /// The query, with `from`/`to` as dates, or (with `instants`) the granularity, breakdowns and
+    /// filters of a query over those instants.
+    private func query(instants: Range<Int64>?) throws(InsightsRequestError) -> InsightsQuery {
         var problems: [String] = []
         let to = self.to ?? String(from.prefix(7))
-        let first = Self.day(from, end: false)
-        let last = Self.day(to, end: true)
+        let timed = instants.map { InsightsQuery(instants: $0) }
+        let first = timed?.from ?? Self.day(from, end: false)
+        let last = timed?.to ?? Self.day(to, end: true)
         if first == nil { problems.append("from must be YYYY-MM-DD or YYYY-MM, got \"\(echoed(from))\"") }
         if last == nil { problems.append("to must be YYYY-MM-DD or YYYY-MM, got \"\(echoed(to))\"") }
-        if let first, let last {
+        if timed == nil, let first, let last {
             if last < first {
                 problems.append("to (\(echoed(to))) is before from (\(echoed(from)))")
             } else if BillingCalendar.daysSinceEpoch(of: last) - BillingCalendar.daysSinceEpoch(of: first)
@@ -54,7 +103,7 @@ public struct InsightsRequest: Sendable {
             }
         }
 
-        if granularity == .halfHour, let first, let last,
+        if granularity == .halfHour, timed == nil, let first, let last,
             BillingCalendar.daysSinceEpoch(of: last) - BillingCalendar.daysSinceEpoch(of: first)
                 >= InsightsQuery.maximumHalfHourDays
         {
@@ -88,7 +137,10 @@ public struct InsightsRequest: Sendable {
         }
 
         guard problems.isEmpty, let first, let last else { throw InsightsRequestError(problems: problems) }
-        return InsightsQuery(from: first, to: last, granularity: granularity, dimensions: dimensions, filters: kept)
+        var query = InsightsQuery(
+            from: first, to: last, granularity: granularity, dimensions: dimensions, filters: kept)
+        query.instants = instants
+        return query
     }
 
     static var dimensionNames: String { "dimensions: " + dimensionList }

@@ -89,8 +89,14 @@ public struct InsightsJSON: Sendable, Equatable, Encodable {
     }
 
     public var accounts: [String]
+    /// The local days the query read (for a period given as times, those that may hold it in any
+    /// time zone).
     public var from: String
     public var to: String
+    /// A period given as times: its first instant and the instant it ends (excluded), UTC epoch
+    /// seconds (added fields, absent for dates).
+    public var start: Int64?
+    public var end: Int64?
     public var granularity: String
     public var dimensions: [String]
     public var filters: [String: [String]]
@@ -145,6 +151,8 @@ public struct InsightsJSON: Sendable, Equatable, Encodable {
         accounts = result.accounts
         from = DayKeys.format(query.from)
         to = DayKeys.format(query.to)
+        start = query.instants?.lowerBound
+        end = query.instants?.upperBound
         granularity = query.granularity.rawValue
         dimensions = query.dimensions.map(\.rawValue)
         filters = Dictionary(

@@ -36,14 +36,15 @@ struct InsightsPlan: Sendable {
                 var plan = ReportPlan(account: account, month: month, now: now, dayCaches: dayCaches)
                 plan.countsUndelivered = month == wholeMonth
                 months.append(try await plan.gather(from: snapshot))
-                if query.granularity == .halfHour {
+                if query.granularity == .halfHour || query.instants != nil {
                     // The month is priced by day; its units are placed in half-hours by these.
                     halfHourCounters[InsightsInputs.halfHourKey(account: account.id, month: month)] =
                         try await snapshot.rollups(RollupSelection(account: account.id, days: days, halfHourly: true))
                 }
             }
             let counts = try await ReportPlan.undelivered(
-                snapshot, account: account.id, sent: calendar.range(from: query.from, through: query.to), now: now)
+                snapshot, account: account.id,
+                sent: query.instants ?? calendar.range(from: query.from, through: query.to), now: now)
             undelivered[account.id] = InsightsInputs.Undelivered(
                 messages: counts.messages, conversations: counts.conversations)
         }
