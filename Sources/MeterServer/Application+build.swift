@@ -14,9 +14,10 @@ public func buildApplication(
 ) -> some ApplicationProtocol {
     let committer = GroupCommitter(
         store: store, maxBatch: configuration.maxBatch, logger: logger, metrics: metrics)
+    let events = DashboardEvents(version: committer.version)
     let router = buildRouter(
         configuration: configuration, store: store, committer: committer, clock: clock, sessions: sessions,
-        metrics: metrics)
+        metrics: metrics, events: events)
     let limits = configuration.limits
     let bodyTimeout = TimeAmount.nanoseconds(Int64(limits.bodyTimeout / .nanoseconds(1)))
     return Application(
@@ -30,7 +31,9 @@ public func buildApplication(
             availableConnectionsDelegate: CountedConnections(limits.maxConnections, logger: logger, metrics: metrics)),
         // Listed before the HTTP server, which the application appends last: on shutdown the server
         // stops first and finishes its requests, then the committer commits what they handed over.
-        services: [committer, AlertMonitor(store: store, settings: configuration.alerts, clock: clock, logger: logger)]
+        services: [
+            committer, events, AlertMonitor(store: store, settings: configuration.alerts, clock: clock, logger: logger),
+        ]
             + (configuration.reconcile.map {
                 [DailyReconciliation(store: store, settings: $0, clock: clock, logger: logger)]
             } ?? []),
@@ -42,7 +45,8 @@ public func buildApplication(
 /// `Router.routes` to check the OpenAPI document).
 func buildRouter(
     configuration: ServerConfiguration, store: any LedgerStore, committer: GroupCommitter,
-    clock: @escaping @Sendable () -> Int64, sessions: DashboardSessions, metrics: ServerMetrics
+    clock: @escaping @Sendable () -> Int64, sessions: DashboardSessions, metrics: ServerMetrics,
+    events: DashboardEvents? = nil
 ) -> Router<WameterRequestContext> {
     let router = Router(context: WameterRequestContext.self)
     let access = APIAccess(
@@ -57,7 +61,7 @@ func buildRouter(
     OpenAPIDocument.addRoutes(to: router)
     DashboardController(
         store: store, access: access, sessions: sessions, version: committer.version,
-        metrics: metrics, clock: clock
+        events: events ?? DashboardEvents(version: committer.version), metrics: metrics, clock: clock
     ).addRoutes(to: router)
     MetricsController(metrics: metrics, version: committer.version).addRoutes(
         to: router.group().add(middleware: BearerTokenMiddleware(access: access, needsAllAccounts: true)))

@@ -243,6 +243,13 @@ enum OpenAPIDocument {
             "/sign-out": {
               "post": {"summary": "End the session", "responses": {"303": {"description": "To /sign-in; the cookie cleared"}}}
             },
+            "/dashboard/events": {
+              "get": {
+                "summary": "The ledger's version as server-sent events (event: version), which open pages listen to",
+                "security": [{"session": []}],
+                "responses": {"200": {"description": "An event stream", "content": {"text/event-stream": {"schema": {"type": "string"}}}}, "401": {"description": "No session"}, "503": {"description": "Too many open streams"}}
+              }
+            },
             "/dashboard/version": {
               "get": {
                 "summary": "The ledger's version, which open pages poll",

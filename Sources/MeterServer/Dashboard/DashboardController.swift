@@ -4,18 +4,20 @@ import Hummingbird
 import MeterCore
 import MeterStore
 import NIOCore
+import ServiceLifecycle
 
 /// The dashboard: server-rendered pages over the report and the insights query (`GET /`, `GET
 /// /accounts/{id}`), signed in with the API token or a scoped token through a form that sets a
 /// session cookie (HttpOnly, SameSite=Strict, Secure over HTTPS); the token never travels in a URL.
-/// A session signed in with a scoped token sees only the accounts the token reads. Pages poll
-/// `GET /dashboard/version` and refresh themselves when the committer has made new deliveries
-/// durable.
+/// A session signed in with a scoped token sees only the accounts the token reads. Pages listen to
+/// `GET /dashboard/events` (or poll `GET /dashboard/version`) and refresh themselves when the
+/// committer has made new deliveries durable.
 struct DashboardController<Context: AccessControlledContext> {
     let store: any LedgerStore
     let access: APIAccess
     let sessions: DashboardSessions
     let version: LedgerVersion
+    let events: DashboardEvents
     let metrics: ServerMetrics
     let clock: @Sendable () -> Int64
     /// One render per page and ledger version, shared by every open browser.
@@ -32,6 +34,7 @@ struct DashboardController<Context: AccessControlledContext> {
         pages.get("/", use: overview)
         pages.get("accounts/:id", use: account)
         pages.get("dashboard/version", use: currentVersion)
+        pages.get("dashboard/events", use: versionEvents)
     }
 
     // MARK: - Signing in and out
@@ -218,6 +221,39 @@ struct DashboardController<Context: AccessControlledContext> {
         return DashboardTemplates.render(page, "account")
     }
 
+    /// `GET /dashboard/events`: the ledger's version as server-sent events (`event: version`), the
+    /// current one at once, then each time it moves (at most four times a second). Pages use it
+    /// instead of polling when the browser can.
+    @Sendable func versionEvents(_ request: Request, context: Context) async throws -> Response {
+        guard let (id, versions) = events.subscribe() else {
+            return Response(
+                status: .serviceUnavailable, headers: [.retryAfter: "5", .contentType: "text/plain; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: "too many open dashboard pages; polling still works")))
+        }
+        let events = self.events
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "text/event-stream", .cacheControl: "no-store",
+                // Proxies that buffer responses (nginx) would hold the events back.
+                HTTPField.Name("X-Accel-Buffering")!: "no",
+            ],
+            body: ResponseBody { writer in
+                defer { events.end(id) }
+                // A reconnecting browser waits two seconds.
+                try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
+                // On shutdown the stream ends (the server waits for open responses to finish).
+                try await withGracefulShutdownHandler {
+                    for await version in versions {
+                        try await writer.write(ByteBuffer(string: "event: version\ndata: \(version)\n\n"))
+                    }
+                } onGracefulShutdown: {
+                    events.end(id)
+                }
+                try await writer.finish(nil)
+            })
+    }
+
     @Sendable func currentVersion(_ request: Request, context: Context) async throws -> Response {
         var response = Response(
             status: .ok, headers: [.contentType: "text/plain", .cacheControl: "no-store"],
@@ -314,7 +350,7 @@ struct DashboardSessionMiddleware<Context: AccessControlledContext>: RouterMiddl
         guard let id = DashboardController<Context>.sessionID(request),
             let grant = try await sessions.grant(id, now: access.clock(), access: access)
         else {
-            if request.uri.path == "/dashboard/version" { return Response(status: .unauthorized) }
+            if request.uri.path.hasPrefix("/dashboard/") { return Response(status: .unauthorized) }
             return DashboardController<Context>.redirect("/sign-in")
         }
         var context = context

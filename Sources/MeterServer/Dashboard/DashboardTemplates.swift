@@ -80,36 +80,50 @@ enum DashboardTemplates {
         </main>
         {{#live}}
         <script>
-        // Polls the ledger's version (one number); when it moves, fetches this page again and swaps
-        // its <main> in place: no reload, no flicker.
+        // Listens to the ledger's version (server-sent events; polling where the browser or a proxy
+        // cannot stream); when it moves, fetches this page again and swaps its <main> in place: no
+        // reload, no flicker.
         (function () {
           // The version of the figures shown: the page's, then each fetched page's. The server
           // renders a page at most once a second and may answer with a render a little older than
-          // the version polled; the next poll then asks again, so the page never stays behind.
+          // the version announced; the next announcement (or poll) then asks again.
           let shown = document.body.dataset.version || null;
+          let fetching = false;
+          async function refresh(now) {
+            if (shown === null) { shown = now; return; }
+            if (now === shown || fetching) { return; }
+            fetching = true;
+            try {
+              const page = await fetch(location.href, { credentials: 'same-origin', cache: 'no-store' });
+              if (page.ok) {
+                const doc = new DOMParser().parseFromString(await page.text(), 'text/html');
+                const fresh = doc.querySelector('main');
+                if (fresh) { document.querySelector('main').innerHTML = fresh.innerHTML; }
+                document.title = doc.title;
+                shown = doc.body.dataset.version || now;
+                document.getElementById('live').textContent = 'live · updated ' + new Date().toLocaleTimeString();
+              }
+            } catch (e) { /* the next version retries */ }
+            fetching = false;
+            if (latest !== null && latest !== shown) { refresh(latest); }
+          }
+          let latest = null;
           async function poll() {
             try {
               const answer = await fetch('/dashboard/version', { credentials: 'same-origin', cache: 'no-store' });
-              if (answer.ok) {
-                const now = await answer.text();
-                if (shown === null) {
-                  shown = now;
-                } else if (now !== shown) {
-                  const page = await fetch(location.href, { credentials: 'same-origin', cache: 'no-store' });
-                  if (page.ok) {
-                    const doc = new DOMParser().parseFromString(await page.text(), 'text/html');
-                    const fresh = doc.querySelector('main');
-                    if (fresh) { document.querySelector('main').innerHTML = fresh.innerHTML; }
-                    document.title = doc.title;
-                    shown = doc.body.dataset.version || now;
-                    document.getElementById('live').textContent = 'live · updated ' + new Date().toLocaleTimeString();
-                  }
-                }
-              }
+              if (answer.ok) { latest = await answer.text(); await refresh(latest); }
             } catch (e) { /* the next poll retries */ }
             setTimeout(poll, 1000);
           }
-          poll();
+          if (!window.EventSource) { poll(); return; }
+          let failures = 0;
+          const events = new EventSource('/dashboard/events');
+          events.addEventListener('version', function (event) { failures = 0; latest = event.data; refresh(latest); });
+          events.onerror = function () {
+            // The browser reconnects by itself; after three failures in a row, poll instead.
+            failures += 1;
+            if (failures >= 3) { events.close(); poll(); }
+          };
         })();
         </script>
         {{/live}}
