@@ -8,7 +8,9 @@
 # (scripts/dashboard-pollers.py) holding the account page of the posted traffic open, each asking
 # for /dashboard/version every second and fetching the page when it moved (every second, under load).
 # POLLERS=wrk holds the pages open with wrk instead (scripts/wrk-pollers.lua: the same requests from
-# a client that costs the shared two cores far less than 200 Python threads).
+# a client that costs the shared two cores far less than 200 Python threads). POLLERS=sse holds them
+# open as the pages do now: PAGES server-sent event streams (scripts/sse-listeners.py, one asyncio
+# thread) and each page's refetch about once a second (scripts/wrk-pages.lua).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-15}
@@ -37,18 +39,27 @@ echo "== POST /webhook alone"
 post
 echo "== POST /webhook with $pages open pages (${POLLERS:-python} pollers)"
 page='/accounts/100000000000001?month=2026-02'
+clients=()
+cookie=$(curl -s -i -X POST --data "token=$token" "http://127.0.0.1:$port/sign-in" \
+    | tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p')
 if [ "${POLLERS:-python}" = wrk ]; then
-    cookie=$(curl -s -i -X POST --data "token=$token" "http://127.0.0.1:$port/sign-in" \
-        | tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p')
     wrk -t1 -c"$pages" -d"$((seconds + 3))s" -H "Cookie: $cookie" -s scripts/wrk-pollers.lua \
         "http://127.0.0.1:$port" -- "$page" | grep -E "Requests/sec|Non-2xx" | sed 's/^/   pollers: /' &
+    clients+=($!)
+elif [ "${POLLERS:-python}" = sse ]; then
+    python3 scripts/sse-listeners.py --port "$port" --cookie "$cookie" --streams "$pages" \
+        --seconds "$((seconds + 3))" &
+    clients+=($!)
+    wrk -t1 -c"$pages" -d"$((seconds + 3))s" -H "Cookie: $cookie" -s scripts/wrk-pages.lua \
+        "http://127.0.0.1:$port" -- "$page" | grep -E "Requests/sec|Non-2xx" | sed 's/^/   pages: /' &
+    clients+=($!)
 else
     python3 scripts/dashboard-pollers.py --base "http://127.0.0.1:$port" --token "$token" --pages "$pages" \
         --path "$page" --seconds "$((seconds + 3))" &
+    clients+=($!)
 fi
-pollers=$!
 sleep 2
 post
-wait $pollers
+wait "${clients[@]}"
 echo "== POST /webhook alone, again"
 post
