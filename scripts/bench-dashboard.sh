@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Dashboard benchmark (not a test): what open live pages cost the durable webhook rate.
 #
-#   scripts/bench-dashboard.sh [SECONDS] [PAGES]      defaults 15 s, 200 open pages
+#   [ROUNDS=3] [POLLERS=python|wrk|sse] scripts/bench-dashboard.sh [SECONDS] [PAGES]   defaults 15 s, 200 pages
 #
 # Starts the release `wameter serve` on a fresh SQLite database, then runs wrk's signed POST
 # /webhook load (as scripts/bench-server.sh) twice: alone, and with PAGES pollers
@@ -35,31 +35,39 @@ post() {
     wrk -t2 -c64 -d"${seconds}s" --latency -s scripts/wrk-webhooks.lua "http://127.0.0.1:$port/webhook" \
         | grep -E "Requests/sec|99%|Non-2xx"
 }
-echo "== POST /webhook alone"
-post
-echo "== POST /webhook with $pages open pages (${POLLERS:-python} pollers)"
+# ROUNDS alternations of "alone" and "with pages" (the rate drifts as the database grows and the
+# machine's other work comes and goes: alternating shows the drift apart from the pages' cost).
+rounds=${ROUNDS:-1}
 page='/accounts/100000000000001?month=2026-02'
-clients=()
 cookie=$(curl -s -i -X POST --data "token=$token" "http://127.0.0.1:$port/sign-in" \
     | tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p')
-if [ "${POLLERS:-python}" = wrk ]; then
-    wrk -t1 -c"$pages" -d"$((seconds + 3))s" -H "Cookie: $cookie" -s scripts/wrk-pollers.lua \
-        "http://127.0.0.1:$port" -- "$page" | grep -E "Requests/sec|Non-2xx" | sed 's/^/   pollers: /' &
-    clients+=($!)
-elif [ "${POLLERS:-python}" = sse ]; then
-    python3 scripts/sse-listeners.py --port "$port" --cookie "$cookie" --streams "$pages" \
-        --seconds "$((seconds + 3))" &
-    clients+=($!)
-    wrk -t1 -c"$pages" -d"$((seconds + 3))s" -H "Cookie: $cookie" -s scripts/wrk-pages.lua \
-        "http://127.0.0.1:$port" -- "$page" | grep -E "Requests/sec|Non-2xx" | sed 's/^/   pages: /' &
-    clients+=($!)
-else
-    python3 scripts/dashboard-pollers.py --base "http://127.0.0.1:$port" --token "$token" --pages "$pages" \
-        --path "$page" --seconds "$((seconds + 3))" &
-    clients+=($!)
-fi
-sleep 2
-post
-wait "${clients[@]}"
+with_pages() {
+    clients=()
+    if [ "${POLLERS:-python}" = wrk ]; then
+        wrk -t1 -c"$pages" -d"$((seconds + 3))s" -H "Cookie: $cookie" -s scripts/wrk-pollers.lua \
+            "http://127.0.0.1:$port" -- "$page" | grep -E "Requests/sec|Non-2xx" | sed 's/^/   pollers: /' &
+        clients+=($!)
+    elif [ "${POLLERS:-python}" = sse ]; then
+        python3 scripts/sse-listeners.py --port "$port" --cookie "$cookie" --streams "$pages" \
+            --seconds "$((seconds + 3))" &
+        clients+=($!)
+        wrk -t1 -c"$pages" -d"$((seconds + 3))s" -H "Cookie: $cookie" -s scripts/wrk-pages.lua \
+            "http://127.0.0.1:$port" -- "$page" | grep -E "Requests/sec|Non-2xx" | sed 's/^/   pages: /' &
+        clients+=($!)
+    else
+        python3 scripts/dashboard-pollers.py --base "http://127.0.0.1:$port" --token "$token" --pages "$pages" \
+            --path "$page" --seconds "$((seconds + 3))" &
+        clients+=($!)
+    fi
+    sleep 2
+    post
+    wait "${clients[@]}"
+}
+for round in $(seq "$rounds"); do
+    echo "== POST /webhook alone (round $round)"
+    post
+    echo "== POST /webhook with $pages open pages (${POLLERS:-python} pollers, round $round)"
+    with_pages
+done
 echo "== POST /webhook alone, again"
 post

@@ -25,8 +25,10 @@ async def listen(port, cookie, seconds, counts, index):
             if not chunk:
                 break
             buffered += chunk
-            counts[index] += buffered.count(b"event: version")
-            buffered = buffered[-32:]
+            # Whole events only (a chunk may end inside one).
+            *events, buffered = buffered.split(b"\n\n")
+            # (In HTTP/1.1 chunked framing, an event may follow its chunk's size line.)
+            counts[index] += sum(1 for event in events if b"event: version" in event)
     except asyncio.TimeoutError:
         pass
     writer.close()
