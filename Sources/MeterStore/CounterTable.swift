@@ -42,9 +42,12 @@ struct CounterTable: Sendable {
         ["account", "day"] + (halfHourly ? ["half_hour"] : []) + ["phone", "category", "country"]
     }
 
+    /// Whether a key column holds text (the others are integers: the day and the half-hour).
+    func isText(_ column: String) -> Bool { ["account", "phone", "category", "country"].contains(column) }
+
     /// `CREATE TABLE`, with the backend's integer type.
     func createTable(integer: String, withoutRowID: Bool) -> String {
-        let keys = keyColumns.map { ["account", "phone", "category", "country"].contains($0) ? "TEXT" : integer }
+        let keys = keyColumns.map { isText($0) ? "TEXT" : integer }
         return """
             CREATE TABLE \(name) (
             \(zip(keyColumns, keys).map { "    \($0) \($1) NOT NULL," }.joined(separator: "\n"))

@@ -176,7 +176,7 @@ struct PostgresLedgerWriter {
 
     /// One statement for a batch's rows of a counter table: an array per column, unnested.
     private static func upsert(_ table: CounterTable) -> String {
-        let keys = table.keyColumns.map { ["account", "phone", "category", "country"].contains($0) ? "text" : "int8" }
+        let keys = table.keyColumns.map { table.isText($0) ? "text" : "int8" }
         let types = keys + CounterTable.metrics.map { _ in "int8" }
         let arrays = types.enumerated().map { "$\($0.offset + 1)::\($0.element)[]" }
         return table.upsert(rows: "SELECT * FROM unnest(\(arrays.joined(separator: ", ")))")
@@ -212,7 +212,7 @@ struct PostgresLedgerWriter {
         // Only rows that went down can have reached zero.
         let down = rows.filter(\.wentDown).map(\.cell)
         guard !down.isEmpty else { return }
-        let types = table.keyColumns.map { ["account", "phone", "category", "country"].contains($0) ? "text" : "int8" }
+        let types = table.keyColumns.map { table.isText($0) ? "text" : "int8" }
         let arrays = types.enumerated().map { "$\($0.offset + 1)::\($0.element)[]" }.joined(separator: ", ")
         try await connection.query(
             PostgresQuery(
