@@ -1,4 +1,5 @@
 import Foundation
+import MeterCore
 import MeterReconcile
 
 /// Everything `wameter serve` needs, read once at start from flags and `WAMETER_*` variables.
@@ -101,7 +102,9 @@ public struct ServerConfiguration: Sendable, Equatable {
         var reconcile: DailyReconcileSettings?
         if let text = reconcileDailyAt ?? value("WAMETER_RECONCILE_DAILY_AT") {
             if let time = DailyReconcileSettings.timeOfDay(text) {
-                if let token = value("WAMETER_GRAPH_TOKEN") {
+                if let url = value("WAMETER_GRAPH_URL"), let problem = AlertTarget.urlProblem(url) {
+                    problems.append("WAMETER_GRAPH_URL: \(problem)")
+                } else if let token = value("WAMETER_GRAPH_TOKEN") {
                     reconcile = DailyReconcileSettings(
                         timeOfDay: time, token: token,
                         graphURL: value("WAMETER_GRAPH_URL") ?? GraphClientSettings.defaultBaseURL,

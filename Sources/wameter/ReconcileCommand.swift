@@ -41,6 +41,7 @@ struct ReconcileCommand: AsyncParsableCommand {
             throw ValidationError("--tolerance must be a percentage such as 1% or an amount such as 0.05")
         }
         if graphTimeout <= 0 { throw ValidationError("--graph-timeout must be a positive number of seconds") }
+        if let problem = AlertTarget.urlProblem(graphURL) { throw ValidationError("--graph-url: \(problem)") }
         if files.isEmpty && token == nil {
             throw ValidationError("give --graph-token (or WAMETER_GRAPH_TOKEN), or --from-file with saved responses")
         }

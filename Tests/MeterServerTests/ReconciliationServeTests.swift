@@ -42,6 +42,11 @@ struct ReconciliationServeTests {
         environment["WAMETER_GRAPH_VERSION"] = "v23.0"
         let loaded = try ServerConfiguration.load(host: nil, port: nil, environment: environment).reconcile
         #expect(loaded == DailyReconcileSettings(timeOfDay: 18_000, token: "EAAG", graphVersion: "v23.0"))
+        var badURL = environment
+        badURL["WAMETER_GRAPH_URL"] = "graph.facebook.com"
+        #expect(throws: ServerConfiguration.Problems.self) {
+            try ServerConfiguration.load(host: nil, port: nil, environment: badURL)
+        }
         do {
             _ = try ServerConfiguration.load(host: nil, port: nil, reconcileDailyAt: "5am", environment: environment)
             Issue.record("5am accepted")

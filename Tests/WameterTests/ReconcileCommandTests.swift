@@ -100,5 +100,13 @@ struct ReconcileCommandTests {
             ["reconcile", "--account", "A", "--month", "2025-11", "--from-file", same.path, "--tolerance", "lots"],
             database: database)
         #expect(badTolerance.status == 64)
+        let badURL = try Package.run(
+            [
+                "reconcile", "--account", "A", "--month", "2025-11", "--graph-token", "t", "--graph-url",
+                "graph.facebook.com",
+            ],
+            database: database)
+        #expect(badURL.status == 64)
+        #expect(badURL.stderr.contains("--graph-url: graph.facebook.com is not an http(s) URL"))
     }
 }
