@@ -25,7 +25,9 @@ struct ReconcileCommand: AsyncParsableCommand {
         name: .customLong("from-file"),
         help: "A saved Graph API response (or a JSON list of pages) instead of fetching; repeatable.")
     var files: [String] = []
-    @Option(help: "The Graph API token (env WAMETER_GRAPH_TOKEN).") var graphToken: String?
+    @Option(
+        help: "The Graph API token; prefer WAMETER_GRAPH_TOKEN (a flag shows in the process list and shell history).")
+    var graphToken: String?
     @Option(help: "The Graph API's scheme and host.") var graphURL = GraphClientSettings.defaultBaseURL
     @Option(help: "The Graph API version.") var graphVersion = GraphClientSettings.defaultVersion
     @Option(help: "Seconds per Graph API request.") var graphTimeout = 30
