@@ -205,3 +205,12 @@ public final class DayKeyCaches: @unchecked Sendable {
         return cache
     }
 }
+
+extension BillingCalendar {
+    /// `YYYY-MM-DD HH:MM` of an instant in this calendar's zone (alert messages, the dashboard).
+    public func timestamp(_ epochSeconds: Int64) -> String {
+        let day = self.day(of: epochSeconds)
+        let seconds = epochSeconds - start(of: day)
+        return DayKeys.format(day) + String(format: " %02d:%02d", Int(seconds / 3_600), Int(seconds % 3_600 / 60))
+    }
+}

@@ -5,6 +5,7 @@ import MeterCore
 import MeterStore
 import NIOCore
 import ServiceLifecycle
+import Synchronization
 
 /// Raises alerts and sends them, as one of `serve`'s services: every `interval` it evaluates the
 /// rules (`AlertRules`) over each budget's month and each account, keeps the alerts not raised
@@ -15,25 +16,40 @@ import ServiceLifecycle
 /// one instance at a time (a claim with a lease). A target should deduplicate on
 /// `X-Wameter-Alert-Id`: a crash after a target answered and before the answer is recorded sends it
 /// again.
-public struct AlertMonitor: Service {
+public final class AlertMonitor: Service, Sendable {
     let store: any LedgerStore
     let settings: AlertSettings
     let clock: @Sendable () -> Int64
     let logger: Logger
     let http: HTTPClient
+    /// The committer's version: while it and the budgets stay the same, the months are not priced
+    /// again (for an hour at most: rate cards imported elsewhere, and the forecast's day, move
+    /// without it). `nil`: priced on every pass.
+    let version: LedgerVersion?
+    private let priced = Mutex<Priced?>(nil)
+
+    /// What the last pricing of the months saw.
+    private struct Priced {
+        var version: UInt64
+        var budgets: [Budget]
+        var at: Int64
+    }
 
     /// A claim lasts this long; a sender that dies mid-send frees its deliveries after it.
     static let leaseSeconds: Int64 = 120
+    /// The longest the months go unpriced while nothing is committed.
+    static let repricing: Int64 = 3_600
 
     public init(
         store: any LedgerStore, settings: AlertSettings, clock: @escaping @Sendable () -> Int64, logger: Logger,
-        http: HTTPClient = .shared
+        http: HTTPClient = .shared, version: LedgerVersion? = nil
     ) {
         self.store = store
         self.settings = settings
         self.clock = clock
         self.logger = logger
         self.http = http
+        self.version = version
     }
 
     public func run() async throws {
@@ -43,11 +59,12 @@ public struct AlertMonitor: Service {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             // A shutdown cancels a pass too: a POST cut short is not marked, so it is sent again
             // once its claim lapses (the target deduplicates on the alert id).
+            // The first pass an interval after start: start-up prices nothing.
             do {
                 try await cancelWhenGracefulShutdown {
-                    _ = await evaluate(now: clock())
-                    _ = await send(now: clock())
-                    try await Task.sleep(for: .seconds(settings.interval))
+                    try await Task.sleep(for: .seconds(self.settings.interval))
+                    _ = await self.evaluate(now: self.clock())
+                    _ = await self.send(now: self.clock())
                 }
             } catch {
                 return
@@ -58,7 +75,10 @@ public struct AlertMonitor: Service {
     /// Raises what is due now; answers the alerts that are new. Failures are logged, not thrown.
     public func evaluate(now: Int64) async -> [Alert] {
         do {
-            let raised = try await store.raiseAlerts(try await due(now: now), now: now)
+            let (due, pricedNow) = try await due(now: now)
+            let raised = try await store.raiseAlerts(due, now: now)
+            // Remembered once its alerts are kept: a failed pass prices again.
+            if let pricedNow { priced.withLock { $0 = pricedNow } }
             for alert in raised {
                 logger.notice(
                     "alert raised",
@@ -73,9 +93,16 @@ public struct AlertMonitor: Service {
 
     /// The alerts the rules give now, each with its targets: the budget's own (or, for an account's
     /// alert, those of every budget covering the account) and the settings' for all.
-    func due(now: Int64) async throws -> [(alert: Alert, targets: [AlertTarget])] {
+    private func due(now: Int64) async throws -> (due: [(alert: Alert, targets: [AlertTarget])], priced: Priced?) {
         let accounts = try await store.accounts()
         let budgets = try await store.budgets()
+        // Read before pricing: a commit while it runs makes the next pass price again.
+        let seen = version?.current
+        let pricing = priced.withLock { last in
+            guard let seen, let previous = last else { return true }
+            return previous.version != seen || previous.budgets != budgets || now - previous.at >= Self.repricing
+        }
+
         var reports: [String: Report] = [:]
         func report(_ account: Account) async throws -> Report? {
             if let report = reports[account.id] { return report }
@@ -86,27 +113,14 @@ public struct AlertMonitor: Service {
             return report
         }
         var due: [(alert: Alert, targets: [AlertTarget])] = []
-        for budget in budgets {
+        for budget in budgets where pricing {
             let covered = accounts.filter(budget.scope.covers)
             guard let first = covered.first, let calendar = BillingCalendar(timezoneIdentifier: first.timezone)
             else { continue }
-            var spend = Decimal(0)
-            // The accounts' forecasts, and the spend of those without one (no figures yet this month).
-            var projected = Decimal(0)
-            var anyForecast = false
-            for account in covered {
-                guard let report = try await report(account), report.cost.currency == budget.currency else { continue }
-                spend += report.cost.total
-                if let estimate = report.forecast?.projection.cost.estimate {
-                    projected += estimate
-                    anyForecast = true
-                } else {
-                    projected += report.cost.total
-                }
-            }
-            let forecast = anyForecast ? projected : nil
+            var reports: [Report] = []
+            for account in covered { if let report = try await report(account) { reports.append(report) } }
             let month = AlertRules.BudgetMonth(
-                budget: budget, month: YearMonth(containing: calendar.day(of: now)), spend: spend, forecast: forecast)
+                budget: budget, month: YearMonth(containing: calendar.day(of: now)), reports: reports)
             for alert in AlertRules.budget(month, now: now) { due.append((alert, budget.notify + settings.notify)) }
         }
         for account in accounts {
@@ -121,7 +135,7 @@ public struct AlertMonitor: Service {
             }
             guard let calendar = BillingCalendar(timezoneIdentifier: account.timezone) else { continue }
             let month = YearMonth(containing: calendar.day(of: now))
-            if let report = try await report(account),
+            if pricing, let report = try await report(account),
                 let alert = AlertRules.unrated(account: account.id, month: month, count: report.unrated.count, now: now)
             {
                 due.append((alert, targets))
@@ -140,7 +154,7 @@ public struct AlertMonitor: Service {
                 }
             }
         }
-        return due
+        return (due, pricing ? seen.map { Priced(version: $0, budgets: budgets, at: now) } : nil)
     }
 
     /// POSTs the deliveries due now; answers how many were delivered.

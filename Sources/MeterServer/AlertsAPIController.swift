@@ -69,21 +69,9 @@ struct AlertsAPIController<Context: AccessControlledContext> {
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Listing {
         let access = try context.requireAccess()
-        let parameters = request.uri.queryParameters
-        let unknown = Set(parameters.map { String($0.key) }).subtracting(["account", "limit"]).sorted()
-        if !unknown.isEmpty {
-            throw APIError(
-                .badRequest,
-                "unknown parameter(s) \(unknown.prefix(10).map(echoed).joined(separator: ", ")); "
-                    + "this route takes account and limit")
-        }
-        var limit = 50
-        if let text = parameters["limit"] {
-            guard let number = Int(text), (1...Self.maximumLimit).contains(number) else {
-                throw APIError(.badRequest, "limit must be a number from 1 to \(Self.maximumLimit)")
-            }
-            limit = number
-        }
+        let listing = try ListingParameters(request, allowed: ["account", "limit"])
+        let parameters = listing.parameters
+        let limit = try listing.limit(standard: 50, maximum: Self.maximumLimit)
         let readable = try await store.accounts().filter(access.admits)
         var visibility = AlertVisibility(access, readable: readable)
         if let id = parameters["account"].map(String.init) {

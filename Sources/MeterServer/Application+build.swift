@@ -32,7 +32,10 @@ public func buildApplication(
         // Listed before the HTTP server, which the application appends last: on shutdown the server
         // stops first and finishes its requests, then the committer commits what they handed over.
         services: [
-            committer, events, AlertMonitor(store: store, settings: configuration.alerts, clock: clock, logger: logger),
+            committer, events,
+            AlertMonitor(
+                store: store, settings: configuration.alerts, clock: clock, logger: logger,
+                version: committer.version),
         ]
             + (configuration.reconcile.map {
                 [DailyReconciliation(store: store, settings: $0, clock: clock, logger: logger)]

@@ -24,15 +24,8 @@ struct ReconciliationsAPIController<Context: AccessControlledContext> {
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Listing {
         let access = try context.requireAccess()
-        let parameters = request.uri.queryParameters
-        let known: Set<String> = ["account", "month", "limit"]
-        let unknown = Set(parameters.map { String($0.key) }).subtracting(known).sorted()
-        if !unknown.isEmpty {
-            throw APIError(
-                .badRequest,
-                "unknown parameter(s) \(unknown.prefix(10).map(echoed).joined(separator: ", ")); "
-                    + "this route takes account, month and limit")
-        }
+        let listing = try ListingParameters(request, allowed: ["account", "month", "limit"])
+        let parameters = listing.parameters
         var month: YearMonth?
         if let text = parameters["month"] {
             guard let parsed = YearMonth(String(text)) else {
@@ -40,13 +33,7 @@ struct ReconciliationsAPIController<Context: AccessControlledContext> {
             }
             month = parsed
         }
-        var limit = Self.defaultLimit
-        if let text = parameters["limit"] {
-            guard let number = Int(text), (1...Self.maximumLimit).contains(number) else {
-                throw APIError(.badRequest, "limit must be a number from 1 to \(Self.maximumLimit)")
-            }
-            limit = number
-        }
+        let limit = try listing.limit(standard: Self.defaultLimit, maximum: Self.maximumLimit)
         let requested = parameters.getAll("account")
         var accounts: [String]?
         if !requested.isEmpty || access != .all {

@@ -105,23 +105,25 @@ extension PostgresLedgerStore {
             ).decode(String.self) {
                 if let alert = AlertColumns.alert(body) { found.append(StoredAlert(alert: alert, deliveries: [])) }
             }
-            for index in found.indices {
-                for try await (url, format, attempts, deliveredAt, abandoned, next, error)
-                    in try await connection.query(
-                        """
-                        SELECT url, format, attempts, delivered_at, abandoned, next_attempt_at, last_error
-                        FROM alert_deliveries WHERE alert_id = \(found[index].alert.id) ORDER BY url, format
-                        """, logger: logger
-                    ).decode((String, String, Int64, Int64?, Bool, Int64, String?).self)
-                {
-                    found[index].deliveries.append(
-                        StoredAlert.Delivery(
-                            target: AlertTarget(url: url, format: AlertTarget.Format(rawValue: format) ?? .json),
-                            attempts: Int(attempts), deliveredAt: deliveredAt, abandoned: abandoned,
-                            nextAttemptAt: next, lastError: error))
-                }
+            guard !found.isEmpty else { return [] }
+            // Every listed alert's deliveries in one round trip.
+            var deliveries: [String: [StoredAlert.Delivery]] = [:]
+            for try await (id, url, format, attempts, deliveredAt, abandoned, next, error)
+                in try await connection.query(
+                    """
+                    SELECT alert_id, url, format, attempts, delivered_at, abandoned, next_attempt_at, last_error
+                    FROM alert_deliveries WHERE alert_id = ANY(\(found.map(\.alert.id)))
+                    ORDER BY alert_id, url, format
+                    """, logger: logger
+                ).decode((String, String, String, Int64, Int64?, Bool, Int64, String?).self)
+            {
+                deliveries[id, default: []].append(
+                    StoredAlert.Delivery(
+                        target: AlertTarget(url: url, format: AlertTarget.Format(rawValue: format) ?? .json),
+                        attempts: Int(attempts), deliveredAt: deliveredAt, abandoned: abandoned,
+                        nextAttemptAt: next, lastError: error))
             }
-            return found
+            return found.map { StoredAlert(alert: $0.alert, deliveries: deliveries[$0.alert.id] ?? []) }
         }
     }
 

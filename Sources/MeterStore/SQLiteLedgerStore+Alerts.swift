@@ -92,17 +92,22 @@ extension SQLiteLedgerStore {
             let rows = try Row.fetchAll(
                 db, sql: "SELECT id, body FROM alerts \(filter) ORDER BY raised_at DESC, id LIMIT ?",
                 arguments: StatementArguments(arguments))
-            return try rows.compactMap { row -> StoredAlert? in
-                guard let alert = AlertColumns.alert(row["body"]) else { return nil }
-                let deliveries = try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT url, format, attempts, delivered_at, abandoned, next_attempt_at, last_error
-                        FROM alert_deliveries WHERE alert_id = ? ORDER BY url, format
-                        """, arguments: [alert.id]
-                ).map(Self.delivery)
-                return StoredAlert(alert: alert, deliveries: deliveries)
+            let alerts = rows.compactMap { AlertColumns.alert($0["body"]) }
+            guard !alerts.isEmpty else { return [] }
+            // Every listed alert's deliveries in one read.
+            var deliveries: [String: [StoredAlert.Delivery]] = [:]
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT alert_id, url, format, attempts, delivered_at, abandoned, next_attempt_at, last_error
+                    FROM alert_deliveries
+                    WHERE alert_id IN (\(Array(repeating: "?", count: alerts.count).joined(separator: ",")))
+                    ORDER BY alert_id, url, format
+                    """, arguments: StatementArguments(alerts.map(\.id)))
+            {
+                deliveries[row["alert_id"], default: []].append(Self.delivery(row))
             }
+            return alerts.map { StoredAlert(alert: $0, deliveries: deliveries[$0.id] ?? []) }
         }
     }
 

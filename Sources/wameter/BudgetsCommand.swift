@@ -117,15 +117,17 @@ struct BudgetsCommand: AsyncParsableCommand {
                 let accounts = try await store.accounts()
                 var rows: [[String]] = []
                 for budget in try await store.budgets() {
-                    var spend = Decimal(0)
-                    var forecast = Decimal(0)
-                    for account in accounts where budget.scope.covers(account) && account.currency == budget.currency {
+                    var reports: [Report] = []
+                    for account in accounts where budget.scope.covers(account) {
                         let calendar = BillingCalendar(timezoneIdentifier: account.timezone) ?? .utc
-                        let report = try await store.report(
-                            accountID: account.id, month: YearMonth(containing: calendar.day(of: now)), now: now)
-                        spend += report.cost.total
-                        forecast += report.forecast?.projection.cost.estimate ?? report.cost.total
+                        reports.append(
+                            try await store.report(
+                                accountID: account.id, month: YearMonth(containing: calendar.day(of: now)), now: now))
                     }
+                    // As serve's alerts see it.
+                    let totals = AlertRules.BudgetMonth.totals(of: budget, reports: reports)
+                    let spend = totals.spend
+                    let forecast = totals.forecast ?? spend
                     let percent = budget.monthly > 0 ? (spend * 100 / budget.monthly).rounded(places: 0) : 0
                     rows.append([
                         budget.scope.kind, budget.scope.value, formatMoney(budget.monthly), budget.currency,

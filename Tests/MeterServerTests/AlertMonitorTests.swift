@@ -5,11 +5,12 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import MeterCore
-import MeterServer
 import MeterStore
 import NIOCore
 import TestSupport
 import Testing
+
+@testable import MeterServer
 
 /// A loopback stand-in for an alert receiver: records every POST and answers the statuses it is
 /// told to for a path (then 200).
@@ -111,6 +112,50 @@ struct AlertMonitorTests {
                     pricing: LedgerScenario.pmp("marketing"))
             })
         #expect(await monitor.evaluate(now: Self.now + 180).map(\.id) == ["budget-spend:account:A:2026-11:100"])
+    }
+
+    @Test("with the committer's version, months are priced again only after a commit, a budget change, or an hour")
+    func repricing() async throws {
+        let store = try await Self.ledger(.sqlite)  // 1.00 USD spent
+        try await store.setBudget(
+            Budget(scope: .account("A"), monthly: 100, currency: "USD", alertAt: [50], createdAt: 0))
+        let version = LedgerVersion()
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let monitor = AlertMonitor(
+            store: store, settings: AlertSettings(secret: "s"), clock: { Self.now }, logger: logger, version: version)
+        #expect(await monitor.evaluate(now: Self.now).isEmpty)
+        // A card a hundred times dearer, imported by another process: no commit, the same budgets.
+        try await store.importRates(
+            try RateCardImport.parse(
+                """
+                effective_from,currency,market,category,rate
+                2026-11-01,USD,India,marketing,50
+                """
+            ).rates, tiers: [])
+        #expect(await monitor.evaluate(now: Self.now + 60).isEmpty)
+        // An hour after the last pricing, the months are priced again.
+        #expect(await monitor.evaluate(now: Self.now + 3_600).map(\.id) == ["budget-spend:account:A:2026-11:50"])
+        // A budget changed: at once.
+        try await store.setBudget(
+            Budget(scope: .account("A"), monthly: 150, currency: "USD", alertAt: [60], createdAt: 0))
+        #expect(await monitor.evaluate(now: Self.now + 3_660).map(\.id) == ["budget-spend:account:A:2026-11:60"])
+        // A commit: at once (a lower budget would otherwise wait for the hour).
+        try await store.setBudget(
+            Budget(scope: .account("A"), monthly: 150, currency: "USD", alertAt: [60, 70], createdAt: 0))
+        // 100 of 150 is under 70%: only the forecast (a month of the same) warns.
+        #expect(
+            await monitor.evaluate(now: Self.now + 3_700).map(\.id) == ["budget-forecast:account:A:2026-11:70"])
+        try await store.importRates(
+            try RateCardImport.parse(
+                """
+                effective_from,currency,market,category,rate
+                2026-11-01,USD,India,marketing,60
+                """
+            ).rates, tiers: [])
+        #expect(await monitor.evaluate(now: Self.now + 3_760).isEmpty)
+        version.advance()
+        #expect(await monitor.evaluate(now: Self.now + 3_820).map(\.id) == ["budget-spend:account:A:2026-11:70"])
     }
 
     @Test("deliveries: signed JSON and Slack's text, a failure retried after its pause, each accepted once")

@@ -19,6 +19,32 @@ public enum AlertRules {
             self.spend = spend
             self.forecast = forecast
         }
+
+        /// The budget's month from its accounts' reports of their current months: spend is the sum
+        /// of the reports in the budget's currency (others are not converted, so not counted); the
+        /// forecast sums their forecasts, counting the spend of an account without one, and is `nil`
+        /// when no report has one.
+        public init(budget: Budget, month: YearMonth, reports: [Report]) {
+            let totals = Self.totals(of: budget, reports: reports)
+            self.init(budget: budget, month: month, spend: totals.spend, forecast: totals.forecast)
+        }
+
+        /// What `init(budget:month:reports:)` sums, for lists that show it without a month.
+        public static func totals(of budget: Budget, reports: [Report]) -> (spend: Decimal, forecast: Decimal?) {
+            var spend = Decimal(0)
+            var projected = Decimal(0)
+            var anyForecast = false
+            for report in reports where report.cost.currency == budget.currency {
+                spend += report.cost.total
+                if let estimate = report.forecast?.projection.cost.estimate {
+                    projected += estimate
+                    anyForecast = true
+                } else {
+                    projected += report.cost.total
+                }
+            }
+            return (spend, anyForecast ? projected : nil)
+        }
     }
 
     /// One alert per threshold reached by spend; and per threshold the forecast reaches while spend
@@ -106,14 +132,5 @@ public enum AlertRules {
             message: "Meta's analytics differ from the ledger in \(cells) cell(s) (\(named.joined(separator: ", "))): "
                 + "GET /api/v1/reconciliations?account=\(account)&month=\(month) has the report",
             figures: ["cells": "\(cells)", "checked_at": "\(checkedAt)"])
-    }
-}
-
-extension BillingCalendar {
-    /// `YYYY-MM-DD HH:MM` of an instant in this calendar's zone (for messages).
-    func timestamp(_ epochSeconds: Int64) -> String {
-        let day = self.day(of: epochSeconds)
-        let seconds = epochSeconds - start(of: day)
-        return DayKeys.format(day) + String(format: " %02d:%02d", Int(seconds / 3_600), Int(seconds % 3_600 / 60))
     }
 }

@@ -155,10 +155,14 @@ public struct InsightsQuery: Sendable, Equatable {
         switch granularity {
         case .day, .halfHour: DayKeys.format(day)
         case .month: YearMonth(containing: day).description
-        case .total:
-            instants.map { "\(Self.utcLabel($0.lowerBound))..\(Self.utcLabel($0.upperBound))" }
-                ?? "\(DayKeys.format(from))..\(DayKeys.format(to))"
+        case .total: periodLabel
         }
+    }
+
+    /// The whole period: `2026-02-03T04:30Z..2026-02-03T12:30Z` for times, `FROM..TO` for days.
+    var periodLabel: String {
+        instants.map { "\(Self.utcLabel($0.lowerBound))..\(Self.utcLabel($0.upperBound))" }
+            ?? "\(DayKeys.format(from))..\(DayKeys.format(to))"
     }
 
     /// A query over the instants `range` (half-hour multiples): the local days that may hold them,

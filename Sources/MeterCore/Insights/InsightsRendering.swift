@@ -59,10 +59,7 @@ extension InsightsResult {
     /// every cost that leaves out charged units with no rate.
     public func tableText() -> String {
         let query = self.query
-        let period =
-            query.instants.map { "\(InsightsQuery.utcLabel($0.lowerBound))..\(InsightsQuery.utcLabel($0.upperBound))" }
-            ?? "\(DayKeys.format(query.from))..\(DayKeys.format(query.to))"
-        var out = "wameter insights  \(period)"
+        var out = "wameter insights  \(query.periodLabel)"
         out += "  \(accounts.count == 1 ? "account" : "accounts") \(accounts.joined(separator: ", "))\n"
         if !query.filters.values.isEmpty {
             out += "only: "

@@ -30,9 +30,10 @@ public struct AnalyticsCellKey: Hashable, Sendable, Comparable {
             < (rhs.day, rhs.phone, rhs.country, rhs.category, rhs.type)
     }
 
-    /// The digits of a phone number as written anywhere (`+1 555-045-8206` → `15550458206`).
+    /// The digits of a phone number as written anywhere (`+1 555-045-8206` → `15550458206`), as the
+    /// insights' phone filter compares them; the text itself when it has none.
     public static func phoneDigits(_ text: String) -> String {
-        let digits = text.filter(\.isASCII).filter(\.isNumber)
+        let digits = BusinessPhoneNumber.digits(text)
         return digits.isEmpty ? text : digits
     }
 }

@@ -313,19 +313,13 @@ enum DashboardPages {
                 : sent == stored.deliveries.count
                     ? "sent" : stored.deliveries.contains(where: \.abandoned) ? "not delivered" : "sending"
             return [
-                "raised": utcTime(alert.raisedAt), "kind": alert.kind.rawValue.replacingOccurrences(of: "_", with: " "),
+                "raised": BillingCalendar.utc.timestamp(alert.raisedAt),
+                "kind": alert.kind.rawValue.replacingOccurrences(of: "_", with: " "),
                 "scope": alert.account.map { names[$0] ?? "account \($0)" } ?? alert.portfolio.map { "portfolio \($0)" }
                     ?? "",
                 "message": alert.message, "state": state, "warn": state == "not delivered",
             ]
         }
-    }
-
-    /// `YYYY-MM-DD HH:MM` (UTC).
-    static func utcTime(_ epochSeconds: Int64) -> String {
-        let seconds = ((epochSeconds % 86_400) + 86_400) % 86_400
-        return DayKeys.format(BillingCalendar.utc.day(of: epochSeconds))
-            + String(format: " %02d:%02d", Int(seconds / 3_600), Int(seconds % 3_600 / 60))
     }
 
     /// The month's last check against Meta's analytics (`wameter reconcile --save`, serve's daily
@@ -336,7 +330,7 @@ enum DashboardPages {
             causes = report.causes.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
                 .map { "\($0.value) \($0.key.replacingOccurrences(of: "_", with: " "))" }.joined(separator: ", ")
         }
-        let checked = utcTime(check.checkedAt)
+        let checked = BillingCalendar.utc.timestamp(check.checkedAt)
         return [
             "agrees": check.agrees, "differences": number(check.differences),
             "causes": causes.isEmpty ? "" : causes + " · ",
