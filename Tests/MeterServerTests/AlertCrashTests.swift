@@ -73,17 +73,25 @@ struct AlertCrashTests {
             let second = try ServerProcess(database: database, port: port, log: log, environment: environment)
             try await second.waitUntilHealthy(.shared)
             try await Self.wait("the alert delivered") { await receiver.accepted.count == 1 }
+            // The delivery is recorded after the receiver's answer; on a loaded machine (a CI run
+            // fsyncs in many tests at once) that write can take a while, so wait for it rather
+            // than for a fixed time.
+            let store = try SQLiteLedgerStore(path: database.path)
+            var kept: [StoredAlert] = []
+            try await Self.wait("the delivery recorded", log: log) {
+                kept = (try? await store.alerts(visibleTo: .all, limit: 10)) ?? []
+                return kept.first?.deliveries.first?.deliveredAt != nil
+            }
             // Three more passes of the monitor: nothing more arrives.
             try await Task.sleep(for: .seconds(3))
             second.kill(SIGTERM)
+            kept = try await store.alerts(visibleTo: .all, limit: 10)
+            await LedgerStoreLocation.close(store)
             let accepted = await receiver.accepted
             #expect(accepted.count == 1)
             let delivered = try #require(accepted.first)
             #expect(delivered.alertID == "budget-spend:account:A:\(month):100")
             #expect(delivered.signature == AlertSignature.value(for: delivered.body, secret: "live-secret"))
-            let store = try SQLiteLedgerStore(path: database.path)
-            let kept = try await store.alerts(visibleTo: .all, limit: 10)
-            await LedgerStoreLocation.close(store)
             #expect(kept.count == 1)
             #expect(kept.first?.deliveries.first?.deliveredAt != nil)
             #expect((kept.first?.deliveries.first?.attempts ?? 0) >= 2)
@@ -91,12 +99,14 @@ struct AlertCrashTests {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    static func wait(_ what: String, _ condition: @Sendable () async -> Bool) async throws {
-        for _ in 0..<300 {
+    static func wait(_ what: String, log: URL? = nil, _ condition: () async -> Bool) async throws {
+        for _ in 0..<600 {
             if await condition() { return }
             try await Task.sleep(for: .milliseconds(50))
         }
-        Issue.record("timed out waiting for \(what)")
+        // The servers' log says why (e.g. "alert delivery not recorded").
+        let tail = log.flatMap { try? String(contentsOf: $0, encoding: .utf8) }.map { String($0.suffix(4_000)) }
+        Issue.record("timed out waiting for \(what)\n\(tail ?? "")")
         throw CancellationError()
     }
 }
