@@ -104,6 +104,17 @@ struct VolumeTierPricingTests {
         #expect(try await LedgerScenario.report(store, "B", "2026-02").cost.total == "0.0028")
         #expect(try await LedgerScenario.report(store, "A", "2026-03").cost.total == "0.0014")
         #expect(try await LedgerScenario.report(store, "B", "2026-01").cost.total == "0.0014")
+
+        // The portfolio's insights price both months at once, each member reading the other's
+        // pool counts from what the snapshot already read: the same as the two reports.
+        let query = InsightsQuery(
+            from: DayKeys.parse("2026-02-01")!, to: DayKeys.parse("2026-02-28")!, dimensions: [.account])
+        let insights = try await store.insights(scope: .portfolio("P"), query: query, now: utc("2026-03-10T00:00:00Z"))
+        #expect(
+            insights.rows.map { "\($0.values[0]) \($0.metrics.messagesCharged) \($0.metrics.cost)" } == [
+                "A 2 0.0024", "B 2 0.0028",
+            ])
+        #expect(insights.totals.map(\.metrics.cost) == ["0.0052"])
     }
 
     @Test(

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import WhatsAppWebhook
 
 /// What an insights query is computed from, gathered by the store: each queried account's inputs
@@ -56,12 +57,7 @@ public enum InsightsBuilder {
     public static func build(
         _ query: InsightsQuery, _ inputs: InsightsInputs, markets: MarketTable = .standard, reportOf: YearMonth?
     ) -> (insights: InsightsResult, report: Report?) {
-        var report: Report?
-        var rows: [RowKey: InsightsMetrics] = [:]
-        var totals: [String: InsightsMetrics] = [:]
-        let days = query.from...query.to
         let filtersOnlyAccounts = query.filters.values.keys.allSatisfy { $0 == .account }
-        var periods: [DayKey: String] = [:]
         // Accounts are filtered whole, before pricing; phone numbers may be named by display number.
         var filterValues = query.filters.values
         filterValues[.account] = nil
@@ -69,43 +65,37 @@ public enum InsightsBuilder {
             filterValues[.phone] = BusinessPhoneNumber.ids(named: phones, in: inputs.phoneNumbers)
         }
         let filters = filterValues.sorted { $0.key < $1.key }
+        let months = inputs.months.filter { query.filters.keeps(.account, $0.account.id) }
 
-        // A period given as times is counted by the half-hour, whatever the granularity.
-        let halfHourly = query.granularity == .halfHour || query.instants != nil
-        for month in inputs.months {
-            let account = month.account
-            guard query.filters.keeps(.account, account.id) else { continue }
-            let priced = ReportBuilder.price(month, markets: markets)
-            if month.month == reportOf { report = priced.report }
-            let calendar = BillingCalendar(timezoneIdentifier: account.timezone) ?? .utc
-            var halfHourLabels: [Int64: String] = [:]
-            let counters =
-                halfHourly
-                ? inputs.halfHourCounters[InsightsInputs.halfHourKey(account: account.id, month: month.month)] ?? []
-                : month.rollups
-            let split = TimeSplit(halfHourly: halfHourly, calendar: calendar)
-            forEachAtom(of: month, priced: priced, counters: counters, split: split, days: days, markets: markets) {
-                atom, metrics in
-                if let instants = query.instants {
-                    guard let halfHour = atom.halfHour, instants.contains(halfHour) else { return }
-                }
-                for (dimension, kept) in filters where !kept.contains(atom.value(of: dimension, account: account.id)) {
-                    return
-                }
-                let period: String
-                if query.granularity == .halfHour, let halfHour = atom.halfHour {
-                    period = halfHourLabels[halfHour] ?? HalfHourLabel.format(halfHour, in: calendar)
-                    halfHourLabels[halfHour] = period
-                } else {
-                    period = periods[atom.day] ?? query.period(of: atom.day)
-                    periods[atom.day] = period
-                }
-                let key = RowKey(
-                    period: period, currency: account.currency,
-                    values: query.dimensions.map { atom.value(of: $0, account: account.id) })
-                rows[key, default: InsightsMetrics()].add(metrics)
-                totals[account.currency, default: InsightsMetrics()].add(metrics)
+        // Each account-month is priced and split on its own, on as many cores as there are (a
+        // portfolio's months are independent until their rows are added up), then added up in
+        // month order, so the answer does not depend on which finished first.
+        @Sendable func part(_ index: Int) -> MonthPart {
+            Self.part(
+                of: months[index], query: query, inputs: inputs, filters: filters, markets: markets, reportOf: reportOf)
+        }
+        let parts: [MonthPart]
+        if months.count > 1 {
+            let slots = Mutex([MonthPart?](repeating: nil, count: months.count))
+            DispatchQueue.concurrentPerform(iterations: months.count) { index in
+                let done = part(index)
+                slots.withLock { $0[index] = done }
             }
+            parts = slots.withLock { $0.compactMap { $0 } }
+        } else {
+            parts = months.indices.map(part)
+        }
+        var report: Report?
+        var rows: [RowKey: InsightsMetrics] = [:]
+        var totals: [String: InsightsMetrics] = [:]
+        for part in parts {
+            if let monthReport = part.report { report = monthReport }
+            if rows.isEmpty {
+                rows = part.rows
+            } else {
+                for (key, metrics) in part.rows { rows[key, default: InsightsMetrics()].add(metrics) }
+            }
+            totals[part.currency, default: InsightsMetrics()].add(part.total)
         }
 
         var undelivered: [String: InsightsInputs.Undelivered] = [:]
@@ -139,6 +129,59 @@ public enum InsightsBuilder {
             },
             displayNumbers: BusinessPhoneNumber.displayNumbers(inputs.phoneNumbers))
         return (insights, report)
+    }
+
+    /// One account-month's share of the answer: its rows, its total, and its report when asked for.
+    struct MonthPart: Sendable {
+        var rows: [RowKey: InsightsMetrics] = [:]
+        var currency: String
+        var total = InsightsMetrics()
+        var report: Report?
+    }
+
+    /// Prices one account-month as its report does and adds its atoms on the query's days to rows.
+    private static func part(
+        of month: ReportInputs, query: InsightsQuery, inputs: InsightsInputs,
+        filters: [(key: InsightsDimension, value: Set<String>)], markets: MarketTable, reportOf: YearMonth?
+    ) -> MonthPart {
+        let account = month.account
+        let days = query.from...query.to
+        // A period given as times is counted by the half-hour, whatever the granularity.
+        let halfHourly = query.granularity == .halfHour || query.instants != nil
+        let priced = ReportBuilder.price(month, markets: markets)
+        var part = MonthPart(currency: account.currency)
+        if month.month == reportOf { part.report = priced.report }
+        let calendar = BillingCalendar(timezoneIdentifier: account.timezone) ?? .utc
+        var periods: [DayKey: String] = [:]
+        var halfHourLabels: [Int64: String] = [:]
+        let counters =
+            halfHourly
+            ? inputs.halfHourCounters[InsightsInputs.halfHourKey(account: account.id, month: month.month)] ?? []
+            : month.rollups
+        let split = TimeSplit(halfHourly: halfHourly, calendar: calendar)
+        forEachAtom(of: month, priced: priced, counters: counters, split: split, days: days, markets: markets) {
+            atom, metrics in
+            if let instants = query.instants {
+                guard let halfHour = atom.halfHour, instants.contains(halfHour) else { return }
+            }
+            for (dimension, kept) in filters where !kept.contains(atom.value(of: dimension, account: account.id)) {
+                return
+            }
+            let period: String
+            if query.granularity == .halfHour, let halfHour = atom.halfHour {
+                period = halfHourLabels[halfHour] ?? HalfHourLabel.format(halfHour, in: calendar)
+                halfHourLabels[halfHour] = period
+            } else {
+                period = periods[atom.day] ?? query.period(of: atom.day)
+                periods[atom.day] = period
+            }
+            let key = RowKey(
+                period: period, currency: account.currency,
+                values: query.dimensions.map { atom.value(of: $0, account: account.id) })
+            part.rows[key, default: InsightsMetrics()].add(metrics)
+            part.total.add(metrics)
+        }
+        return part
     }
 
     struct RowKey: Hashable, Comparable {

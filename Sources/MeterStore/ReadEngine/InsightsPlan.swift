@@ -18,6 +18,8 @@ struct InsightsPlan: Sendable {
         var months: [ReportInputs] = []
         var halfHourCounters: [String: [RollupRow]] = [:]
         var undelivered: [String: InsightsInputs.Undelivered] = [:]
+        // Each member's charged tier-counted cells, read once for every account of its portfolio.
+        var tierCells = TierCellMemo()
         for account in accounts where query.filters.keeps(.account, account.id) {
             guard let calendar = BillingCalendar(timezoneIdentifier: account.timezone) else {
                 throw LedgerStoreError.invalidAccount(account.id, ["unknown time zone \(account.timezone)"])
@@ -35,16 +37,23 @@ struct InsightsPlan: Sendable {
                 guard hasData else { continue }
                 var plan = ReportPlan(account: account, month: month, now: now, dayCaches: dayCaches)
                 plan.countsUndelivered = month == wholeMonth
-                months.append(try await plan.gather(from: snapshot))
+                months.append(try await plan.gather(from: snapshot, tierCells: &tierCells))
                 if query.granularity == .halfHour || query.instants != nil {
                     // The month is priced by day; its units are placed in half-hours by these.
                     halfHourCounters[InsightsInputs.halfHourKey(account: account.id, month: month)] =
                         try await snapshot.rollups(RollupSelection(account: account.id, days: days, halfHourly: true))
                 }
             }
-            let counts = try await ReportPlan.undelivered(
-                snapshot, account: account.id,
-                sent: query.instants ?? calendar.range(from: query.from, through: query.to), now: now)
+            let sent = query.instants ?? calendar.range(from: query.from, through: query.to)
+            if let whole = months.last, whole.account.id == account.id, whole.month == wholeMonth,
+                calendar.range(of: whole.month) == sent
+            {
+                // The period is the month gathered whole: its counts are these.
+                undelivered[account.id] = InsightsInputs.Undelivered(
+                    messages: whole.undeliveredMessages, conversations: whole.undeliveredConversations)
+                continue
+            }
+            let counts = try await ReportPlan.undelivered(snapshot, account: account.id, sent: sent, now: now)
             undelivered[account.id] = InsightsInputs.Undelivered(
                 messages: counts.messages, conversations: counts.conversations)
         }

@@ -19,6 +19,13 @@ struct ReportPlan: Sendable {
     var countsUndelivered = true
 
     func gather(from snapshot: any LedgerSnapshot) async throws -> ReportInputs {
+        var tierCells = TierCellMemo()
+        return try await gather(from: snapshot, tierCells: &tierCells)
+    }
+
+    /// As `gather(from:)`, sharing `tierCells` with the other accounts' plans of one snapshot: a
+    /// portfolio's members each need every member's tier-counted cells.
+    func gather(from snapshot: any LedgerSnapshot, tierCells: inout TierCellMemo) async throws -> ReportInputs {
         guard let calendar = BillingCalendar(timezoneIdentifier: account.timezone) else {
             throw LedgerStoreError.invalidAccount(account.id, ["unknown time zone \(account.timezone)"])
         }
@@ -26,6 +33,7 @@ struct ReportPlan: Sendable {
         let days = dayCaches.cache(for: account.timezone)
         let rollups = try await snapshot.rollups(
             RollupSelection(account: account.id, days: month.firstDay...month.lastPossibleDay))
+        if account.portfolio != nil { tierCells.keep(account: account.id, month: month, from: rollups) }
 
         var freeTier: [FreeTierConversation] = []
         if let selection = ReportSelections.freeTierConversations(account: account.id, month: month, range: range) {
@@ -47,7 +55,7 @@ struct ReportPlan: Sendable {
         }
 
         let rates = try await snapshot.importedRates(currency: account.currency).card
-        let volumeTiers = try await volumeTierInputs(snapshot, ownRollups: rollups, rates: rates)
+        let volumeTiers = try await volumeTierInputs(snapshot, ownRollups: rollups, rates: rates, tierCells: &tierCells)
         let calls = try await callInputs(snapshot, range: range)
         let currency = account.currency
         let webhookPriced = try await snapshot.messages(
@@ -83,21 +91,28 @@ struct ReportPlan: Sendable {
     }
 
     /// Units of an account sent in `sent` and neither delivered nor failed: all of them, and those
-    /// sent more than 30 days before `now` (dropped).
+    /// sent more than 30 days before `now` (dropped). Each unit is counted once: the dropped part
+    /// and the pending rest are counted apart and added (a busy month has 100,000s of undelivered
+    /// messages, and in a past month the two ranges were the same range read twice).
     static func undelivered(
         _ snapshot: any LedgerSnapshot, account: String, sent range: Range<Int64>, now: Int64
     ) async throws -> (messages: UndeliveredCounts, conversations: UndeliveredCounts) {
         let sent = ReportSelections.undeliveredRanges(month: range, now: now)
+        let pending = sent.dropped.upperBound..<sent.all.upperBound
+        func messages(_ part: Range<Int64>) async throws -> Int {
+            part.isEmpty
+                ? 0 : try await snapshot.count(ReportSelections.undeliveredMessages(account: account, sent: part))
+        }
+        func conversations(_ part: Range<Int64>) async throws -> Int {
+            part.isEmpty
+                ? 0 : try await snapshot.count(ReportSelections.undeliveredConversations(account: account, sent: part))
+        }
+        let droppedMessages = try await messages(sent.dropped)
+        let droppedConversations = try await conversations(sent.dropped)
         return (
+            UndeliveredCounts(total: droppedMessages + (try await messages(pending)), dropped: droppedMessages),
             UndeliveredCounts(
-                total: try await snapshot.count(ReportSelections.undeliveredMessages(account: account, sent: sent.all)),
-                dropped: try await snapshot.count(
-                    ReportSelections.undeliveredMessages(account: account, sent: sent.dropped))),
-            UndeliveredCounts(
-                total: try await snapshot.count(
-                    ReportSelections.undeliveredConversations(account: account, sent: sent.all)),
-                dropped: try await snapshot.count(
-                    ReportSelections.undeliveredConversations(account: account, sent: sent.dropped)))
+                total: droppedConversations + (try await conversations(pending)), dropped: droppedConversations)
         )
     }
 
@@ -105,7 +120,7 @@ struct ReportPlan: Sendable {
     /// its own time zone), and, only for pools that pass a tier boundary, their messages in delivery
     /// order. Pools below their first boundary are priced from the counts alone.
     private func volumeTierInputs(
-        _ snapshot: any LedgerSnapshot, ownRollups: [RollupRow], rates: RateCard
+        _ snapshot: any LedgerSnapshot, ownRollups: [RollupRow], rates: RateCard, tierCells: inout TierCellMemo
     ) async throws -> VolumeTierInputs {
         var members = [account]
         if let portfolio = account.portfolio {
@@ -113,8 +128,14 @@ struct ReportPlan: Sendable {
         }
         var portfolioRollups = ownRollups.filter { $0.key.metric == .messageCharged }
         for member in members.dropFirst() {
-            portfolioRollups += try await snapshot.rollups(
-                ReportSelections.tieredChargedCells(account: member.id, month: month))
+            if let known = tierCells.cells(account: member.id, month: month) {
+                portfolioRollups += known
+            } else {
+                let read = try await snapshot.rollups(
+                    ReportSelections.tieredChargedCells(account: member.id, month: month))
+                tierCells.keep(account: member.id, month: month, cells: read)
+                portfolioRollups += read
+            }
         }
         let crossing = VolumeTierPricing.poolsCrossingATier(
             VolumeTierPricing.cells(of: portfolioRollups), currency: account.currency, card: rates)
@@ -135,4 +156,26 @@ struct ReportPlan: Sendable {
         return VolumeTierInputs(
             portfolioRollups: portfolioRollups, orderedPools: crossing, orderedUnits: units, updates: updates)
     }
+}
+
+/// The charged, tier-counted counter cells of account-months already read in one snapshot (each
+/// account's own month rollups hold them), so that the members of a portfolio read each other's once.
+struct TierCellMemo {
+    private var cells: [String: [RollupRow]] = [:]
+
+    /// Keeps what `ReportSelections.tieredChargedCells` would select, from the account's month rollups.
+    mutating func keep(account: String, month: YearMonth, from rollups: [RollupRow]) {
+        cells[Self.key(account, month)] = rollups.filter {
+            $0.key.metric == .messageCharged && TierPoolKey.poolCategory(of: $0.key.category) != nil
+        }
+    }
+
+    /// Keeps the cells read with `ReportSelections.tieredChargedCells`.
+    mutating func keep(account: String, month: YearMonth, cells read: [RollupRow]) {
+        cells[Self.key(account, month)] = read
+    }
+
+    func cells(account: String, month: YearMonth) -> [RollupRow]? { cells[Self.key(account, month)] }
+
+    private static func key(_ account: String, _ month: YearMonth) -> String { "\(account) \(month)" }
 }
