@@ -58,6 +58,8 @@ struct InsightsPropertyTests {
                 #expect(sums[total.currency, default: InsightsMetrics()] == total.metrics, "\(label)")
             }
             #expect(Set(sums.keys).isSubset(of: whole.totals.map(\.currency)), "\(label)")
+            // The JSON written directly is JSONEncoder's, byte for byte.
+            #expect(whole.jsonData() == WireJSON.encode(InsightsJSON(whole)), "\(label)")
 
             let left = try await insights(day(first), day(middle), "total", by: [])
             let right = try await insights(day(middle + 1), day(last), "total", by: [])

@@ -10,7 +10,7 @@ extension InsightsResult {
     }
 
     public func jsonData() -> Data {
-        WireJSON.encode(InsightsJSON(self))
+        InsightsJSON(self).data()
     }
 
     /// The CSV's first line: the period, the currency, the queried dimensions in the query's order,
