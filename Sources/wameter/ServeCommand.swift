@@ -63,6 +63,7 @@ struct ServeCommand: AsyncParsableCommand {
             let database = options.displayLocation
             let serverLogger = logger
             // Said once the socket is bound, so the log never claims a server that is not there.
+            await ServerWarmUp.run(store)
             let metrics = ServerMetrics()
             metrics.bootstrapMetricsSystem()
             let app = buildApplication(
