@@ -118,7 +118,7 @@ struct CounterTable: Sendable {
     private static let columnIndex = Dictionary(uniqueKeysWithValues: metrics.enumerated().map { ($1, $0) })
 
     /// The counters a selection names: `day, half_hour (0 in the day counters), phone, category,
-    /// country`, then the metric columns.
+    /// country`, then the metric columns (`selectedMetrics`).
     static func select(_ selection: RollupSelection, _ dialect: SQLDialect) -> SQLStatement {
         let table = selection.halfHourly ? halfHourly : daily
         var filter = SelectionSQL.Filter(dialect)
@@ -127,9 +127,14 @@ struct CounterTable: Sendable {
         if let metric = selection.metric { filter.condition("\(column(metric)) <> 0") }
         if let categories = selection.categories { filter.oneOf("category", categories) }
         let halfHour = table.halfHourly ? "half_hour" : "CAST(0 AS BIGINT)"
-        return filter.statement(
-            "SELECT day, \(halfHour), phone, category, country, \(metricColumns.joined(separator: ", ")) FROM \(table.name)"
-        )
+        let columns = selectedMetrics(selection).map(column).joined(separator: ", ")
+        return filter.statement("SELECT day, \(halfHour), phone, category, country, \(columns) FROM \(table.name)")
+    }
+
+    /// The metric columns `select` reads, in order: the selection's metric only, when it names one
+    /// (a portfolio's tier pools read 100,000s of half-hour rows for their charged count alone).
+    static func selectedMetrics(_ selection: RollupSelection) -> [RollupMetric] {
+        selection.metric.map { [$0] } ?? metrics
     }
 
     /// 1 when the selection holds a counter, else 0: a probe that stops at the first row.
@@ -139,19 +144,17 @@ struct CounterTable: Sendable {
         return statement
     }
 
-    /// The counters of one selected row (`select`'s columns), one per non-zero metric column (only
-    /// `metric`'s, when given).
+    /// The counters of one selected row: `counts` are its metric columns, `selected` their metrics
+    /// (`selectedMetrics`); one row per non-zero count.
     static func rollupRows(
         day: DayKey, halfHour: Int64, phone: String, category: String, country: String, counts: [Int],
-        metric: RollupMetric?, into rows: inout [RollupRow]
+        selected: [RollupMetric], into rows: inout [RollupRow]
     ) {
-        for (index, count) in counts.enumerated() where count != 0 {
-            let rowMetric = metrics[index]
-            if let metric, metric != rowMetric { continue }
+        for (metric, count) in zip(selected, counts) where count != 0 {
             rows.append(
                 RollupRow(
                     key: RollupKey(
-                        day: day, metric: rowMetric, category: category, country: country, phone: phone,
+                        day: day, metric: metric, category: category, country: country, phone: phone,
                         halfHour: halfHour),
                     count: count))
         }

@@ -20,13 +20,14 @@ struct PostgresSnapshot: LedgerSnapshot {
     func rollups(_ selection: RollupSelection) async throws -> [RollupRow] {
         var rows: [RollupRow] = []
         let query = Self.query(CounterTable.select(selection, .postgres))
+        let selected = CounterTable.selectedMetrics(selection)
         for try await row in try await connection.query(query, logger: logger) {
             let cells = row.makeRandomAccess()
-            let counts = try (0..<CounterTable.metrics.count).map { try cells[5 + $0].decode(Int.self) }
+            let counts = try selected.indices.map { try cells[5 + $0].decode(Int.self) }
             CounterTable.rollupRows(
                 day: DayKey(try cells[0].decode(Int64.self)), halfHour: try cells[1].decode(Int64.self),
                 phone: try cells[2].decode(String.self), category: try cells[3].decode(String.self),
-                country: try cells[4].decode(String.self), counts: counts, metric: selection.metric, into: &rows)
+                country: try cells[4].decode(String.self), counts: counts, selected: selected, into: &rows)
         }
         return rows
     }

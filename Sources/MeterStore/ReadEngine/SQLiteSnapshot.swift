@@ -20,12 +20,13 @@ struct SQLiteSnapshot: LedgerSnapshot {
             // A cursor decodes each row in place; `fetchAll` would copy every row first.
             var rows: [RollupRow] = []
             let cursor = try Row.fetchCursor(db, sql: statement.text, arguments: Self.arguments(statement))
-            var counts = [Int](repeating: 0, count: CounterTable.metrics.count)
+            let selected = CounterTable.selectedMetrics(selection)
+            var counts = [Int](repeating: 0, count: selected.count)
             while let row = try cursor.next() {
                 for index in counts.indices { counts[index] = row[5 + index] }
                 CounterTable.rollupRows(
                     day: row[0], halfHour: row[1], phone: row[2], category: row[3], country: row[4], counts: counts,
-                    metric: selection.metric, into: &rows)
+                    selected: selected, into: &rows)
             }
             return rows
         }
