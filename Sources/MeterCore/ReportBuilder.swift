@@ -172,24 +172,13 @@ public enum ReportBuilder {
         let currency = inputs.account.currency
         let tiers = inputs.volumeTiers
         let portfolioCells = VolumeTierPricing.cells(of: tiers?.portfolioRollups ?? inputs.rollups, markets: markets)
-        var unitsByPool: [TierPoolKey: [TierUnit]] = [:]
-        for unit in tiers?.orderedUnits ?? [] {
-            let key = RollupKey(
-                day: unit.day, metric: .messageCharged, category: unit.category, country: unit.country,
-                phone: unit.phone)
-            guard let pool = VolumeTierPricing.pool(of: key, markets: markets),
-                tiers?.orderedPools.contains(pool) == true
-            else { continue }
-            unitsByPool[pool, default: []].append(unit)
-        }
-
         var lines: [TierPoolKey: Report.VolumeTierLine] = [:]
         for (pool, cells) in ownCells {
             // In delivery order when the pool passes a tier boundary; otherwise every message is in
             // the first tier and day order is enough (the day decides the rate).
             let runs: [VolumeTierPricing.Run]
-            if let units = unitsByPool[pool] {
-                runs = VolumeTierPricing.runs(of: units)
+            if let ordered = tiers?.orderedRuns[pool] {
+                runs = ordered
             } else {
                 runs = cells.sorted {
                     ($0.key.day, $0.key.category, $0.key.country, $0.key.phone)

@@ -33,20 +33,19 @@ public struct VolumeTierInputs: Sendable {
     /// Charged-message cells of every account in the portfolio, this one included, each for the
     /// month in its own time zone: the pools' totals.
     public var portfolioRollups: [RollupRow]
-    /// Pools whose total passes a tier boundary, so their messages must be priced in delivery order.
-    public var orderedPools: Set<TierPoolKey>
-    /// The charged messages of those pools, from every account of the portfolio.
-    public var orderedUnits: [TierUnit]
+    /// For each pool whose total passes a tier boundary, its charged messages from every account of
+    /// the portfolio as runs in delivery order (`VolumeTierOrder`); other pools are priced from
+    /// their day counters.
+    public var orderedRuns: [TierPoolKey: [VolumeTierPricing.Run]]
     /// Meta's tier-update webhooks for the month, from any account of the portfolio.
     public var updates: [TierUpdate]
 
     public init(
-        portfolioRollups: [RollupRow], orderedPools: Set<TierPoolKey> = [], orderedUnits: [TierUnit] = [],
+        portfolioRollups: [RollupRow], orderedRuns: [TierPoolKey: [VolumeTierPricing.Run]] = [:],
         updates: [TierUpdate] = []
     ) {
         self.portfolioRollups = portfolioRollups
-        self.orderedPools = orderedPools
-        self.orderedUnits = orderedUnits
+        self.orderedRuns = orderedRuns
         self.updates = updates
     }
 }

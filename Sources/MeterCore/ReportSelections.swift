@@ -65,6 +65,13 @@ public enum ReportSelections {
         return selection
     }
 
+    /// The same cells by UTC half-hour, for the pools that pass a tier boundary (`VolumeTierOrder`).
+    public static func tieredChargedHalfHours(account: String, month: YearMonth) -> RollupSelection {
+        var selection = tieredChargedCells(account: account, month: month)
+        selection.halfHourly = true
+        return selection
+    }
+
     /// A portfolio's tier-counted charged cells of one account for a month (its own local days).
     public static func tieredChargedCells(account: String, month: YearMonth) -> RollupSelection {
         RollupSelection(

@@ -6,7 +6,7 @@ import MeterCore
 ///
 /// Steps: the account's counters for its month; the conversations the free tier covers; pending and
 /// dropped units; the rate card; for volume tiers, the portfolio's tier-counted counters, and only
-/// for pools that pass a tier boundary their messages in delivery order; Meta's tier updates; and
+/// for pools that pass a tier boundary their order (`VolumeTierOrder`); Meta's tier updates; and
 /// the messages whose webhook stated their price.
 struct ReportPlan: Sendable {
     let account: Account
@@ -116,9 +116,23 @@ struct ReportPlan: Sendable {
         )
     }
 
+    /// Consecutive half-hours (their starts, sorted) joined into time ranges: one read each.
+    static func spans(of halfHours: [Int64]) -> [Range<Int64>] {
+        var spans: [Range<Int64>] = []
+        for start in halfHours {
+            if let last = spans.last, last.upperBound == start {
+                spans[spans.count - 1] = last.lowerBound..<start + 1_800
+            } else {
+                spans.append(start..<start + 1_800)
+            }
+        }
+        return spans
+    }
+
     /// The portfolio's tier pools for the month: every account's charged tier-counted cells (each in
-    /// its own time zone), and, only for pools that pass a tier boundary, their messages in delivery
-    /// order. Pools below their first boundary are priced from the counts alone.
+    /// its own time zone), and, only for pools that pass a tier boundary, their units in delivery
+    /// order (from the half-hour counters, and the messages of the half-hours holding a boundary).
+    /// Pools below their first boundary are priced from the counts alone.
     private func volumeTierInputs(
         _ snapshot: any LedgerSnapshot, ownRollups: [RollupRow], rates: RateCard, tierCells: inout TierCellMemo
     ) async throws -> VolumeTierInputs {
@@ -139,22 +153,37 @@ struct ReportPlan: Sendable {
         }
         let crossing = VolumeTierPricing.poolsCrossingATier(
             VolumeTierPricing.cells(of: portfolioRollups), currency: account.currency, card: rates)
-        var units: [TierUnit] = []
+        var orderedRuns: [TierPoolKey: [VolumeTierPricing.Run]] = [:]
         if !crossing.isEmpty {
+            // Where each crossing pool passes a boundary, from the half-hour counters; the messages
+            // of those half-hours only are read in delivery order.
+            var counters: [VolumeTierOrder.Counter] = []
             for member in members {
+                counters += try await snapshot.rollups(
+                    ReportSelections.tieredChargedHalfHours(account: member.id, month: month)
+                ).map { VolumeTierOrder.Counter(account: member.id, row: $0) }
+            }
+            let order = VolumeTierOrder.plan(counters, pools: crossing, currency: account.currency, card: rates)
+            let halfHours = order.halfHoursToRead
+            var units: [TierUnit] = []
+            for member in members where !halfHours.isEmpty {
                 // Each account's month is its own local month.
                 guard let calendar = BillingCalendar(timezoneIdentifier: member.timezone) else { continue }
                 let days = dayCaches.cache(for: member.timezone)
-                let memberUnits = try await snapshot.messages(
-                    ReportSelections.tieredMessages(account: member.id, delivered: calendar.range(of: month))
-                ) { TierUnit.of($0, days: days) }
-                // The first account's units are moved, not copied: a portfolio month is 100,000s of them.
-                if units.isEmpty { units = memberUnits } else { units += memberUnits }
+                let month = calendar.range(of: self.month)
+                for range in Self.spans(of: halfHours) {
+                    let delivered = max(range.lowerBound, month.lowerBound)..<min(range.upperBound, month.upperBound)
+                    guard !delivered.isEmpty else { continue }
+                    units += try await snapshot.messages(
+                        ReportSelections.tieredMessages(account: member.id, delivered: delivered)
+                    ) { TierUnit.of($0, days: days) }
+                }
             }
+            orderedRuns = VolumeTierOrder.runs(of: crossing, plan: order, units: units)
         }
         let updates = try await snapshot.tierUpdates(accounts: members.map(\.id), effectiveMonth: month)
         return VolumeTierInputs(
-            portfolioRollups: portfolioRollups, orderedPools: crossing, orderedUnits: units, updates: updates)
+            portfolioRollups: portfolioRollups, orderedRuns: orderedRuns, updates: updates)
     }
 }
 
