@@ -65,11 +65,12 @@ public enum ReportSelections {
         return selection
     }
 
-    /// The same cells by UTC half-hour, for the pools that pass a tier boundary (`VolumeTierOrder`).
-    public static func tieredChargedHalfHours(account: String, month: YearMonth) -> RollupSelection {
-        var selection = tieredChargedCells(account: account, month: month)
-        selection.halfHourly = true
-        return selection
+    /// The same cells by UTC half-hour on some of the days, for the pools that pass a tier boundary
+    /// (`VolumeTierOrder`).
+    public static func tieredChargedHalfHours(account: String, days: ClosedRange<DayKey>) -> RollupSelection {
+        RollupSelection(
+            account: account, days: days, metric: .messageCharged,
+            categories: TierPoolKey.tieredCategories.map(\.category), halfHourly: true)
     }
 
     /// A portfolio's tier-counted charged cells of one account for a month (its own local days).

@@ -3,6 +3,7 @@ import MeterCore
 import MeterStore
 import TestSupport
 import Testing
+import TrafficSimulator
 
 /// Volume tiers end to end: webhooks in, portfolio pools counted, marginal rates applied in delivery
 /// order, Meta's tier webhooks shown next to the computed tier.
@@ -159,6 +160,53 @@ struct VolumeTierPricingTests {
             report.volumeTiers.map { "\($0.category):\($0.portfolioCharged):\($0.tier ?? "-")" } == [
                 "authentication:2:2:MAX"
             ])
+    }
+
+    @Test(
+        "a busy portfolio month in one time zone: tiers change inside days, half-hours and on their edges, as if every message were read in order",
+        arguments: StoreBackend.all)
+    func busyMonthInOneZone(_ backend: StoreBackend) async throws {
+        let store = try await backend.makeStore(accounts: [
+            Account(id: "A", timezone: "Asia/Kolkata", currency: "USD", portfolio: "P"),
+            Account(id: "B", timezone: "Asia/Kolkata", currency: "USD", portfolio: "P"),
+        ])
+        // 1–30, 31–75, then 76 and up; 140 messages over four days, in bursts.
+        let table: [(upTo: Int, rate: Decimal)] = [
+            (30, Decimal(string: "0.0014")!), (75, Decimal(string: "0.0010")!), (Int.max, Decimal(string: "0.0005")!),
+        ]
+        try await store.importRates(
+            [],
+            tiers: try RateCardImport.parse(
+                """
+                effective_from,currency,market,category,volume_from,volume_to,rate
+                2026-01-01,USD,India,utility,1,30,0.0014
+                2026-01-01,USD,India,utility,31,75,0.0010
+                2026-01-01,USD,India,utility,76,,0.0005
+                """
+            ).tiers)
+        var random = SeededRandom(seed: 7)
+        var used = Set<Int64>()
+        var sent: [(account: String, id: String, at: Int64)] = []
+        for index in 0..<140 {
+            var at: Int64
+            repeat {
+                let day = Int64.random(in: 0..<4, using: &random)
+                // Bursts at 09:00, 09:20 and 14:00 Kolkata time, seconds apart.
+                let burst = [12_600, 13_800, 30_600].randomElement(using: &random)!
+                at =
+                    utc("2026-02-10T00:00:00Z") + day * 86_400 + Int64(burst)
+                    + Int64.random(in: 0..<2_400, using: &random)
+            } while !used.insert(at).inserted
+            sent.append((Bool.random(using: &random) ? "A" : "B", "m\(index)", at))
+        }
+        try await LedgerScenario.ingest(store, sent.shuffled().map { utility($0.account, $0.id, at: $0.at) })
+        // Every message in delivery order, priced at its place.
+        var expected: [String: Decimal] = ["A": 0, "B": 0]
+        for (place, message) in sent.sorted(by: { $0.at < $1.at }).enumerated() {
+            expected[message.account]! += table.first { place + 1 <= $0.upTo }!.rate
+        }
+        #expect(try await LedgerScenario.report(store, "A", "2026-02").cost.total == expected["A"])
+        #expect(try await LedgerScenario.report(store, "B", "2026-02").cost.total == expected["B"])
     }
 
     @Test("Meta's tier webhooks are stored once each and shown next to the computed tier", arguments: StoreBackend.all)

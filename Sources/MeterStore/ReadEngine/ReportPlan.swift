@@ -140,29 +140,25 @@ struct ReportPlan: Sendable {
         if let portfolio = account.portfolio {
             members += try await snapshot.accounts(inPortfolio: portfolio).filter { $0.id != account.id }
         }
-        var portfolioRollups = ownRollups.filter { $0.key.metric == .messageCharged }
+        var memberCells = [(account: account, cells: ownRollups.filter { $0.key.metric == .messageCharged })]
         for member in members.dropFirst() {
             if let known = tierCells.cells(account: member.id, month: month) {
-                portfolioRollups += known
+                memberCells.append((member, known))
             } else {
                 let read = try await snapshot.rollups(
                     ReportSelections.tieredChargedCells(account: member.id, month: month))
                 tierCells.keep(account: member.id, month: month, cells: read)
-                portfolioRollups += read
+                memberCells.append((member, read))
             }
         }
+        let portfolioRollups = memberCells.flatMap(\.cells)
         let crossing = VolumeTierPricing.poolsCrossingATier(
             VolumeTierPricing.cells(of: portfolioRollups), currency: account.currency, card: rates)
         var orderedRuns: [TierPoolKey: [VolumeTierPricing.Run]] = [:]
         if !crossing.isEmpty {
-            // Where each crossing pool passes a boundary, from the half-hour counters; the messages
-            // of those half-hours only are read in delivery order.
-            var counters: [VolumeTierOrder.Counter] = []
-            for member in members {
-                counters += try await snapshot.rollups(
-                    ReportSelections.tieredChargedHalfHours(account: member.id, month: month)
-                ).map { VolumeTierOrder.Counter(account: member.id, row: $0) }
-            }
+            // Where each crossing pool passes a boundary, from the counters; the messages of those
+            // half-hours only are read in delivery order.
+            let counters = try await tierCounters(snapshot, memberCells, crossing: crossing, rates: rates)
             let order = VolumeTierOrder.plan(counters, pools: crossing, currency: account.currency, card: rates)
             let halfHours = order.halfHoursToRead
             var units: [TierUnit] = []
@@ -184,6 +180,70 @@ struct ReportPlan: Sendable {
         let updates = try await snapshot.tierUpdates(accounts: members.map(\.id), effectiveMonth: month)
         return VolumeTierInputs(
             portfolioRollups: portfolioRollups, orderedRuns: orderedRuns, updates: updates)
+    }
+}
+
+extension ReportPlan {
+    /// The counters the crossing pools' order is planned on (`VolumeTierOrder`). When every account
+    /// of the portfolio keeps one time zone, a local day is the same stretch of time for all of
+    /// them: each day's counters are one slot (starting at the day's first instant), and only the
+    /// days inside which a tier changes are read by half-hour (a 150,000-message portfolio month is
+    /// 90,000 half-hour counters, against a few thousand for those days). Otherwise, every half-hour.
+    fileprivate func tierCounters(
+        _ snapshot: any LedgerSnapshot, _ memberCells: [(account: Account, cells: [RollupRow])],
+        crossing: Set<TierPoolKey>, rates: RateCard
+    ) async throws -> [VolumeTierOrder.Counter] {
+        let tiered = TierPoolKey.tieredCategories.map(\.category)
+        guard Set(memberCells.map(\.account.timezone)).count == 1,
+            let calendar = BillingCalendar(timezoneIdentifier: account.timezone)
+        else {
+            var counters: [VolumeTierOrder.Counter] = []
+            for (member, _) in memberCells {
+                counters += try await snapshot.rollups(
+                    ReportSelections.tieredChargedHalfHours(
+                        account: member.id, days: month.firstDay...month.lastPossibleDay)
+                ).map { VolumeTierOrder.Counter(account: member.id, row: $0) }
+            }
+            return counters
+        }
+        var starts: [DayKey: Int64] = [:]
+        var byDay: [VolumeTierOrder.Counter] = []
+        for (member, cells) in memberCells {
+            for cell in cells where cell.key.metric == .messageCharged && tiered.contains(cell.key.category) {
+                var key = cell.key
+                key.halfHour = starts[key.day] ?? calendar.start(of: key.day)
+                starts[key.day] = key.halfHour
+                byDay.append(VolumeTierOrder.Counter(account: member.id, row: RollupRow(key: key, count: cell.count)))
+            }
+        }
+        let splitStarts = VolumeTierOrder.plan(byDay, pools: crossing, currency: account.currency, card: rates)
+            .halfHoursToRead
+        let split = Set(starts.filter { splitStarts.contains($0.value) }.keys)
+        guard !split.isEmpty else { return byDay }
+        var counters = byDay.filter { !split.contains($0.row.key.day) }
+        for days in Self.daySpans(of: split.sorted(), calendar) {
+            for (member, _) in memberCells {
+                counters += try await snapshot.rollups(
+                    ReportSelections.tieredChargedHalfHours(account: member.id, days: days)
+                ).map { VolumeTierOrder.Counter(account: member.id, row: $0) }
+            }
+        }
+        return counters
+    }
+
+    /// Consecutive days (sorted) joined into ranges: one read each.
+    fileprivate static func daySpans(of days: [DayKey], _ calendar: BillingCalendar) -> [ClosedRange<DayKey>] {
+        var spans: [ClosedRange<DayKey>] = []
+        for day in days {
+            if let last = spans.last,
+                calendar.day(of: calendar.range(from: last.upperBound, through: last.upperBound).upperBound) == day
+            {
+                spans[spans.count - 1] = last.lowerBound...day
+            } else {
+                spans.append(day...day)
+            }
+        }
+        return spans
     }
 }
 
