@@ -5,8 +5,9 @@
 #
 # Copies the ingest benchmark's database, imports the example USD card and a tier table for every
 # market (utility and authentication: 1–1,000, 1,001–10,000, 10,001 and up, so every pool passes
-# a boundary and is priced message by message in delivery order), puts the three accounts in one
-# portfolio, and times `report` (whole process, median of 20 runs) before and after the portfolio.
+# a boundary and must be priced in delivery order: from the half-hour counters, reading messages only
+# where a tier changes), puts the three accounts in one portfolio, and times `report` (whole process,
+# median of 20 runs) before and after the portfolio.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 events=${1:-1000000}
@@ -44,10 +45,10 @@ time_reports() {
 }
 units=$(sqlite3 "$db" "SELECT count(*) FROM messages WHERE account = '100000000000001' AND delivered_at IS NOT NULL
     AND pricing_category IN ('utility', 'authentication', 'authentication_international')")
-echo "one account, its own portfolio ($units utility/authentication messages read in order): $(time_reports)"
+echo "one account, its own portfolio ($units utility/authentication messages in its pools): $(time_reports)"
 for account in 100000000000001 100000000000002 100000000000003; do
     "$bin" accounts add "$account" --timezone UTC --currency USD --portfolio P --database "$db" >/dev/null
 done
 units=$(sqlite3 "$db" "SELECT count(*) FROM messages WHERE delivered_at IS NOT NULL
     AND pricing_category IN ('utility', 'authentication', 'authentication_international')")
-echo "three accounts, one portfolio ($units messages read in order): $(time_reports)"
+echo "three accounts, one portfolio ($units messages in the pools): $(time_reports)"
