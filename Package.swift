@@ -108,6 +108,19 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
+        // The server benchmark's baseline (scripts/bench-server.sh), not part of wameter: a
+        // hand-rolled receiver that stores each signed body as one row in its own transaction.
+        .executableTarget(
+            name: "webhook-baseline",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "scripts/webhook-baseline"
+        ),
         .testTarget(name: "WhatsAppWebhookTests", dependencies: ["WhatsAppWebhook", "TestSupport"]),
         .testTarget(name: "MeterCoreTests", dependencies: ["MeterCore", "WhatsAppWebhook", "TestSupport"]),
         .testTarget(
