@@ -19,8 +19,32 @@ extension LedgerStore {
     ) async throws -> InsightsResult {
         let accounts = try await accounts(in: scope, readableBy: access)
         let plan = InsightsPlan(accounts: accounts, query: query, now: now, dayCaches: dayKeyCaches)
-        let inputs = try await withSnapshot { try await plan.gather(from: $0) }
-        var result = InsightsBuilder.build(query, inputs)
+        // Each account-month is priced (on the task pool) as soon as it is read, while the next is
+        // read on the snapshot's connection: a portfolio's reading and pricing overlap on two cores.
+        let (inputs, parts) = try await withSnapshot { snapshot in
+            try await withThrowingTaskGroup(of: (Int, InsightsBuilder.MonthPart).self) { group in
+                var count = 0
+                var filters: InsightsBuilder.Filters?
+                let inputs = try await plan.gather(from: snapshot) { month, halfHours, phoneNumbers in
+                    guard query.filters.keeps(.account, month.account.id) else { return }
+                    let index = count
+                    count += 1
+                    let monthFilters = filters ?? InsightsBuilder.Filters(query, phoneNumbers: phoneNumbers)
+                    filters = monthFilters
+                    group.addTask {
+                        (
+                            index,
+                            InsightsBuilder.part(
+                                of: month, query: query, halfHourCounters: halfHours, filters: monthFilters)
+                        )
+                    }
+                }
+                var parts = [InsightsBuilder.MonthPart?](repeating: nil, count: count)
+                for try await (index, part) in group { parts[index] = part }
+                return (inputs, parts.compactMap { $0 })
+            }
+        }
+        var result = InsightsBuilder.assemble(query, inputs, parts: parts).insights
         if query.forecast { result.forecasts = try await forecasts(of: accounts, now: now) }
         return result
     }

@@ -57,22 +57,19 @@ public enum InsightsBuilder {
     public static func build(
         _ query: InsightsQuery, _ inputs: InsightsInputs, markets: MarketTable = .standard, reportOf: YearMonth?
     ) -> (insights: InsightsResult, report: Report?) {
-        let filtersOnlyAccounts = query.filters.values.keys.allSatisfy { $0 == .account }
-        // Accounts are filtered whole, before pricing; phone numbers may be named by display number.
-        var filterValues = query.filters.values
-        filterValues[.account] = nil
-        if let phones = filterValues[.phone] {
-            filterValues[.phone] = BusinessPhoneNumber.ids(named: phones, in: inputs.phoneNumbers)
-        }
-        let filters = filterValues.sorted { $0.key < $1.key }
+        let filters = Filters(query, phoneNumbers: inputs.phoneNumbers)
         let months = inputs.months.filter { query.filters.keeps(.account, $0.account.id) }
 
         // Each account-month is priced and split on its own, on as many cores as there are (a
         // portfolio's months are independent until their rows are added up), then added up in
         // month order, so the answer does not depend on which finished first.
         @Sendable func part(_ index: Int) -> MonthPart {
-            Self.part(
-                of: months[index], query: query, inputs: inputs, filters: filters, markets: markets, reportOf: reportOf)
+            let month = months[index]
+            return Self.part(
+                of: month, query: query,
+                halfHourCounters: inputs.halfHourCounters[
+                    InsightsInputs.halfHourKey(account: month.account.id, month: month.month)] ?? [],
+                filters: filters, markets: markets, reportOf: reportOf)
         }
         let parts: [MonthPart]
         if months.count > 1 {
@@ -85,6 +82,30 @@ public enum InsightsBuilder {
         } else {
             parts = months.indices.map(part)
         }
+        return assemble(query, inputs, parts: parts)
+    }
+
+    /// The query's filters as every account-month applies them: accounts are filtered whole,
+    /// before pricing; phone numbers may be named by display number.
+    public struct Filters: Sendable {
+        var values: [(key: InsightsDimension, value: Set<String>)]
+
+        public init(_ query: InsightsQuery, phoneNumbers: [BusinessPhoneNumber]) {
+            var filterValues = query.filters.values
+            filterValues[.account] = nil
+            if let phones = filterValues[.phone] {
+                filterValues[.phone] = BusinessPhoneNumber.ids(named: phones, in: phoneNumbers)
+            }
+            values = filterValues.sorted { $0.key < $1.key }
+        }
+    }
+
+    /// The answer from each account-month's part (in month order; `inputs.months` may be empty
+    /// when the parts were made as the months were gathered) and the accounts' undelivered counts.
+    public static func assemble(
+        _ query: InsightsQuery, _ inputs: InsightsInputs, parts: [MonthPart]
+    ) -> (insights: InsightsResult, report: Report?) {
+        let filtersOnlyAccounts = query.filters.values.keys.allSatisfy { $0 == .account }
         var report: Report?
         var rows: [RowKey: InsightsMetrics] = [:]
         var totals: [String: InsightsMetrics] = [:]
@@ -132,17 +153,19 @@ public enum InsightsBuilder {
     }
 
     /// One account-month's share of the answer: its rows, its total, and its report when asked for.
-    struct MonthPart: Sendable {
+    public struct MonthPart: Sendable {
         var rows: [RowKey: InsightsMetrics] = [:]
         var currency: String
         var total = InsightsMetrics()
         var report: Report?
     }
 
-    /// Prices one account-month as its report does and adds its atoms on the query's days to rows.
-    private static func part(
-        of month: ReportInputs, query: InsightsQuery, inputs: InsightsInputs,
-        filters: [(key: InsightsDimension, value: Set<String>)], markets: MarketTable, reportOf: YearMonth?
+    /// Prices one account-month as its report does and adds its atoms on the query's days to rows;
+    /// `halfHourCounters` are its half-hour counters on the period's days (used by `half_hour`
+    /// queries and periods given as times).
+    public static func part(
+        of month: ReportInputs, query: InsightsQuery, halfHourCounters: [RollupRow], filters: Filters,
+        markets: MarketTable = .standard, reportOf: YearMonth? = nil
     ) -> MonthPart {
         let account = month.account
         let days = query.from...query.to
@@ -154,17 +177,15 @@ public enum InsightsBuilder {
         let calendar = BillingCalendar(timezoneIdentifier: account.timezone) ?? .utc
         var periods: [DayKey: String] = [:]
         var halfHourLabels: [Int64: String] = [:]
-        let counters =
-            halfHourly
-            ? inputs.halfHourCounters[InsightsInputs.halfHourKey(account: account.id, month: month.month)] ?? []
-            : month.rollups
+        let counters = halfHourly ? halfHourCounters : month.rollups
         let split = TimeSplit(halfHourly: halfHourly, calendar: calendar)
         forEachAtom(of: month, priced: priced, counters: counters, split: split, days: days, markets: markets) {
             atom, metrics in
             if let instants = query.instants {
                 guard let halfHour = atom.halfHour, instants.contains(halfHour) else { return }
             }
-            for (dimension, kept) in filters where !kept.contains(atom.value(of: dimension, account: account.id)) {
+            for (dimension, kept) in filters.values where !kept.contains(atom.value(of: dimension, account: account.id))
+            {
                 return
             }
             let period: String

@@ -15,6 +15,19 @@ struct InsightsPlan: Sendable {
     var wholeMonth: YearMonth?
 
     func gather(from snapshot: any LedgerSnapshot) async throws -> InsightsInputs {
+        try await gather(from: snapshot) { _, _, _ in }
+    }
+
+    /// As `gather(from:)`, handing each account-month to `gathered` as soon as it is read (with its
+    /// half-hour counters on the period's days and the accounts' phone numbers), so that it can be
+    /// priced while the next is read.
+    func gather(
+        from snapshot: any LedgerSnapshot,
+        gathered: (ReportInputs, _ halfHourCounters: [RollupRow], _ phoneNumbers: [BusinessPhoneNumber]) -> Void
+    ) async throws -> InsightsInputs {
+        // For display numbers beside ids, and for filters that name numbers by display number.
+        let needsNumbers = query.dimensions.contains(.phone) || query.filters.values[.phone] != nil
+        let phoneNumbers = needsNumbers ? try await snapshot.phoneNumbers(accounts: accounts.map(\.id)) : []
         var months: [ReportInputs] = []
         var halfHourCounters: [String: [RollupRow]] = [:]
         var undelivered: [String: InsightsInputs.Undelivered] = [:]
@@ -37,12 +50,16 @@ struct InsightsPlan: Sendable {
                 guard hasData else { continue }
                 var plan = ReportPlan(account: account, month: month, now: now, dayCaches: dayCaches)
                 plan.countsUndelivered = month == wholeMonth
-                months.append(try await plan.gather(from: snapshot, tierCells: &tierCells))
+                let inputs = try await plan.gather(from: snapshot, tierCells: &tierCells)
+                months.append(inputs)
+                var halfHours: [RollupRow] = []
                 if query.granularity == .halfHour || query.instants != nil {
                     // The month is priced by day; its units are placed in half-hours by these.
-                    halfHourCounters[InsightsInputs.halfHourKey(account: account.id, month: month)] =
-                        try await snapshot.rollups(RollupSelection(account: account.id, days: days, halfHourly: true))
+                    halfHours = try await snapshot.rollups(
+                        RollupSelection(account: account.id, days: days, halfHourly: true))
+                    halfHourCounters[InsightsInputs.halfHourKey(account: account.id, month: month)] = halfHours
                 }
+                gathered(inputs, halfHours, phoneNumbers)
             }
             let sent = query.instants ?? calendar.range(from: query.from, through: query.to)
             if let whole = months.last, whole.account.id == account.id, whole.month == wholeMonth,
@@ -57,9 +74,6 @@ struct InsightsPlan: Sendable {
             undelivered[account.id] = InsightsInputs.Undelivered(
                 messages: counts.messages, conversations: counts.conversations)
         }
-        // For display numbers beside ids, and for filters that name numbers by display number.
-        let needsNumbers = query.dimensions.contains(.phone) || query.filters.values[.phone] != nil
-        let phoneNumbers = needsNumbers ? try await snapshot.phoneNumbers(accounts: accounts.map(\.id)) : []
         return InsightsInputs(
             accounts: accounts, months: months, undelivered: undelivered, phoneNumbers: phoneNumbers,
             halfHourCounters: halfHourCounters)
