@@ -25,8 +25,8 @@ extension LedgerStore {
             try await withThrowingTaskGroup(of: (Int, InsightsBuilder.MonthPart).self) { group in
                 var count = 0
                 var filters: InsightsBuilder.Filters?
+                // The plan gathers only the accounts the query keeps.
                 let inputs = try await plan.gather(from: snapshot) { month, halfHours, phoneNumbers in
-                    guard query.filters.keeps(.account, month.account.id) else { return }
                     let index = count
                     count += 1
                     let monthFilters = filters ?? InsightsBuilder.Filters(query, phoneNumbers: phoneNumbers)
