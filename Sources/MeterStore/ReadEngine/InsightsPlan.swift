@@ -61,8 +61,12 @@ struct InsightsPlan: Sendable {
                 }
                 gathered(inputs, halfHours, phoneNumbers)
             }
+        }
+        // The undelivered counts after every month: the months are being priced meanwhile.
+        for account in accounts where query.filters.keeps(.account, account.id) {
+            guard let calendar = BillingCalendar(timezoneIdentifier: account.timezone) else { continue }
             let sent = query.instants ?? calendar.range(from: query.from, through: query.to)
-            if let whole = months.last, whole.account.id == account.id, whole.month == wholeMonth,
+            if let whole = months.last(where: { $0.account.id == account.id }), whole.month == wholeMonth,
                 calendar.range(of: whole.month) == sent
             {
                 // The period is the month gathered whole: its counts are these.
