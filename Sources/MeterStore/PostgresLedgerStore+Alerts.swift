@@ -159,12 +159,7 @@ extension PostgresLedgerStore {
     }
 
     public func finishAlertDelivery(_ delivery: AlertDelivery, at: Int64, outcome: AlertDelivery.Outcome) async throws {
-        let (delivered, next, abandoned, error): (Int64?, Int64?, Bool, String?) =
-            switch outcome {
-            case .delivered: (at, nil, false, nil)
-            case .retry(let next, let error): (nil, next, false, error)
-            case .abandoned(let error): (nil, nil, true, error)
-            }
+        let (delivered, next, abandoned, error) = AlertColumns.outcome(outcome, at: at)
         let logger = logger
         try await transactions.run { connection in
             _ = try await connection.query(

@@ -83,6 +83,18 @@ public struct AlertVisibility: Sendable, Equatable {
 
 /// Budgets' and alerts' columns in the store: targets and thresholds as text.
 enum AlertColumns {
+    /// What a delivery's outcome writes: `delivered_at`, `next_attempt_at` (kept when nil),
+    /// `abandoned` and `last_error`.
+    static func outcome(
+        _ outcome: AlertDelivery.Outcome, at: Int64
+    ) -> (delivered: Int64?, next: Int64?, abandoned: Bool, error: String?) {
+        switch outcome {
+        case .delivered: (at, nil, false, nil)
+        case .retry(let next, let error): (nil, next, false, error)
+        case .abandoned(let error): (nil, nil, true, error)
+        }
+    }
+
     static func targets(_ targets: [AlertTarget]) -> String {
         String(decoding: (try? JSONEncoder().encode(targets)) ?? Data("[]".utf8), as: UTF8.self)
     }

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import WhatsAppWebhook
 
 /// What an insights query is computed from, gathered by the store: each queried account's inputs
@@ -45,42 +44,21 @@ public struct InsightsInputs: Sendable {
 /// day, and the query keeps the days of its period, so the insights for a calendar month are that
 /// month's report, and any breakdown sums to the total. Pure, like the report.
 public enum InsightsBuilder {
-    public static func build(
-        _ query: InsightsQuery, _ inputs: InsightsInputs, markets: MarketTable = .standard
-    ) -> InsightsResult {
-        build(query, inputs, markets: markets, reportOf: nil).insights
-    }
-
     /// The insights, and the report of the month `reportOf` from the same pricing (`nil` when the
     /// inputs hold no such month). The month's inputs must have been gathered whole (its pending
-    /// and dropped units counted) for the report to be the month's report.
+    /// and dropped units counted) for the report to be the month's report. One month after the
+    /// other: `LedgerStore.insights` prices a portfolio's months in parallel, as it reads them
+    /// (`part`, then `assemble`).
     public static func build(
         _ query: InsightsQuery, _ inputs: InsightsInputs, markets: MarketTable = .standard, reportOf: YearMonth?
     ) -> (insights: InsightsResult, report: Report?) {
         let filters = Filters(query, phoneNumbers: inputs.phoneNumbers)
-        let months = inputs.months.filter { query.filters.keeps(.account, $0.account.id) }
-
-        // Each account-month is priced and split on its own, on as many cores as there are (a
-        // portfolio's months are independent until their rows are added up), then added up in
-        // month order, so the answer does not depend on which finished first.
-        @Sendable func part(_ index: Int) -> MonthPart {
-            let month = months[index]
-            return Self.part(
+        let parts = inputs.months.filter { query.filters.keeps(.account, $0.account.id) }.map { month in
+            part(
                 of: month, query: query,
                 halfHourCounters: inputs.halfHourCounters[
                     InsightsInputs.halfHourKey(account: month.account.id, month: month.month)] ?? [],
                 filters: filters, markets: markets, reportOf: reportOf)
-        }
-        let parts: [MonthPart]
-        if months.count > 1 {
-            let slots = Mutex([MonthPart?](repeating: nil, count: months.count))
-            DispatchQueue.concurrentPerform(iterations: months.count) { index in
-                let done = part(index)
-                slots.withLock { $0[index] = done }
-            }
-            parts = slots.withLock { $0.compactMap { $0 } }
-        } else {
-            parts = months.indices.map(part)
         }
         return assemble(query, inputs, parts: parts)
     }
