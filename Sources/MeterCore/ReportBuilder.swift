@@ -73,7 +73,13 @@ public enum ReportBuilder {
         let freeTier = PricingRules.conversationFreeTier(for: inputs.month)
 
         var totals: [RollupMetric: Int] = [:]
-        for row in inputs.rollups { totals[row.key.metric, default: 0] += row.count }
+        var delivered = 0
+        for row in inputs.rollups {
+            totals[row.key.metric, default: 0] += row.count
+            if row.key.metric == .messageDelivered || row.key.metric == .conversationDelivered { delivered += 1 }
+        }
+        // Every charged cell was delivered, so the delivered rows are about the number of cells.
+        cells.reserve(delivered)
 
         // Conversations covered by the free tier, as cells to take off the billable counts.
         var free: [RollupKey: Int] = [:]
@@ -111,7 +117,7 @@ public enum ReportBuilder {
                     continue
                 }
                 var count = row.count
-                if let webhook = priced[key] {
+                if !priced.isEmpty, let webhook = priced[key] {
                     let covered = min(count, webhook.count)
                     // All of a cell's priced messages are in it, so `covered` is all of them.
                     cells.charge(lineKey, covered, amount: webhook.amount)
