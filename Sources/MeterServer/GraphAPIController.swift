@@ -42,7 +42,7 @@ struct GraphAPIController<Context: RequestContext> {
                 let result = try await store.insights(scope: .accounts([id]), query: query, now: clock())
                 body[graphRequest.field.rawValue] = graphRequest.response(result, calendar: calendar)
             }
-            return .json(WireJSON.encode(GraphJSON.object(body)))
+            return .json(GraphJSON.object(body).data())
         } catch let error as GraphError {
             let status: HTTPResponse.Status = error == .invalidToken ? .unauthorized : .badRequest
             let body = GraphJSON.object([
@@ -50,7 +50,7 @@ struct GraphAPIController<Context: RequestContext> {
                     "message": .string(error.message), "type": .string(error.type), "code": .integer(error.code),
                 ])
             ])
-            return .json(WireJSON.encode(body), status: status)
+            return .json(body.data(), status: status)
         }
     }
 

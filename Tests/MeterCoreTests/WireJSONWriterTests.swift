@@ -79,4 +79,37 @@ struct WireJSONWriterTests {
         full.accounts = ["A", "B"]
         #expect(full.data() == WireJSON.encode(full))
     }
+
+    @Test("Graph API answers: nested objects and arrays, 64-bit times, exact decimals, errors")
+    func graphAnswers() {
+        let costs = ["0", "4.6", "-0.0125", "0.000001", "1234567890.123456789", "99999999999999999999.5"]
+        var points: [GraphJSON] = []
+        for (index, cost) in costs.enumerated() {
+            points.append(
+                .object([
+                    "start": .integer64(1_769_904_000 + Int64(index) * 86_400),
+                    "end": .integer64(1_769_990_400 + Int64(index) * 86_400),
+                    "cost": .decimal(Decimal(string: cost)!), "volume": .integer(index * 1_000),
+                    "phone_number": .string("+91 98765 4321\(index)"), "tier": .string("0:750000"),
+                    "country": .string(index.isMultiple(of: 2) ? "IN" : "\"odd\"\n/"),
+                ]))
+        }
+        let answer = GraphJSON.object([
+            "id": .string("100000000000001"),
+            "pricing_analytics": .object(["data": .array([.object(["data_points": .array(points)])])]),
+            "analytics": .object([
+                "phone_numbers": .array([]), "country_codes": .array([.string("IN")]),
+                "granularity": .string("DAY"), "data_points": .array([.object([:])]),
+            ]),
+        ])
+        #expect(answer.data() == WireJSON.encode(answer))
+        let error = GraphJSON.object([
+            "error": .object([
+                "message": .string("(#100) Invalid parameter"), "type": .string("OAuthException"),
+                "code": .integer(100),
+            ])
+        ])
+        #expect(error.data() == WireJSON.encode(error))
+        #expect(GraphJSON.array([]).data() == WireJSON.encode(GraphJSON.array([])))
+    }
 }

@@ -50,6 +50,9 @@ struct WireJSONWriter {
 
     mutating func int(_ value: Int) { bytes.append(contentsOf: value.description.utf8) }
 
+    /// A number already written as JSON writes it (an `Int64`'s or a `Decimal`'s description).
+    mutating func number(_ text: String) { bytes.append(contentsOf: text.utf8) }
+
     // MARK: Streaming: the caller writes keys in order (`keyOrder`).
 
     /// Whether the innermost open container has no element yet.
