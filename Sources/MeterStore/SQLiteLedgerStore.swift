@@ -18,9 +18,10 @@ public final class SQLiteLedgerStore: LedgerStore {
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
-            // 64 MiB of page cache per connection: the ingest path looks up random wamids, and a
-            // small cache turns those into disk reads. Bounded, so memory stays bounded.
-            try db.execute(sql: "PRAGMA cache_size = -65536")
+            // 32 MiB of page cache per connection: the ingest path looks up random wamids, and a
+            // small cache turns those into disk reads. Bounded, so memory stays bounded (64 MiB
+            // was no faster on a 3 GB ledger and kept ingest's peak above 150 MB).
+            try db.execute(sql: "PRAGMA cache_size = -32768")
         }
         writer = try DatabasePool(path: path, configuration: configuration)
         try SQLiteSchema.migrate(writer)

@@ -33,6 +33,8 @@ struct IngestCommand: AsyncParsableCommand {
 
     /// `45 s`, `3 min 20 s`, `1 h 05 min`: how long is left, for people.
     func run() async throws {
+        // Batches of bodies, allocated and freed over and over: keep them out of the heap.
+        HeapSettings.apply()
         let handle: FileHandle
         if file == "-" {
             handle = .standardInput

@@ -13,6 +13,8 @@ struct RebuildCommand: AsyncParsableCommand {
     @Flag(help: "Do not print progress (it is printed only on a terminal anyway).") var quiet = false
 
     func run() async throws {
+        // Batches of bodies, allocated and freed over and over: keep them out of the heap.
+        HeapSettings.apply()
         let started = Date()
         let outcome = try await options.withStore(existing: true) { store in
             // Said first: a large archive takes minutes, in one transaction that shows no progress.
