@@ -17,13 +17,17 @@ public final class SQLiteLedgerStore: LedgerStore {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
             // 32 MiB of page cache per connection: the ingest path looks up random wamids, and a
             // small cache turns those into disk reads. Bounded, so memory stays bounded (64 MiB
             // was no faster on a 3 GB ledger and kept ingest's peak above 150 MB).
             try db.execute(sql: "PRAGMA cache_size = -32768")
         }
-        writer = try DatabasePool(path: path, configuration: configuration)
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        // Set on the pool's one writer connection after the pool has opened it: the pool puts WAL
+        // mode in place with `synchronous = NORMAL` (no sync at commit) after `prepareDatabase`,
+        // which undid `FULL` set there (SQLiteDurabilityTests).
+        try pool.barrierWriteWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        writer = pool
         try SQLiteSchema.migrate(writer)
     }
 

@@ -23,9 +23,11 @@ struct WebhookBaseline {
             FileHandle.standardError.write(Data("usage: WAMETER_APP_SECRET=S webhook-baseline PORT DATABASE\n".utf8))
             exit(2)
         }
-        var configuration = Configuration()
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-        let pool = try DatabasePool(path: arguments[2], configuration: configuration)
+        let pool = try DatabasePool(path: arguments[2])
+        // On the writer, after the pool has set WAL mode with `synchronous = NORMAL` (which undoes
+        // the setting in a configuration's `prepareDatabase`): every commit synced, as durable as
+        // wameter's.
+        try await pool.barrierWriteWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         try await pool.write { db in
             try db.execute(
                 sql: """
