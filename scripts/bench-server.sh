@@ -3,6 +3,7 @@
 #
 #   scripts/bench-server.sh [SECONDS] [CONNECTIONS]      defaults 20 s, 64 keep-alive connections
 #   WAMETER_BIN=/path/to/wameter scripts/bench-server.sh   the same with another build
+#   FSYNC_DELAY_US=1000 scripts/bench-server.sh            both receivers on a modelled slower disk
 #
 # Builds (release) `wameter` and the hand-rolled baseline receiver (scripts/webhook-baseline: verify
 # the signature, insert the raw body as one SQLite row in its own transaction, synchronous=FULL),
@@ -35,14 +36,34 @@ bodies=bench-data/simulated-150000.jsonl
 python3 scripts/webhook-requests.py --count 150000 --secret bench-secret --from "$bodies" \
     --out bench-data/requests.txt
 
+# FSYNC_DELAY_US models a disk whose flushes take that much longer than this machine's
+# (scripts/fsync-delay.c, preloaded into both receivers); the flush rate is printed either way.
+preload=()
+if [ -n "${FSYNC_DELAY_US:-}" ]; then
+    cc -shared -fPIC -O2 -o bench-data/fsync-delay.so scripts/fsync-delay.c -ldl
+    preload=(env "LD_PRELOAD=$PWD/bench-data/fsync-delay.so" "FSYNC_DELAY_US=$FSYNC_DELAY_US")
+fi
+"${preload[@]}" python3 - <<'PY'
+import os, time
+f = os.open("bench-data/fsync-rate", os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+start, n = time.time(), 0
+while time.time() - start < 1:
+    os.write(f, b"x" * 4096)
+    os.fdatasync(f)
+    n += 1
+os.close(f)
+os.unlink("bench-data/fsync-rate")
+print(f"disk flushes (4 KB write + fdatasync): {n / (time.time() - start):,.0f}/s")
+PY
+
 db=bench-data/server.sqlite
 baseline_db=bench-data/baseline.sqlite
 rm -f "$db" "$db-wal" "$db-shm" "$baseline_db" "$baseline_db-wal" "$baseline_db-shm"
 export WAMETER_APP_SECRET=bench-secret WAMETER_VERIFY_TOKEN=bench-verify WAMETER_API_TOKEN=bench-api-token-0123456789
-"$bin" serve --database "$db" --port "$port" --log-level warning &
+"${preload[@]}" "$bin" serve --database "$db" --port "$port" --log-level warning &
 server=$!
 baseline_port=$((port + 1))
-"$baseline" "$baseline_port" "$baseline_db" &
+"${preload[@]}" "$baseline" "$baseline_port" "$baseline_db" &
 receiver=$!
 trap 'kill $server $receiver 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
