@@ -59,6 +59,10 @@ public struct MarketTable: Sendable {
     }
 
     private let spans: [String: [Span]]
+    /// The same spans for two-letter codes `AA`…`ZZ` by `codeIndex`: a month's report asks for a
+    /// market once or twice per counter row (100,000s), and indexing by the code's two bytes
+    /// replaces hashing the string.
+    private let spansByCode: [[Span]]
 
     public static let standard = MarketTable()
 
@@ -71,12 +75,27 @@ public struct MarketTable: Sendable {
             spans[fields[0], default: []].append(Span(market: fields[1], from: from, until: until))
         }
         self.spans = spans
+        var byCode = [[Span]](repeating: [], count: 26 * 26)
+        for (country, countrySpans) in spans {
+            if let index = Self.codeIndex(country) { byCode[index] = countrySpans }
+        }
+        spansByCode = byCode
+    }
+
+    /// `AA` → 0 … `ZZ` → 675; nil for anything but two capital letters.
+    private static func codeIndex(_ country: String) -> Int? {
+        var utf8 = country.utf8.makeIterator()
+        guard let first = utf8.next(), let second = utf8.next(), utf8.next() == nil,
+            (65...90).contains(first), (65...90).contains(second)
+        else { return nil }
+        return Int(first - 65) * 26 + Int(second - 65)
     }
 
     /// The market of a country on a local day; `""` (no country known) is `Unknown`.
     public func market(country: String, on day: DayKey) -> String {
         if country.isEmpty { return Self.unknown }
-        for span in spans[country] ?? [] where span.from <= day && day <= span.until {
+        let countrySpans = Self.codeIndex(country).map { spansByCode[$0] } ?? spans[country] ?? []
+        for span in countrySpans where span.from <= day && day <= span.until {
             return span.market
         }
         return Self.other

@@ -200,4 +200,14 @@ struct MarketTableTests {
             #expect(names.contains(expected))
         }
     }
+
+    @Test(
+        "codes that are not two capital letters are looked up as written: unknown ones are Other, none is Unknown",
+        arguments: [
+            ("", "Unknown"), ("ZZ", "Other"), ("in", "Other"), ("IND", "Other"), ("I", "Other"),
+            ("ÉS", "Other"), ("IN", "India"), ("AE", "United Arab Emirates"), ("ZW", "Rest of Africa"),
+        ])
+    func oddCodes(country: String, market: String) {
+        #expect(MarketTable.standard.market(country: country, on: 2026_10_01) == market)
+    }
 }
