@@ -6,11 +6,12 @@ import WhatsAppWebhook
 /// A backend reads the stored records for the keys a batch touches, hands them to `merge`, and
 /// writes back what it returns; the counter changes accumulate here until the backend flushes them.
 /// No SQL and no I/O: what differs between SQLite and PostgreSQL is only how records are read,
-/// locked and written.
-struct LedgerBatch {
+/// locked and written. Built before the write transaction (it needs no stored state), so that the
+/// single writer spends its time only on what needs the database.
+struct LedgerBatch: Sendable {
     /// A record's identity: its account and its key within the account (wamid, wamid/member or
     /// conversation id).
-    struct Key: Hashable, Comparable {
+    struct Key: Hashable, Comparable, Sendable {
         var account: String
         var id: String
 

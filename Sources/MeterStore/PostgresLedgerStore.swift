@@ -361,12 +361,14 @@ public final class PostgresLedgerStore: LedgerStore {
 
     public func ingest(_ bodies: [ReceivedBody]) async throws -> IngestOutcome {
         let (logger, ledgerLock, dayCaches) = (self.logger, self.ledgerLock, self.dayCaches)
+        // Joined per record before the transaction: it then holds its locks for less time.
+        let batch = LedgerBatch(bodies.lazy.map { ($0.events, $0.onPremisesAccount) })
         return try await transactions.run { connection in
             try await connection.query("SELECT pg_advisory_xact_lock_shared(\(ledgerLock))", logger: logger)
             var writer = PostgresLedgerWriter(connection: connection, logger: logger, dayCaches: dayCaches)
             // Re-delivered bodies are archived too and merge into the ledger as no-ops.
             try await writer.archive(bodies)
-            try await writer.apply(bodies.map { ($0.events, $0.onPremisesAccount) })
+            try await writer.apply(batch)
             try await writer.flushRollups()
             var outcome = writer.outcome
             outcome.bodies = bodies.count

@@ -56,7 +56,12 @@ struct PostgresLedgerWriter {
 
     /// Applies the events of bodies that were just archived (or are being replayed).
     mutating func apply(_ bodies: [(events: [WebhookEvent], onPremisesAccount: String)]) async throws {
-        let batch = LedgerBatch(bodies)
+        try await apply(LedgerBatch(bodies))
+    }
+
+    /// Applies a batch of bodies' events, joined per record beforehand (outside the transaction,
+    /// which then holds its locks for less time).
+    mutating func apply(_ batch: LedgerBatch) async throws {
         try await ensureAccounts(batch.accounts)
         for update in batch.tierUpdates { try await store(update) }
         // In one order on every instance, so that two first sightings cannot wait on each other.

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import GRDBSQLite
 
@@ -22,6 +23,18 @@ struct SQLiteBindings {
     /// Several values, in order (`nil` binds NULL, `Bool` 0 or 1, as GRDB stores them).
     mutating func bind<each Value: SQLiteBindable>(_ values: repeat each Value) {
         repeat (each values).bind(to: &self)
+    }
+
+    /// Bytes as a blob (copied by SQLite, as text is); no bytes are an empty blob, not NULL.
+    mutating func bind(_ value: Data) {
+        index += 1
+        value.withUnsafeBytes { bytes in
+            if let base = bytes.baseAddress, bytes.count > 0 {
+                _ = sqlite3_bind_blob(handle, index, base, Int32(bytes.count), Self.transient)
+            } else {
+                _ = sqlite3_bind_zeroblob(handle, index, 0)
+            }
+        }
     }
 
     mutating func bind(_ value: String) {

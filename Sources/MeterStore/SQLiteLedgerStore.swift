@@ -195,16 +195,21 @@ public final class SQLiteLedgerStore: LedgerStore {
     // MARK: - Ingest
 
     public func ingest(_ bodies: [ReceivedBody]) async throws -> IngestOutcome {
-        try await writer.write { db in
+        // Joined per record on the caller's thread: the one writer has enough to do.
+        let batch = LedgerBatch(bodies.lazy.map { ($0.events, $0.onPremisesAccount) })
+        return try await writer.write { db in
             let archive = try db.cachedStatement(
                 sql: "INSERT INTO raw_bodies (received_at, source, on_premises_account, body) VALUES (?, ?, ?, ?)")
             for body in bodies {
-                try archive.execute(arguments: [body.receivedAt, body.source, body.onPremisesAccount, body.bytes])
+                try archive.executeBound(in: db) {
+                    $0.bind(body.receivedAt, body.source, body.onPremisesAccount)
+                    $0.bind(body.bytes)
+                }
             }
             // Re-delivered bodies are archived too (the archive is a record of what arrived) and merge
             // into the ledger as no-ops: the merge is idempotent.
             var writer = SQLiteLedgerWriter(db: db, dayCaches: dayCaches)
-            try writer.apply(bodies.map { ($0.events, $0.onPremisesAccount) })
+            try writer.apply(batch)
             try writer.flushRollups()
             var outcome = writer.outcome
             outcome.bodies = bodies.count

@@ -30,7 +30,11 @@ struct SQLiteLedgerWriter {
 
     /// Applies the events of bodies that were just archived (or are being replayed).
     mutating func apply(_ bodies: [(events: [WebhookEvent], onPremisesAccount: String)]) throws {
-        let batch = LedgerBatch(bodies)
+        try apply(LedgerBatch(bodies))
+    }
+
+    /// Applies a batch of bodies' events, joined per record beforehand.
+    mutating func apply(_ batch: LedgerBatch) throws {
         for account in batch.accounts { try ensureAccount(account) }
         for update in batch.tierUpdates { try store(update) }
         for number in batch.phoneNumbers.sorted() { try store(number) }
