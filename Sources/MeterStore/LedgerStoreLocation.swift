@@ -48,9 +48,31 @@ public enum LedgerStoreLocation {
     /// Why a SQLite location cannot be opened, in words, before SQLite says "unable to open
     /// database file": a URL of another database, a directory that is not there, a directory given
     /// as the file, or (with `mustExist`) no file at all.
+    /// The scheme of a location written as a URL (`scheme://…`, RFC 3986: a letter, then letters,
+    /// digits, `+`, `.` or `-`), or nil. Scanned by hand: a regular expression cost every command
+    /// 1.3 ms of its start-up.
+    static func urlScheme(of location: String) -> Substring? {
+        func isLetter(_ byte: UInt8) -> Bool { (65...90).contains(byte) || (97...122).contains(byte) }
+        let utf8 = location.utf8
+        guard let first = utf8.first, isLetter(first) else { return nil }
+        var index = utf8.index(after: utf8.startIndex)
+        while index != utf8.endIndex {
+            let byte = utf8[index]
+            if isLetter(byte) || (48...57).contains(byte) || byte == UInt8(ascii: "+") || byte == UInt8(ascii: ".")
+                || byte == UInt8(ascii: "-")
+            {
+                index = utf8.index(after: index)
+                continue
+            }
+            guard utf8[index...].starts(with: "://".utf8) else { return nil }
+            return location[..<index]
+        }
+        return nil
+    }
+
     static func sqliteProblem(_ location: String, mustExist: Bool) -> String? {
-        if let scheme = location.range(of: "^[A-Za-z][A-Za-z0-9+.-]*://", options: .regularExpression) {
-            return "--database \(location[scheme].dropLast(3)):// is not a database wameter can use: "
+        if let scheme = urlScheme(of: location) {
+            return "--database \(scheme):// is not a database wameter can use: "
                 + "give a SQLite file path or a postgres:// URL"
         }
         if location.isEmpty || location == ":memory:" { return nil }

@@ -47,4 +47,24 @@ struct LedgerStoreLocationTests {
         }
         #expect(count == 0)
     }
+
+    @Test(
+        "a location written as another scheme's URL is refused by its scheme; paths, even odd ones, are paths",
+        arguments: [
+            ("mysql://u:p@host/db", "mysql"), ("sqlite+file://x", "sqlite+file"), ("a1.b-c://x", "a1.b-c"),
+            ("/tmp/a://b", nil), ("1abc://x", nil), ("abc:/x", nil), ("abc", nil), ("data.sqlite", nil),
+            ("ab c://x", nil), ("é://x", nil), ("", nil),
+        ] as [(String, String?)])
+    func schemes(location: String, scheme: String?) async {
+        do {
+            let store = try await LedgerStoreLocation.open(location, logger: logger, mustExist: true)
+            await LedgerStoreLocation.close(store)
+        } catch {
+            if let scheme {
+                #expect(error.description.hasPrefix("--database \(scheme):// is not a database wameter can use"))
+            } else {
+                #expect(!error.description.contains("is not a database wameter can use"))
+            }
+        }
+    }
 }
