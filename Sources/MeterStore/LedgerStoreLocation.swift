@@ -45,9 +45,6 @@ public enum LedgerStoreLocation {
             || FileManager.default.fileExists(atPath: location)
     }
 
-    /// Why a SQLite location cannot be opened, in words, before SQLite says "unable to open
-    /// database file": a URL of another database, a directory that is not there, a directory given
-    /// as the file, or (with `mustExist`) no file at all.
     /// The scheme of a location written as a URL (`scheme://…`, RFC 3986: a letter, then letters,
     /// digits, `+`, `.` or `-`), or nil. Scanned by hand: a regular expression cost every command
     /// 1.3 ms of its start-up.
@@ -70,6 +67,9 @@ public enum LedgerStoreLocation {
         return nil
     }
 
+    /// Why a SQLite location cannot be opened, in words, before SQLite says "unable to open
+    /// database file": a URL of another database, a directory that is not there, a directory given
+    /// as the file, or (with `mustExist`) no file at all.
     static func sqliteProblem(_ location: String, mustExist: Bool) -> String? {
         if let scheme = urlScheme(of: location) {
             return "--database \(scheme):// is not a database wameter can use: "
