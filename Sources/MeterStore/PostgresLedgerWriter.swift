@@ -62,10 +62,8 @@ struct PostgresLedgerWriter {
     /// Applies a batch of bodies' events, joined per record beforehand (outside the transaction,
     /// which then holds its locks for less time).
     mutating func apply(_ batch: LedgerBatch) async throws {
-        try await ensureAccounts(batch.accounts)
+        try await ensureAccounts(batch.accounts, keeping: batch.phoneNumbers.sorted())
         for update in batch.tierUpdates { try await store(update) }
-        // In one order on every instance, so that two first sightings cannot wait on each other.
-        for number in batch.phoneNumbers.sorted() { try await store(number) }
         var counts = batch.outcome
         counts.createdAccounts = []
         self.counts.add(counts)
@@ -261,37 +259,51 @@ struct PostgresLedgerWriter {
             """, logger: logger)
     }
 
-    /// Keeps each display number a phone number was seen with, once. `DO NOTHING` locks no existing
-    /// row: every delivery names its phone number, and an update here would make every concurrent
-    /// transaction of every instance wait on the same few rows.
-    private func store(_ number: BusinessPhoneNumber) async throws {
-        try await connection.query(
-            """
-            INSERT INTO phone_numbers (account, phone_number_id, display_number)
-            VALUES (\(number.account), \(number.phoneNumberId), \(number.displayNumber))
-            ON CONFLICT DO NOTHING
-            """, logger: logger)
-    }
-
-    /// Loads the accounts' day caches for the merge, creating (UTC, USD) those a webhook names first.
-    /// Another instance may create the same account at the same moment: the insert waits for it and
-    /// then does nothing, and only the instance that inserted reports the account as created.
-    private mutating func ensureAccounts(_ accounts: [String]) async throws {
+    /// Loads the accounts' day caches for the merge, creating (UTC, USD) those a webhook names
+    /// first, and keeps each display number a phone number was seen with: one statement, so one
+    /// round trip of the transaction's dozen (it was two, plus one per phone number).
+    ///
+    /// Another instance may create the same account or number at the same moment: the insert waits
+    /// for it and then does nothing, and only the instance that inserted reports the account as
+    /// created. Both lists are sorted, so two instances take their locks in one order and cannot
+    /// wait on each other. The numbers' `DO NOTHING` locks no existing row: every delivery names
+    /// its phone number, and an update would make every transaction of every instance wait on the
+    /// same few rows.
+    private mutating func ensureAccounts(
+        _ accounts: [String], keeping numbers: [BusinessPhoneNumber] = []
+    ) async throws {
         let missing = accounts.filter { merger.days[$0] == nil }.sorted()
-        guard !missing.isEmpty else { return }
+        guard !missing.isEmpty || !numbers.isEmpty else { return }
         let placeholder = Account.placeholder(id: "")
-        let created = try await connection.query(
+        let rows = try await connection.query(
             """
-            INSERT INTO accounts (id, timezone, currency, auto_created)
-            SELECT id, \(placeholder.timezone), \(placeholder.currency), true FROM unnest(\(missing)::text[]) AS id
-            ON CONFLICT (id) DO NOTHING RETURNING id
+            WITH numbers AS (
+                INSERT INTO phone_numbers (account, phone_number_id, display_number)
+                SELECT * FROM unnest(\(numbers.map(\.account))::text[], \(numbers.map(\.phoneNumberId))::text[], \
+            \(numbers.map(\.displayNumber))::text[])
+                ON CONFLICT DO NOTHING
+            ), created AS (
+                INSERT INTO accounts (id, timezone, currency, auto_created)
+                SELECT id, \(placeholder.timezone), \(placeholder.currency), true FROM unnest(\(missing)::text[]) AS id
+                ON CONFLICT (id) DO NOTHING RETURNING id, timezone
+            )
+            SELECT id, timezone, true FROM created
+            UNION ALL
+            SELECT id, timezone, false FROM accounts WHERE id = ANY(\(missing)) AND id NOT IN (SELECT id FROM created)
             """, logger: logger
-        ).decode(String.self)
+        ).decode((String, String, Bool).self)
         var createdNow: Set<String> = []
-        for try await id in created { createdNow.insert(id) }
+        for try await (id, zone, created) in rows {
+            merger.days[id] = dayCaches.cache(for: zone)
+            if created { createdNow.insert(id) }
+        }
         counts.createdAccounts += accounts.filter(createdNow.contains)
+        // An account another instance created while the statement waited for it is in neither part
+        // (the statement's snapshot is older than that commit): read it now.
+        let unseen = missing.filter { merger.days[$0] == nil }
+        guard !unseen.isEmpty else { return }
         for try await (id, zone) in try await connection.query(
-            "SELECT id, timezone FROM accounts WHERE id = ANY(\(missing))", logger: logger
+            "SELECT id, timezone FROM accounts WHERE id = ANY(\(unseen))", logger: logger
         ).decode((String, String).self) {
             merger.days[id] = dayCaches.cache(for: zone)
         }
