@@ -177,42 +177,69 @@ struct PostgresLedgerWriter {
         return changed
     }
 
-    /// One statement for a batch's rows of a counter table: an array per column, unnested.
-    private static func upsert(_ table: CounterTable) -> String {
+    /// One statement for a batch's rows of a counter table: an array per column, unnested, its
+    /// parameters numbered from `first`.
+    private static func upsert(_ table: CounterTable, first: Int = 1) -> String {
         let keys = table.keyColumns.map { table.isText($0) ? "text" : "int8" }
         let types = keys + CounterTable.metrics.map { _ in "int8" }
-        let arrays = types.enumerated().map { "$\($0.offset + 1)::\($0.element)[]" }
+        let arrays = types.enumerated().map { "$\($0.offset + first)::\($0.element)[]" }
         return table.upsert(rows: "SELECT * FROM unnest(\(arrays.joined(separator: ", ")))")
     }
 
     private static let dailyUpsert = upsert(.daily)
     private static let halfHourUpsert = upsert(.halfHourly)
+    /// Both tables in one statement (one round trip): the day counters first, as when apart.
+    private static let bothUpserts =
+        "WITH daily AS (\(dailyUpsert))\n"
+        + upsert(.halfHourly, first: CounterTable.daily.keyColumns.count + CounterTable.metrics.count + 1)
 
     /// Writes the accumulated counter changes, to the day and the half-hour counters, in key order.
     /// Call once, at the end of the transaction.
     mutating func flushRollups() async throws {
         let (daily, halfHourly) = merger.takeRollups(sorted: true)
-        try await write(CounterTable.rows(daily, sorted: true), to: .daily, upsert: Self.dailyUpsert)
-        try await write(CounterTable.rows(halfHourly, sorted: true), to: .halfHourly, upsert: Self.halfHourUpsert)
+        let dayRows = CounterTable.rows(daily, sorted: true)
+        let halfHourRows = CounterTable.rows(halfHourly, sorted: true)
+        if !dayRows.isEmpty && !halfHourRows.isEmpty {
+            var binds = PostgresBindings()
+            Self.append(dayRows, of: .daily, to: &binds)
+            Self.append(halfHourRows, of: .halfHourly, to: &binds)
+            try await connection.query(PostgresQuery(unsafeSQL: Self.bothUpserts, binds: binds), logger: logger)
+        } else if !dayRows.isEmpty || !halfHourRows.isEmpty {
+            let (rows, table) = dayRows.isEmpty ? (halfHourRows, CounterTable.halfHourly) : (dayRows, .daily)
+            var binds = PostgresBindings()
+            Self.append(rows, of: table, to: &binds)
+            try await connection.query(
+                PostgresQuery(unsafeSQL: table.halfHourly ? Self.halfHourUpsert : Self.dailyUpsert, binds: binds),
+                logger: logger)
+        }
+        try await prune(dayRows, of: .daily)
+        try await prune(halfHourRows, of: .halfHourly)
     }
 
-    private func write(
-        _ rows: [(cell: CounterTable.Cell, counts: [Int64], wentDown: Bool)], to table: CounterTable, upsert: String
-    ) async throws {
-        guard !rows.isEmpty else { return }
-        func keys(_ cells: [CounterTable.Cell]) throws -> PostgresBindings {
-            var binds = try Self.bindings(cells.map(\.account), cells.map { Int64($0.day) })
-            if table.halfHourly { binds.append(cells.map(\.halfHour)) }
-            binds.append(cells.map(\.phone))
-            binds.append(cells.map(\.category))
-            binds.append(cells.map(\.country))
-            return binds
-        }
-        var binds = try keys(rows.map(\.cell))
+    /// A table's key columns as arrays, in the upsert's order.
+    private static func append(_ cells: [CounterTable.Cell], of table: CounterTable, to binds: inout PostgresBindings) {
+        binds.append(cells.map(\.account))
+        binds.append(cells.map { Int64($0.day) })
+        if table.halfHourly { binds.append(cells.map(\.halfHour)) }
+        binds.append(cells.map(\.phone))
+        binds.append(cells.map(\.category))
+        binds.append(cells.map(\.country))
+    }
+
+    /// Rows' keys and counts as arrays, in the upsert's order.
+    private static func append(
+        _ rows: [(cell: CounterTable.Cell, counts: [Int64], wentDown: Bool)], of table: CounterTable,
+        to binds: inout PostgresBindings
+    ) {
+        append(rows.map(\.cell), of: table, to: &binds)
         for column in CounterTable.metrics.indices { binds.append(rows.map { $0.counts[column] }) }
-        try await connection.query(PostgresQuery(unsafeSQL: upsert, binds: binds), logger: logger)
-        // A row that went back to zero is removed, so the table holds exactly the non-zero cells.
-        // Only rows that went down can have reached zero.
+    }
+
+    /// Removes rows that went back to zero, so the table holds exactly the non-zero cells. Only
+    /// rows that went down can have reached zero.
+    private func prune(
+        _ rows: [(cell: CounterTable.Cell, counts: [Int64], wentDown: Bool)], of table: CounterTable
+    ) async throws {
         let down = rows.filter(\.wentDown).map(\.cell)
         guard !down.isEmpty else { return }
         let types = table.keyColumns.map { table.isText($0) ? "text" : "int8" }
@@ -224,7 +251,11 @@ struct PostgresLedgerWriter {
                     WHERE \(CounterTable.allZero) AND (\(table.keyColumns.joined(separator: ", "))) IN
                         (SELECT * FROM unnest(\(arrays)))
                     """,
-                binds: try keys(down)),
+                binds: {
+                    var binds = PostgresBindings()
+                    Self.append(down, of: table, to: &binds)
+                    return binds
+                }()),
             logger: logger)
     }
 
