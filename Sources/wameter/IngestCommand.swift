@@ -31,7 +31,6 @@ struct IngestCommand: AsyncParsableCommand {
         (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue
     }
 
-    /// `45 s`, `3 min 20 s`, `1 h 05 min`: how long is left, for people.
     func run() async throws {
         // Batches of bodies, allocated and freed over and over: keep them out of the heap.
         HeapSettings.apply()
