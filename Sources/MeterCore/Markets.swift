@@ -58,26 +58,23 @@ public struct MarketTable: Sendable {
         var until: DayKey
     }
 
-    private let spans: [String: [Span]]
-    /// The same spans for two-letter codes `AA`…`ZZ` by `codeIndex`: a month's report asks for a
-    /// market once or twice per counter row (100,000s), and indexing by the code's two bytes
-    /// replaces hashing the string.
+    /// Each country's spans, by `codeIndex` of its ISO code (the table has only `AA`…`ZZ`): a
+    /// month's report asks for a market once or twice per counter row (100,000s), and indexing by
+    /// the code's two bytes replaces hashing the string.
     private let spansByCode: [[Span]]
 
     public static let standard = MarketTable()
 
     init() {
-        var spans: [String: [Span]] = [:]
+        var byCode = [[Span]](repeating: [], count: 26 * 26)
         for line in Self.table.split(separator: "\n") {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             let from = fields[2].isEmpty ? DayKey.min : DayKeys.parse(fields[2])!
             let until = fields[3].isEmpty ? DayKey.max : DayKeys.parse(fields[3])!
-            spans[fields[0], default: []].append(Span(market: fields[1], from: from, until: until))
-        }
-        self.spans = spans
-        var byCode = [[Span]](repeating: [], count: 26 * 26)
-        for (country, countrySpans) in spans {
-            if let index = Self.codeIndex(country) { byCode[index] = countrySpans }
+            guard let index = Self.codeIndex(fields[0]) else {
+                fatalError("market table: \(fields[0]) is not an ISO code")
+            }
+            byCode[index].append(Span(market: fields[1], from: from, until: until))
         }
         spansByCode = byCode
     }
@@ -94,8 +91,8 @@ public struct MarketTable: Sendable {
     /// The market of a country on a local day; `""` (no country known) is `Unknown`.
     public func market(country: String, on day: DayKey) -> String {
         if country.isEmpty { return Self.unknown }
-        let countrySpans = Self.codeIndex(country).map { spansByCode[$0] } ?? spans[country] ?? []
-        for span in countrySpans where span.from <= day && day <= span.until {
+        // Anything but a two-letter code is in no span: `Other`, as an unlisted code is.
+        for span in Self.codeIndex(country).map({ spansByCode[$0] }) ?? [] where span.from <= day && day <= span.until {
             return span.market
         }
         return Self.other
@@ -104,13 +101,13 @@ public struct MarketTable: Sendable {
     /// The markets that exist on a local day (a market made standalone later is not one yet).
     public func marketNames(on day: DayKey) -> Set<String> {
         var names: Set<String> = [Self.other, Self.unknown]
-        for span in spans.values.joined() where span.from <= day && day <= span.until { names.insert(span.market) }
+        for span in spansByCode.joined() where span.from <= day && day <= span.until { names.insert(span.market) }
         return names
     }
 
     /// Every market name the table knows, for validating imported rate cards.
     public var marketNames: Set<String> {
-        Set(spans.values.flatMap { $0.map(\.market) }).union([Self.other])
+        Set(spansByCode.joined().map(\.market)).union([Self.other])
     }
 }
 
