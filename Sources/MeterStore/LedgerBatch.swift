@@ -40,50 +40,55 @@ struct LedgerBatch: Sendable {
 
     private var seenAccounts: Set<String> = []
 
+    init() {}
+
     init(_ bodies: some Sequence<(events: [WebhookEvent], onPremisesAccount: String)>) {
-        for body in bodies {
-            for event in body.events {
-                switch event {
-                case .status(let status):
-                    let account = name(status.account ?? body.onPremisesAccount)
-                    let record = MessageRecord(account: account, event: status)
-                    add(record)
-                    if let group = record.impliedGroupSend { add(group) }
-                    outcome.statusEvents += 1
-                case .inbound(let message):
-                    let account = name(message.account ?? body.onPremisesAccount)
-                    let record = InboundRecord(account: account, event: message)
-                    let key = Key(account: account, id: message.messageId)
-                    inbound[key] = inbound[key].map { $0.join(record) } ?? record
-                    outcome.inboundMessages += 1
-                case .systemError(let error):
-                    name(error.account ?? body.onPremisesAccount)
-                    outcome.systemErrors += 1
-                case .accountUpdate(let update):
-                    name(update.account)
-                    if let tier = TierUpdate.of(update) { tierUpdates.append(tier) }
-                    outcome.otherChanges += 1
-                case .unhandledChange(let account, _):
-                    name(account)
-                    outcome.otherChanges += 1
-                case .call(let event):
-                    add(CallRecord(account: name(event.account), event: event))
-                    outcome.callEvents += 1
-                case .callStatus(let status):
-                    add(CallRecord(account: name(status.account), status: status))
-                    outcome.callEvents += 1
-                case .echo(let echo):
-                    let record = EchoRecord(account: name(echo.account), event: echo)
-                    let key = Key(account: record.account, id: record.messageId)
-                    echoes[key] = echoes[key].map { $0.join(record) } ?? record
-                    outcome.echoMessages += 1
-                case .phoneNumber(let number):
-                    // Part of a change already counted by its statuses and messages.
-                    phoneNumbers.insert(
-                        BusinessPhoneNumber(
-                            account: name(number.account), phoneNumberId: number.phoneNumberId,
-                            displayNumber: number.displayNumber))
-                }
+        for body in bodies { add(body.events, onPremisesAccount: body.onPremisesAccount) }
+    }
+
+    /// Joins one body's events into the batch.
+    mutating func add(_ events: [WebhookEvent], onPremisesAccount: String) {
+        for event in events {
+            switch event {
+            case .status(let status):
+                let account = name(status.account ?? onPremisesAccount)
+                let record = MessageRecord(account: account, event: status)
+                add(record)
+                if let group = record.impliedGroupSend { add(group) }
+                outcome.statusEvents += 1
+            case .inbound(let message):
+                let account = name(message.account ?? onPremisesAccount)
+                let record = InboundRecord(account: account, event: message)
+                let key = Key(account: account, id: message.messageId)
+                inbound[key] = inbound[key].map { $0.join(record) } ?? record
+                outcome.inboundMessages += 1
+            case .systemError(let error):
+                name(error.account ?? onPremisesAccount)
+                outcome.systemErrors += 1
+            case .accountUpdate(let update):
+                name(update.account)
+                if let tier = TierUpdate.of(update) { tierUpdates.append(tier) }
+                outcome.otherChanges += 1
+            case .unhandledChange(let account, _):
+                name(account)
+                outcome.otherChanges += 1
+            case .call(let event):
+                add(CallRecord(account: name(event.account), event: event))
+                outcome.callEvents += 1
+            case .callStatus(let status):
+                add(CallRecord(account: name(status.account), status: status))
+                outcome.callEvents += 1
+            case .echo(let echo):
+                let record = EchoRecord(account: name(echo.account), event: echo)
+                let key = Key(account: record.account, id: record.messageId)
+                echoes[key] = echoes[key].map { $0.join(record) } ?? record
+                outcome.echoMessages += 1
+            case .phoneNumber(let number):
+                // Part of a change already counted by its statuses and messages.
+                phoneNumbers.insert(
+                    BusinessPhoneNumber(
+                        account: name(number.account), phoneNumberId: number.phoneNumberId,
+                        displayNumber: number.displayNumber))
             }
         }
     }

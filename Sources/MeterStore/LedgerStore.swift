@@ -81,8 +81,9 @@ public protocol LedgerStore: Sendable {
     // MARK: Ingest and the raw archive
 
     /// Archives the bodies and applies their effects in one transaction: when it returns, all of it
-    /// is durable; when it throws, none of it is stored.
-    func ingest(_ bodies: [ReceivedBody]) async throws -> IngestOutcome
+    /// is durable; when it throws, none of it is stored. `ingest(_: [ReceivedBody])` prepares them
+    /// first; a caller with a pipeline prepares the next batch while this one is written.
+    func ingest(_ prepared: PreparedBodies) async throws -> IngestOutcome
 
     /// Recomputes every derived table from the raw archive, atomically. A body the decoder now
     /// rejects is left out and named in `skippedArchivedBodies`, so one old body cannot block it.
@@ -123,5 +124,13 @@ extension LedgerStore {
     /// Imports whole cards now (tests, and copying a ledger card by card).
     public func importRates(_ entries: [RateEntry], tiers: [TierEntry]) async throws {
         try await importRates(entries, tiers: tiers, kind: .whole, importedAt: Int64(Date().timeIntervalSince1970))
+    }
+}
+
+extension LedgerStore {
+    /// Archives the bodies and applies their effects in one transaction (see
+    /// `ingest(_: PreparedBodies)`).
+    public func ingest(_ bodies: [ReceivedBody]) async throws -> IngestOutcome {
+        try await ingest(PreparedBodies(bodies))
     }
 }

@@ -359,19 +359,19 @@ public final class PostgresLedgerStore: LedgerStore {
 
     // MARK: - Ingest
 
-    public func ingest(_ bodies: [ReceivedBody]) async throws -> IngestOutcome {
+    public func ingest(_ prepared: PreparedBodies) async throws -> IngestOutcome {
         let (logger, ledgerLock, dayCaches) = (self.logger, self.ledgerLock, self.dayCaches)
-        // Joined per record before the transaction: it then holds its locks for less time.
-        let batch = LedgerBatch(bodies.lazy.map { ($0.events, $0.onPremisesAccount) })
+        // Joined per record before the transaction (`PreparedBodies`): it then holds its locks for
+        // less time.
         return try await transactions.run { connection in
             try await connection.query("SELECT pg_advisory_xact_lock_shared(\(ledgerLock))", logger: logger)
             var writer = PostgresLedgerWriter(connection: connection, logger: logger, dayCaches: dayCaches)
             // Re-delivered bodies are archived too and merge into the ledger as no-ops.
-            try await writer.archive(bodies)
-            try await writer.apply(batch)
+            try await writer.archive(prepared.archived)
+            try await writer.apply(prepared.batch)
             try await writer.flushRollups()
             var outcome = writer.outcome
-            outcome.bodies = bodies.count
+            outcome.bodies = prepared.count
             return outcome
         }
     }

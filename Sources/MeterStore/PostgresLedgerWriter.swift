@@ -40,7 +40,7 @@ struct PostgresLedgerWriter {
     }
 
     /// Appends the bodies to the raw archive.
-    func archive(_ bodies: [ReceivedBody]) async throws {
+    func archive(_ bodies: [PreparedBodies.Archived]) async throws {
         for query in try PostgresBulk.queries(
             "INSERT INTO raw_bodies (received_at, source, on_premises_account, body)", columns: 4, rows: bodies,
             bind: { body, b in

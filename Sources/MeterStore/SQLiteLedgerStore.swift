@@ -194,13 +194,12 @@ public final class SQLiteLedgerStore: LedgerStore {
 
     // MARK: - Ingest
 
-    public func ingest(_ bodies: [ReceivedBody]) async throws -> IngestOutcome {
-        // Joined per record on the caller's thread: the one writer has enough to do.
-        let batch = LedgerBatch(bodies.lazy.map { ($0.events, $0.onPremisesAccount) })
-        return try await writer.write { db in
+    public func ingest(_ prepared: PreparedBodies) async throws -> IngestOutcome {
+        // Joined per record by the caller (`PreparedBodies`): the one writer has enough to do.
+        try await writer.write { db in
             let archive = try db.cachedStatement(
                 sql: "INSERT INTO raw_bodies (received_at, source, on_premises_account, body) VALUES (?, ?, ?, ?)")
-            for body in bodies {
+            for body in prepared.archived {
                 try archive.executeBound(in: db) {
                     $0.bind(body.receivedAt, body.source, body.onPremisesAccount)
                     $0.bind(body.bytes)
@@ -209,10 +208,10 @@ public final class SQLiteLedgerStore: LedgerStore {
             // Re-delivered bodies are archived too (the archive is a record of what arrived) and merge
             // into the ledger as no-ops: the merge is idempotent.
             var writer = SQLiteLedgerWriter(db: db, dayCaches: dayCaches)
-            try writer.apply(batch)
+            try writer.apply(prepared.batch)
             try writer.flushRollups()
             var outcome = writer.outcome
-            outcome.bodies = bodies.count
+            outcome.bodies = prepared.count
             return outcome
         }
     }

@@ -41,4 +41,39 @@ struct JSONLIngestorTests {
         #expect(try await store.archivedBodyCount() == 10)
         #expect(try await LedgerScenario.report(store, "A", "2026-02").messages.delivered == 5)
     }
+
+    @Test(
+        "a message's statuses split over batches (joined while the previous batch is written) give one batch's ledger; the archive keeps the file's order"
+    )
+    func statusesAcrossBatches() async throws {
+        let t = utc("2026-03-10T08:00:00Z")
+        var lines: [String] = []
+        for step in 0..<3 {
+            for message in 0..<4 {
+                let status = ["sent", "delivered", "read"][step]
+                lines.append(
+                    String(
+                        decoding: LedgerScenario.status(
+                            "m\(message)", status, at: t + Int64(step * 60 + message),
+                            to: "4477009\(message)", pricing: LedgerScenario.pmp(message == 3 ? "utility" : "marketing")
+                        ),
+                        as: UTF8.self))
+            }
+        }
+        var reports: [Report] = []
+        for batchSize in [1, 2, 5, 100] {
+            let store = try SQLiteLedgerStore()
+            var ingestor = JSONLIngestor(store: store, source: "file:statuses.jsonl", onPremisesAccount: "onprem")
+            ingestor.batchSize = batchSize
+            let summary = try await ingestor.run(try file(lines), receivedAt: t)
+            #expect(summary.outcome.bodies == 12)
+            #expect(summary.outcome.statusEvents == 12)
+            let archived = try await store.archivedBodies(after: 0, limit: 100)
+            #expect(archived.map { String(decoding: $0.bytes, as: UTF8.self) } == lines, "batch size \(batchSize)")
+            reports.append(try await LedgerScenario.report(store, "A", "2026-03"))
+        }
+        #expect(reports[0].messages.delivered == 4)
+        #expect(reports[0].messages.read == 4)
+        #expect(reports.allSatisfy { $0 == reports[0] })
+    }
 }

@@ -4,7 +4,9 @@ import WhatsAppWebhook
 /// Feeds a JSONL file of webhook bodies (one body per line, as Meta POSTs them) to the store.
 ///
 /// Invalid lines are reported with their number and reason and skipped; a body is stored whole or
-/// not at all. Decoding the next batch overlaps with the store committing the previous one.
+/// not at all. Decoding the next batch, and joining its events per record (`PreparedBodies`),
+/// overlaps with the store committing the previous one: the store's single writer then does only
+/// what needs the database.
 public struct JSONLIngestor {
     public struct Problem: Equatable, Sendable {
         public var line: Int
@@ -55,12 +57,11 @@ public struct JSONLIngestor {
         var summary = Summary()
         let started = Date()
         var lastProgress = started
-        var batch: [ReceivedBody] = []
-        batch.reserveCapacity(batchSize)
+        var batch = PreparedBodies()
         var pending: Task<IngestOutcome, any Error>?
         var eventsQueued = 0
 
-        func submit(_ bodies: [ReceivedBody]) async throws {
+        func submit(_ bodies: PreparedBodies) async throws {
             if let pending { summary.outcome.add(try await pending.value) }
             let store = store
             pending = bodies.isEmpty ? nil : Task { try await store.ingest(bodies) }
@@ -86,7 +87,7 @@ public struct JSONLIngestor {
             }
             if batch.count >= batchSize {
                 try await submit(batch)
-                batch.removeAll(keepingCapacity: true)
+                batch = PreparedBodies()
                 let now = Date()
                 if let progress, now.timeIntervalSince(lastProgress) >= 2 {
                     lastProgress = now
@@ -98,7 +99,7 @@ public struct JSONLIngestor {
             }
         }
         try await submit(batch)
-        try await submit([])
+        try await submit(PreparedBodies())
         summary.seconds = Date().timeIntervalSince(started)
         return summary
     }
