@@ -36,12 +36,17 @@ let package = Package(
         .target(
             name: "MeterCore",
             dependencies: ["WhatsAppWebhook", .product(name: "Crypto", package: "swift-crypto")]),
+        // Process-wide SQLite settings that need C (`sqlite3_config` is variadic).
+        .target(
+            name: "CSQLiteSettings",
+            linkerSettings: [.linkedLibrary("sqlite3")]
+        ),
         // The only module with SQL: LedgerStore and its SQLite (GRDB) and PostgreSQL (PostgresNIO)
         // implementations.
         .target(
             name: "MeterStore",
             dependencies: [
-                "MeterCore", "WhatsAppWebhook",
+                "MeterCore", "WhatsAppWebhook", "CSQLiteSettings",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // SQLite's C API, for binding counter upserts without boxing each value.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
@@ -139,6 +144,7 @@ let package = Package(
             dependencies: [
                 "MeterStore", "MeterCore", "WhatsAppWebhook", "TestSupport", "TrafficSimulator",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]),
         .testTarget(name: "WameterTests", dependencies: ["wameter", "MeterStore", "MeterCore", "TestSupport"]),

@@ -1,3 +1,4 @@
+import CSQLiteSettings
 import Foundation
 import GRDB
 import MeterCore
@@ -14,6 +15,7 @@ public final class SQLiteLedgerStore: LedgerStore {
 
     /// Opens (creating if needed) the database at `path` and migrates it.
     public init(path: String) throws {
+        _ = Self.processConfiguration
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
@@ -33,9 +35,14 @@ public final class SQLiteLedgerStore: LedgerStore {
 
     /// An in-memory database, for tests.
     public init() throws {
+        _ = Self.processConfiguration
         writer = try DatabaseQueue()
         try SQLiteSchema.migrate(writer)
     }
+
+    /// SQLite's process-wide settings are made as the program loads (`CSQLiteSettings`); asking
+    /// for their outcome here also keeps them linked into every program that opens a store.
+    static var processConfiguration: Int32 { wameter_sqlite_process_configuration() }
 
     // MARK: - Accounts
 
