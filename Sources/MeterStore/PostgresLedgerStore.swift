@@ -366,10 +366,27 @@ public final class PostgresLedgerStore: LedgerStore {
         return try await transactions.run { connection in
             try await connection.query("SELECT pg_advisory_xact_lock_shared(\(ledgerLock))", logger: logger)
             var writer = PostgresLedgerWriter(connection: connection, logger: logger, dayCaches: dayCaches)
-            // Re-delivered bodies are archived too and merge into the ledger as no-ops.
-            try await writer.archive(prepared.archived)
-            try await writer.apply(prepared.batch)
-            try await writer.flushRollups()
+            // Re-delivered bodies are archived too and merge into the ledger as no-ops. The archive
+            // insert needs nothing from the merge, so it is queued on the connection beside the
+            // ledger's statements (the connection runs them one after another, in the order they
+            // are queued): the server inserts the bodies while this side merges what it loaded.
+            async let archived: Void = PostgresLedgerWriter.archive(
+                prepared.archived, on: connection, logger: logger)
+            var ledgerFailure: (any Error)?
+            do {
+                try await writer.apply(prepared.batch)
+                try await writer.flushRollups()
+            } catch {
+                ledgerFailure = error
+            }
+            do {
+                try await archived
+            } catch {
+                // The first failure aborts the transaction, and whatever was queued after it then
+                // fails with "current transaction is aborted": report the cause.
+                if ledgerFailure == nil || !PostgresTransactions.isAbortedTransaction(error) { throw error }
+            }
+            if let ledgerFailure { throw ledgerFailure }
             var outcome = writer.outcome
             outcome.bodies = prepared.count
             return outcome

@@ -39,8 +39,11 @@ struct PostgresLedgerWriter {
         self.dayCaches = dayCaches
     }
 
-    /// Appends the bodies to the raw archive.
-    func archive(_ bodies: [PreparedBodies.Archived]) async throws {
+    /// Appends the bodies to the raw archive. Static: it needs nothing of a writer's merge, and
+    /// `PostgresLedgerStore.ingest` runs it beside one.
+    static func archive(
+        _ bodies: [PreparedBodies.Archived], on connection: PostgresConnection, logger: Logger
+    ) async throws {
         for query in try PostgresBulk.queries(
             "INSERT INTO raw_bodies (received_at, source, on_premises_account, body)", columns: 4, rows: bodies,
             bind: { body, b in

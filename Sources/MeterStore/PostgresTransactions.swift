@@ -110,6 +110,11 @@ struct PostgresTransactions: Sendable {
 
     static func sqlState(_ error: PSQLError) -> String? { error.serverInfo?[.sqlState] }
 
+    /// 25P02 in_failed_sql_transaction: a statement after one that failed in the same transaction.
+    static func isAbortedTransaction(_ error: any Error) -> Bool {
+        (error as? PSQLError).flatMap(sqlState) == "25P02"
+    }
+
     /// 40001 serialization_failure, 40P01 deadlock_detected.
     static func isRetryable(_ error: PSQLError) -> Bool {
         guard let state = sqlState(error) else { return false }

@@ -62,6 +62,60 @@ struct PostgresStoreTests {
         }
     }
 
+    @Test(
+        "a refused transaction names its cause, whether the archive or the ledger refused (their statements run side by side), and stores nothing"
+    )
+    func refusalNamesItsCause() async throws {
+        let settings = try StoreBackend.freshSchemaSettings(poolSize: 2)
+        let store = try await open(settings)
+        let schema = "\"\(settings.schema!)\""
+        // Refusals the store did not foresee, as a constraint added by hand would be: the archive
+        // refuses a body holding POISON, the ledger a message whose id holds REFUSED.
+        let client = PostgresClient(configuration: try settings.clientConfiguration())
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { await client.run() }
+            for statement in [
+                """
+                CREATE FUNCTION \(schema).poison() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN RAISE EXCEPTION 'poisoned body'; END $$
+                """,
+                """
+                CREATE TRIGGER poison BEFORE INSERT ON \(schema).raw_bodies FOR EACH ROW
+                WHEN (position('POISON'::bytea IN NEW.body) > 0) EXECUTE FUNCTION \(schema).poison()
+                """,
+                """
+                CREATE FUNCTION \(schema).refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN RAISE EXCEPTION 'refused message'; END $$
+                """,
+                """
+                CREATE TRIGGER refuse BEFORE INSERT ON \(schema).messages FOR EACH ROW
+                WHEN (NEW.wamid LIKE '%REFUSED%') EXECUTE FUNCTION \(schema).refuse()
+                """,
+            ] {
+                try await client.query(PostgresQuery(unsafeSQL: statement))
+            }
+            group.cancelAll()
+        }
+        let t = utc("2026-03-10T08:00:00Z")
+        func body(_ id: String) throws -> ReceivedBody {
+            try ReceivedBody.decode(
+                LedgerScenario.status(id, "delivered", at: t, pricing: LedgerScenario.pmp("utility")),
+                decoder: WebhookDecoder(), receivedAt: t, source: "test")
+        }
+        for (bodies, cause) in [
+            ([try body("wamid.good1"), try body("wamid.POISON")], "poisoned body"),
+            ([try body("wamid.good1"), try body("wamid.REFUSED")], "refused message"),
+        ] {
+            let error = await #expect(throws: (any Error).self) { try await store.ingest(bodies) }
+            #expect(String(describing: error).contains(cause), "\(String(describing: error))")
+            #expect(!String(describing: error).contains("25P02"))
+        }
+        #expect(try await store.archivedBodyCount() == 0)
+        _ = try await store.ingest([try body("wamid.good1")])
+        #expect(try await store.archivedBodyCount() == 1)
+        #expect(try await LedgerScenario.report(store, "A", "2026-03").messages.delivered == 1)
+    }
+
     /// Realistic traffic in both pricing eras (conversations and per-message pricing).
     static func traffic() -> [ReceivedBody] {
         let decoder = WebhookDecoder()
