@@ -5,7 +5,7 @@ import WhatsAppWebhook
 /// needs no rebuild (DESIGN: "Rating is applied at report time from counts").
 public enum ReportBuilder {
     public static func build(_ inputs: ReportInputs, markets: MarketTable = .standard) -> Report {
-        price(inputs, markets: markets).report
+        price(inputs, markets: markets, tierShares: false).report
     }
 
     /// A month priced: the day-by-day cells its report sums (what the insights select from, so that
@@ -68,8 +68,11 @@ public enum ReportBuilder {
         }
     }
 
-    static func price(_ inputs: ReportInputs, markets: MarketTable) -> PricedMonth {
-        var cells = ReportCellTally(currency: inputs.account.currency, rates: inputs.rates, markets: markets)
+    /// `tierShares`: keep each tier-priced cell's units by tier (the insights' `tier`; a report
+    /// does not need them).
+    static func price(_ inputs: ReportInputs, markets: MarketTable, tierShares: Bool = true) -> PricedMonth {
+        var cells = ReportCellTally(
+            currency: inputs.account.currency, rates: inputs.rates, markets: markets, keepsTierShares: tierShares)
         let freeTier = PricingRules.conversationFreeTier(for: inputs.month)
 
         var totals: [RollupMetric: Int] = [:]

@@ -77,11 +77,15 @@ struct ReportCellTally {
     /// For charged messages in volume-tier pools, the cell's units by the tier they were priced at
     /// (the insights' `tier`); summing over days drops them, the report does not use them.
     private(set) var tiers: [Key: [VolumeTierPricing.TierShare]] = [:]
+    /// Whether `tiers` is kept: not for a report, which never reads it (a dictionary of arrays per
+    /// tier-priced cell was 1–2% of a served report).
+    let keepsTierShares: Bool
 
-    init(currency: String, rates: RateCard, markets: MarketTable) {
+    init(currency: String, rates: RateCard, markets: MarketTable, keepsTierShares: Bool = true) {
         self.currency = currency
         self.rates = rates
         self.markets = markets
+        self.keepsTierShares = keepsTierShares
     }
 
     func line(_ kind: String, _ key: RollupKey) -> Key {
@@ -118,7 +122,7 @@ struct ReportCellTally {
     /// Adds the cost of units already counted by tier, and how many of them had no rate.
     mutating func price(_ key: Key, _ priced: VolumeTierPricing.Priced) {
         price(key, cost: priced.cost, unrated: priced.unrated)
-        tiers[key, default: []] += priced.tiers
+        if keepsTierShares { tiers[key, default: []] += priced.tiers }
     }
 
     /// Adds the cost of units already counted, and how many of them had no rate.
@@ -143,7 +147,7 @@ struct ReportCellTally {
 
     /// The cells summed over days (the month's cells, per phone number).
     func summedOverDays() -> ReportCellTally {
-        var month = ReportCellTally(currency: currency, rates: rates, markets: markets)
+        var month = ReportCellTally(currency: currency, rates: rates, markets: markets, keepsTierShares: false)
         month.cells.reserveCapacity(cells.count / 8)
         for (key, cell) in cells { month.cells[key.on(day: 0), default: Cell()].add(cell) }
         return month
