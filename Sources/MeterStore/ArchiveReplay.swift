@@ -10,7 +10,10 @@ struct ArchiveReplay {
     static let batchSize = 2_000
 
     let decoder: WebhookDecoder
-    private(set) var batch: [(events: [WebhookEvent], onPremisesAccount: String)] = []
+    /// The decoded bodies since the last `takeBatch`, joined per record as they are added.
+    private var batch = LedgerBatch()
+    /// Bodies in `batch`.
+    private var batched = 0
     private var bodies = 0
     private var skipped: [Int64] = []
 
@@ -18,22 +21,29 @@ struct ArchiveReplay {
         self.decoder = decoder
     }
 
-    var isBatchFull: Bool { batch.count >= Self.batchSize }
+    var isBatchFull: Bool { batched >= Self.batchSize }
+    /// Whether bodies were added since the last `takeBatch`.
+    var hasBatch: Bool { batched > 0 }
     /// Archived bodies read so far.
     var replayed: Int { bodies }
 
     mutating func add(id: Int64, body: Data, onPremisesAccount: String) {
         bodies += 1
         do {
-            batch.append((try decoder.decode(body, onPremisesAccount: onPremisesAccount), onPremisesAccount))
+            batch.add(
+                try decoder.decode(body, onPremisesAccount: onPremisesAccount), onPremisesAccount: onPremisesAccount)
+            batched += 1
         } catch {
             skipped.append(id)
         }
     }
 
-    /// The decoded bodies since the last call, for the writer.
-    mutating func takeBatch() -> [(events: [WebhookEvent], onPremisesAccount: String)] {
-        defer { batch.removeAll(keepingCapacity: true) }
+    /// The bodies decoded since the last call, joined, for the writer.
+    mutating func takeBatch() -> LedgerBatch {
+        defer {
+            batch = LedgerBatch()
+            batched = 0
+        }
         return batch
     }
 

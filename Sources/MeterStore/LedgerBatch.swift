@@ -42,10 +42,6 @@ struct LedgerBatch: Sendable {
 
     init() {}
 
-    init(_ bodies: some Sequence<(events: [WebhookEvent], onPremisesAccount: String)>) {
-        for body in bodies { add(body.events, onPremisesAccount: body.onPremisesAccount) }
-    }
-
     /// Joins one body's events into the batch.
     mutating func add(_ events: [WebhookEvent], onPremisesAccount: String) {
         for event in events {

@@ -57,11 +57,6 @@ struct PostgresLedgerWriter {
         }
     }
 
-    /// Applies the events of bodies that were just archived (or are being replayed).
-    mutating func apply(_ bodies: [(events: [WebhookEvent], onPremisesAccount: String)]) async throws {
-        try await apply(LedgerBatch(bodies))
-    }
-
     /// Applies a batch of bodies' events, joined per record beforehand (outside the transaction,
     /// which then holds its locks for less time).
     mutating func apply(_ batch: LedgerBatch) async throws {

@@ -253,7 +253,7 @@ public final class SQLiteLedgerStore: LedgerStore {
                 progress?(replay.replayed)
             }
         }
-        if !replay.batch.isEmpty {
+        if replay.hasBatch {
             try writer.apply(replay.takeBatch())
             progress?(replay.replayed)
         }

@@ -28,11 +28,6 @@ struct SQLiteLedgerWriter {
         self.dayCaches = dayCaches
     }
 
-    /// Applies the events of bodies that were just archived (or are being replayed).
-    mutating func apply(_ bodies: [(events: [WebhookEvent], onPremisesAccount: String)]) throws {
-        try apply(LedgerBatch(bodies))
-    }
-
     /// Applies a batch of bodies' events, joined per record beforehand.
     mutating func apply(_ batch: LedgerBatch) throws {
         for account in batch.accounts { try ensureAccount(account) }
