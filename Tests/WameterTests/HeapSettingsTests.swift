@@ -2,7 +2,7 @@ import Testing
 
 @testable import wameter
 
-/// The allocator setting that keeps `wameter ingest` and `serve` from holding freed batches
+/// The allocator setting that keeps `wameter ingest` and `rebuild` from holding freed batches
 /// (its effect on peak memory is measured in docs/benchmarks.md, not here).
 @Suite("Heap settings")
 struct HeapSettingsTests {
