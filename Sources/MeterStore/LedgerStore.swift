@@ -85,6 +85,11 @@ public protocol LedgerStore: Sendable {
     /// first; a caller with a pipeline prepares the next batch while this one is written.
     func ingest(_ prepared: PreparedBodies) async throws -> IngestOutcome
 
+    /// How many `ingest` transactions a bulk load (`IngestPipeline`) should have running at once:
+    /// more than one only where they overlap usefully (PostgreSQL: one batch's statements run in
+    /// the server while the next is merged here); SQLite's one writer would only queue them.
+    var ingestsInFlight: Int { get }
+
     /// Recomputes every derived table from the raw archive, atomically. A body the decoder now
     /// rejects is left out and named in `skippedArchivedBodies`, so one old body cannot block it.
     /// `progress` is told how many archived bodies have been replayed, after each batch.

@@ -359,8 +359,19 @@ public final class PostgresLedgerStore: LedgerStore {
 
     // MARK: - Ingest
 
+    /// Two: while one batch's statements run in the server (and its commit is flushed), the next
+    /// batch's transaction merges here. Rows both touch are taken under row locks, as between
+    /// instances (measured: a 202,013-body ingest 12–18% faster than one at a time; a third adds
+    /// memory, not speed).
+    public var ingestsInFlight: Int { 2 }
+
     public func ingest(_ prepared: PreparedBodies) async throws -> IngestOutcome {
         let (logger, ledgerLock, dayCaches) = (self.logger, self.ledgerLock, self.dayCaches)
+        // The previous batch of a pipeline archives first (so the archive keeps the input's order),
+        // waited for before taking a connection, which it may need.
+        let turn = prepared.archiveTurn
+        await turn?.waitForPrevious()
+        defer { turn?.end() }
         // Joined per record before the transaction (`PreparedBodies`): it then holds its locks for
         // less time.
         return try await transactions.run { connection in
@@ -370,8 +381,10 @@ public final class PostgresLedgerStore: LedgerStore {
             // insert needs nothing from the merge, so it is queued on the connection beside the
             // ledger's statements (the connection runs them one after another, in the order they
             // are queued): the server inserts the bodies while this side merges what it loaded.
-            async let archived: Void = PostgresLedgerWriter.archive(
-                prepared.archived, on: connection, logger: logger)
+            async let archived: Void = {
+                try await PostgresLedgerWriter.archive(prepared.archived, on: connection, logger: logger)
+                turn?.end()
+            }()
             var ledgerFailure: (any Error)?
             do {
                 try await writer.apply(prepared.batch)

@@ -22,6 +22,8 @@ public struct PreparedBodies: Sendable {
     private(set) var archived: [Archived] = []
     /// Their events, joined per record.
     private(set) var batch = LedgerBatch()
+    /// Set by `IngestPipeline` when batches are written concurrently: when this batch may archive.
+    var archiveTurn: ArchiveTurn?
 
     public init() {}
 

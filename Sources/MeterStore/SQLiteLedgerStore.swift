@@ -201,9 +201,16 @@ public final class SQLiteLedgerStore: LedgerStore {
 
     // MARK: - Ingest
 
+    /// One: the writer commits one transaction at a time, so a second batch would only wait,
+    /// holding memory.
+    public var ingestsInFlight: Int { 1 }
+
     public func ingest(_ prepared: PreparedBodies) async throws -> IngestOutcome {
+        // Writes are serial here, so the archive's turn (`ArchiveTurn`) is the whole transaction.
+        await prepared.archiveTurn?.waitForPrevious()
+        defer { prepared.archiveTurn?.end() }
         // Joined per record by the caller (`PreparedBodies`): the one writer has enough to do.
-        try await writer.write { db in
+        return try await writer.write { db in
             let archive = try db.cachedStatement(
                 sql: "INSERT INTO raw_bodies (received_at, source, on_premises_account, body) VALUES (?, ?, ?, ?)")
             for body in prepared.archived {

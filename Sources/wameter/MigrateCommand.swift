@@ -90,22 +90,25 @@ struct MigrateCommand: AsyncParsableCommand {
         var after: Int64 = 0
         let started = Date()
         var lastProgress = started
+        // Reading and decoding the next page overlaps writing the previous ones.
+        var pipeline = IngestPipeline(store: destination)
         while true {
             let page = try await source.archivedBodies(after: after, limit: batchSize)
             guard let last = page.last else { break }
             // A body stored by a version of wameter that accepted what the input rules now refuse is
             // not copied (the destination would refuse it too); the source keeps it, and it is named.
-            let received = page.compactMap { archived -> ReceivedBody? in
+            var received = PreparedBodies()
+            for archived in page {
                 do {
-                    return try ReceivedBody.decode(
-                        archived.bytes, decoder: decoder, receivedAt: archived.receivedAt, source: archived.source,
-                        onPremisesAccount: archived.onPremisesAccount)
+                    received.append(
+                        try ReceivedBody.decode(
+                            archived.bytes, decoder: decoder, receivedAt: archived.receivedAt, source: archived.source,
+                            onPremisesAccount: archived.onPremisesAccount))
                 } catch {
                     printError("archived body \(archived.id) not copied: it no longer passes the input rules: \(error)")
-                    return nil
                 }
             }
-            if !received.isEmpty { _ = try await destination.ingest(received) }
+            try await pipeline.submit(received)
             copied += received.count
             after = last.id
             // About every two seconds, not every page: a large archive is thousands of pages.
@@ -120,6 +123,7 @@ struct MigrateCommand: AsyncParsableCommand {
                         ProgressReport.duration(elapsed * (1 - done) / done)))
             }
         }
+        _ = try await pipeline.finish()
         let copiedCount = try await destination.archivedBodyCount()
         guard copiedCount == copied else {
             throw CommandFailure("the destination holds \(copiedCount) archived bodies after copying \(copied)")

@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// The file ingest pipeline in process: batches, bad lines, and what it stores.
-@Suite("JSONL ingest")
+@Suite("JSONL ingest", .closesStores)
 struct JSONLIngestorTests {
     func file(_ lines: [String]) throws -> FileHandle {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("wameter-\(UUID().uuidString).jsonl")
@@ -43,9 +43,10 @@ struct JSONLIngestorTests {
     }
 
     @Test(
-        "a message's statuses split over batches (joined while the previous batch is written) give one batch's ledger; the archive keeps the file's order"
+        "a message's statuses split over batches (joined while earlier batches are written, two at a time on PostgreSQL) give one batch's ledger; the archive keeps the file's order",
+        arguments: StoreBackend.all
     )
-    func statusesAcrossBatches() async throws {
+    func statusesAcrossBatches(backend: StoreBackend) async throws {
         let t = utc("2026-03-10T08:00:00Z")
         var lines: [String] = []
         for step in 0..<3 {
@@ -62,9 +63,10 @@ struct JSONLIngestorTests {
         }
         var reports: [Report] = []
         for batchSize in [1, 2, 5, 100] {
-            let store = try SQLiteLedgerStore()
+            let store = try await backend.makeStore()
             var ingestor = JSONLIngestor(store: store, source: "file:statuses.jsonl", onPremisesAccount: "onprem")
             ingestor.batchSize = batchSize
+            #expect(store.ingestsInFlight == (backend == .postgres ? 2 : 1))
             let summary = try await ingestor.run(try file(lines), receivedAt: t)
             #expect(summary.outcome.bodies == 12)
             #expect(summary.outcome.statusEvents == 12)

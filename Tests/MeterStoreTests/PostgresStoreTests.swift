@@ -62,15 +62,10 @@ struct PostgresStoreTests {
         }
     }
 
-    @Test(
-        "a refused transaction names its cause, whether the archive or the ledger refused (their statements run side by side), and stores nothing"
-    )
-    func refusalNamesItsCause() async throws {
-        let settings = try StoreBackend.freshSchemaSettings(poolSize: 2)
-        let store = try await open(settings)
+    /// Refusals the store did not foresee, as a constraint added by hand would be: the archive
+    /// refuses a body holding POISON, the ledger a message whose id holds REFUSED.
+    func addRefusals(_ settings: PostgresSettings) async throws {
         let schema = "\"\(settings.schema!)\""
-        // Refusals the store did not foresee, as a constraint added by hand would be: the archive
-        // refuses a body holding POISON, the ledger a message whose id holds REFUSED.
         let client = PostgresClient(configuration: try settings.clientConfiguration())
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { await client.run() }
@@ -96,6 +91,50 @@ struct PostgresStoreTests {
             }
             group.cancelAll()
         }
+    }
+
+    @Test(
+        "a file ingest with two batches in flight stops at a refused batch: the cause is reported, the refused batch is not stored, and nothing is written after the error is thrown"
+    )
+    func pipelineStopsAtRefusal() async throws {
+        let settings = try StoreBackend.freshSchemaSettings(poolSize: 2)
+        let store = try await open(settings)
+        #expect(store.ingestsInFlight == 2)
+        try await addRefusals(settings)
+        let t = utc("2026-03-10T08:00:00Z")
+        let ids = (1...12).map { $0 == 7 ? "wamid.REFUSED" : "wamid.m\($0)" }
+        let lines = ids.map {
+            String(
+                decoding: LedgerScenario.status($0, "delivered", at: t, pricing: LedgerScenario.pmp("utility")),
+                as: UTF8.self)
+        }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("wameter-\(UUID().uuidString).jsonl")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try Data(lines.joined(separator: "\n").utf8).write(to: url)
+        var ingestor = JSONLIngestor(store: store, source: "file:refused.jsonl", onPremisesAccount: "onprem")
+        ingestor.batchSize = 2
+        let error = await #expect(throws: (any Error).self) {
+            try await ingestor.run(try FileHandle(forReadingFrom: url), receivedAt: t)
+        }
+        #expect(String(describing: error).contains("refused message"), "\(String(describing: error))")
+        let stored = try await store.archivedBodies(after: 0, limit: 100).map {
+            String(decoding: $0.bytes, as: UTF8.self)
+        }
+        // The batches before the refused one (lines 1-6) are stored, the refused batch (7-8) is not;
+        // the one after it (9-10) may have been in flight; nothing later was started.
+        #expect(Array(stored.prefix(6)) == Array(lines[0..<6]))
+        #expect(stored == Array(lines[0..<6]) || stored == Array(lines[0..<6]) + lines[8..<10], "\(stored.count)")
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(try await store.archivedBodyCount() == stored.count, "written after the error was thrown")
+    }
+
+    @Test(
+        "a refused transaction names its cause, whether the archive or the ledger refused (their statements run side by side), and stores nothing"
+    )
+    func refusalNamesItsCause() async throws {
+        let settings = try StoreBackend.freshSchemaSettings(poolSize: 2)
+        let store = try await open(settings)
+        try await addRefusals(settings)
         let t = utc("2026-03-10T08:00:00Z")
         func body(_ id: String) throws -> ReceivedBody {
             try ReceivedBody.decode(

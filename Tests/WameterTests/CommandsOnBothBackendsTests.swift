@@ -1,4 +1,6 @@
 import Foundation
+import Logging
+import MeterStore
 import TestSupport
 import Testing
 
@@ -58,7 +60,7 @@ struct CommandsOnBothBackendsTests {
     }
 
     @Test("accounts, rates, ingest, report, rebuild and migrate give the same output on both backends")
-    func sameOutputs() throws {
+    func sameOutputs() async throws {
         let directory = try Package.temporaryDirectory()
         let traffic = directory.appendingPathComponent("traffic.jsonl")
         let simulated = try Package.run(
@@ -83,6 +85,16 @@ struct CommandsOnBothBackendsTests {
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("already holds archived bodies"))
         #expect(!refused.stderr.contains("Usage:"))
+        // The archive keeps its order through both moves (PostgreSQL writes two batches at a time).
+        var archives: [[Data]] = []
+        for database in [sqlite, migrated, back] {
+            let store = try await LedgerStoreLocation.open(database, logger: Logger(label: "test"))
+            archives.append(try await store.archivedBodies(after: 0, limit: 10_000).map(\.bytes))
+            await LedgerStoreLocation.close(store)
+        }
+        #expect(archives[0].count > 1000)
+        #expect(archives[1] == archives[0])
+        #expect(archives[2] == archives[0])
         for database in [migrated, back] {
             for month in Self.months {
                 let report = ["report", "--account", "100000000000002", "--month", month, "--format", "json"]

@@ -5,8 +5,8 @@ import WhatsAppWebhook
 ///
 /// Invalid lines are reported with their number and reason and skipped; a body is stored whole or
 /// not at all. Decoding the next batch, and joining its events per record (`PreparedBodies`),
-/// overlaps with the store committing the previous one: the store's single writer then does only
-/// what needs the database.
+/// overlaps with the store committing the previous ones (`IngestPipeline`): the store's writer then
+/// does only what needs the database.
 public struct JSONLIngestor {
     public struct Problem: Equatable, Sendable {
         public var line: Int
@@ -58,14 +58,8 @@ public struct JSONLIngestor {
         let started = Date()
         var lastProgress = started
         var batch = PreparedBodies()
-        var pending: Task<IngestOutcome, any Error>?
+        var pipeline = IngestPipeline(store: store)
         var eventsQueued = 0
-
-        func submit(_ bodies: PreparedBodies) async throws {
-            if let pending { summary.outcome.add(try await pending.value) }
-            let store = store
-            pending = bodies.isEmpty ? nil : Task { try await store.ingest(bodies) }
-        }
 
         while let line = try reader.next() {
             summary.lines = reader.lineNumber
@@ -86,7 +80,7 @@ public struct JSONLIngestor {
                 onProblem?(problem)
             }
             if batch.count >= batchSize {
-                try await submit(batch)
+                try await pipeline.submit(batch)
                 batch = PreparedBodies()
                 let now = Date()
                 if let progress, now.timeIntervalSince(lastProgress) >= 2 {
@@ -98,8 +92,8 @@ public struct JSONLIngestor {
                 }
             }
         }
-        try await submit(batch)
-        try await submit(PreparedBodies())
+        try await pipeline.submit(batch)
+        summary.outcome = try await pipeline.finish()
         summary.seconds = Date().timeIntervalSince(started)
         return summary
     }
