@@ -44,17 +44,18 @@ struct PostgresLedgerWriter {
     static func archive(
         _ bodies: [PreparedBodies.Archived], on connection: PostgresConnection, logger: Logger
     ) async throws {
-        for query in try PostgresBulk.queries(
-            "INSERT INTO raw_bodies (received_at, source, on_premises_account, body)", columns: 4, rows: bodies,
-            bind: { body, b in
-                b.append(body.receivedAt)
-                b.append(body.source)
-                b.append(body.onPremisesAccount)
-                try b.append(body.bytes)
-            })
-        {
-            try await connection.query(query, logger: logger)
+        guard !bodies.isEmpty else { return }
+        var arrays = PostgresColumnArrays(columns: 4)
+        for body in bodies {
+            arrays.append(body.receivedAt)
+            arrays.append(body.source)
+            arrays.append(body.onPremisesAccount)
+            arrays.append(bytes: body.bytes)
         }
+        try await connection.query(
+            PostgresQuery(
+                unsafeSQL: "INSERT INTO raw_bodies (received_at, source, on_premises_account, body) \(arrays.select())",
+                binds: arrays.bindings), logger: logger)
     }
 
     /// Applies a batch of bodies' events, joined per record beforehand (outside the transaction,
@@ -106,14 +107,11 @@ struct PostgresLedgerWriter {
             let fresh = LedgerMerger.recount(key, messages: members)
             guard merger.replace(key, stored: stored, with: fresh) else { continue }
             if let fresh {
-                for query in PostgresBulk.queries(
-                    "INSERT INTO conversations (\(conversations.columnList))", columns: conversations.columns.count,
-                    rows: [fresh],
-                    tail: "ON CONFLICT (account, conversation_id) DO UPDATE SET \(conversations.updateFromExcluded)",
-                    bind: { record, b in conversations.bind(record, &b) })
-                {
-                    try await connection.query(query, logger: logger)
-                }
+                // One record: never the empty batch for which `insert` has no statement.
+                let upsert = conversations.insert(
+                    [fresh],
+                    tail: "ON CONFLICT (account, conversation_id) DO UPDATE SET \(conversations.updateFromExcluded)")!
+                try await connection.query(upsert, logger: logger)
             } else {
                 try await connection.query(
                     PostgresQuery(
@@ -128,19 +126,18 @@ struct PostgresLedgerWriter {
     private mutating func merge<Record: LedgerRecord>(
         _ deltas: [Key: Record], into table: PostgresRecordTable<Record>
     ) async throws -> [LedgerMerger.Change<Record>] {
-        guard !deltas.isEmpty else { return [] }
         let keys = deltas.keys.sorted()
         var inserted: Set<Key> = []
-        for query in PostgresBulk.queries(
-            "INSERT INTO \(table.name) (\(table.columnList))", columns: table.columns.count, rows: keys,
-            tail: "ON CONFLICT (account, \(table.keyColumn)) DO NOTHING RETURNING account, \(table.keyColumn)",
-            bind: { key, b in table.bind(deltas[key]!, &b) })
+        // In key order, so that two writers take the rows' locks in one order.
+        guard
+            let offered = table.insert(
+                keys.lazy.map { deltas[$0]! },
+                tail: "ON CONFLICT (account, \(table.keyColumn)) DO NOTHING RETURNING account, \(table.keyColumn)")
+        else { return [] }
+        for try await (account, id) in try await connection.query(offered, logger: logger).decode(
+            (String, String).self)
         {
-            for try await (account, id) in try await connection.query(query, logger: logger).decode(
-                (String, String).self)
-            {
-                inserted.insert(Key(account: account, id: id))
-            }
+            inserted.insert(Key(account: account, id: id))
         }
         var changed = merger.merge(deltas.filter { inserted.contains($0.key) }) { _ in nil }
 
@@ -163,13 +160,11 @@ struct PostgresLedgerWriter {
                 try table.decode(cells)
         }
         let updates = merger.merge(deltas.filter { !inserted.contains($0.key) }) { stored[$0] }
-        for query in PostgresBulk.queries(
-            "INSERT INTO \(table.name) (\(table.columnList))", columns: table.columns.count,
-            rows: updates.sorted { $0.key < $1.key },
-            tail: "ON CONFLICT (account, \(table.keyColumn)) DO UPDATE SET \(table.updateFromExcluded)",
-            bind: { update, b in table.bind(update.record, &b) })
+        if let writeBack = table.insert(
+            updates.sorted { $0.key < $1.key }.lazy.map(\.record),
+            tail: "ON CONFLICT (account, \(table.keyColumn)) DO UPDATE SET \(table.updateFromExcluded)")
         {
-            try await connection.query(query, logger: logger)
+            try await connection.query(writeBack, logger: logger)
         }
         changed += updates
         return changed

@@ -10,7 +10,7 @@ struct PostgresRecordTable<Record: LedgerRecord>: Sendable {
     /// The column after `account` that identifies the record within its account.
     var keyColumn: String
     var columns: [String]
-    var bind: @Sendable (Record, inout PostgresBindings) -> Void
+    var bind: @Sendable (Record, inout PostgresColumnArrays) -> Void
     var decode: @Sendable (PostgresRandomAccessRow) throws -> Record
 
     var columnList: String { columns.joined(separator: ", ") }
@@ -18,6 +18,16 @@ struct PostgresRecordTable<Record: LedgerRecord>: Sendable {
     /// `SET column = excluded.column` for every column but the key.
     var updateFromExcluded: String {
         columns.dropFirst(2).map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+    }
+
+    /// One statement inserting the records, in their order, bound as arrays (`PostgresColumnArrays`),
+    /// followed by `tail` (the `ON CONFLICT` clause and what it returns); none for no records.
+    func insert(_ records: some Sequence<Record>, tail: String) -> PostgresQuery? {
+        var arrays = PostgresColumnArrays(columns: columns.count)
+        for record in records { bind(record, &arrays) }
+        guard arrays.rows > 0 else { return nil }
+        return PostgresQuery(
+            unsafeSQL: "INSERT INTO \(name) (\(columnList)) \(arrays.select()) \(tail)", binds: arrays.bindings)
     }
 }
 
