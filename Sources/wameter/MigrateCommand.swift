@@ -26,7 +26,7 @@ struct MigrateCommand: AsyncParsableCommand {
         help: ArgumentHelp(
             "The destination: a SQLite path or postgres:// URL. Must hold no archive.", valueName: "path|url"))
     var to: String
-    @Option(help: "Bodies copied per transaction.") var batchSize = 1_000
+    @Option(help: "Bodies copied per transaction.") var batchSize = 10_000
     @Flag(help: "Do not print progress (it is printed only on a terminal anyway).") var quiet = false
 
     /// Progress lines only on a terminal, without `--quiet`.
