@@ -117,6 +117,9 @@ struct LedgerMerger {
     private(set) var rollups: [String: RollupDelta] = [:]
     /// Ledger records (messages, conversations, inbound messages) this merger changed or created.
     private(set) var changedRecords = 0
+    /// Counter changes held, one per counter and metric: what `takeRollups` would hand out (the
+    /// day counters' changes are derived from them).
+    var pendingCounterChanges: Int { rollups.values.reduce(0) { $0 + $1.counts.count } }
 
     /// A record that a merge changed: what was stored before (if anything) and what is now.
     struct Change<Record: LedgerRecord> {

@@ -409,11 +409,18 @@ public final class PostgresLedgerStore: LedgerStore {
     public func rebuild(
         decoder: WebhookDecoder, progress: (@Sendable (Int) -> Void)?
     ) async throws -> IngestOutcome {
+        try await rebuild(decoder: decoder, progress: progress, limits: .standard)
+    }
+
+    /// `rebuild` with other batch and counter limits (tests take the paths a large archive takes).
+    func rebuild(
+        decoder: WebhookDecoder, progress: (@Sendable (Int) -> Void)?, limits: ArchiveReplay.Limits
+    ) async throws -> IngestOutcome {
         let (logger, ledgerLock, dayCaches) = (self.logger, self.ledgerLock, self.dayCaches)
         return try await transactions.run(deadline: .wholeLedger) { connection in
             try await Self.rebuildLedger(
                 connection, decoder: decoder, ledgerLock: ledgerLock, dayCaches: dayCaches, logger: logger,
-                progress: progress)
+                progress: progress, limits: limits)
         }
     }
 
@@ -421,7 +428,7 @@ public final class PostgresLedgerStore: LedgerStore {
     /// (`rebuild`, and migrations that change what the ledger derives).
     static func rebuildLedger(
         _ connection: PostgresConnection, decoder: WebhookDecoder, ledgerLock: Int64, dayCaches: DayKeyCaches,
-        logger: Logger, progress: (@Sendable (Int) -> Void)? = nil
+        logger: Logger, progress: (@Sendable (Int) -> Void)? = nil, limits: ArchiveReplay.Limits = .standard
     ) async throws -> IngestOutcome {
         try await connection.query("SELECT pg_advisory_xact_lock(\(ledgerLock))", logger: logger)
         try await connection.query(
@@ -431,7 +438,7 @@ public final class PostgresLedgerStore: LedgerStore {
             """,
             logger: logger)
         var writer = PostgresLedgerWriter(connection: connection, logger: logger, dayCaches: dayCaches)
-        var replay = ArchiveReplay(decoder: decoder)
+        var replay = ArchiveReplay(decoder: decoder, limits: limits)
         var after: Int64 = 0
         // Pages by id: the connection cannot run the writer's statements while a result is open.
         while true {
@@ -439,7 +446,7 @@ public final class PostgresLedgerStore: LedgerStore {
             for try await (id, onPremises, bytes) in try await connection.query(
                 """
                 SELECT id, on_premises_account, body FROM raw_bodies WHERE id > \(after) ORDER BY id
-                LIMIT \(ArchiveReplay.batchSize)
+                LIMIT \(limits.batchSize)
                 """,
                 logger: logger
             ).decode((Int64, String, Data).self) {
@@ -449,6 +456,10 @@ public final class PostgresLedgerStore: LedgerStore {
             }
             if read == 0 { break }
             try await writer.apply(replay.takeBatch())
+            // The exclusive ledger lock is held: several counter flushes cannot meet another writer's.
+            if writer.pendingCounterChanges >= limits.maxPendingCounterChanges {
+                try await writer.flushRollups()
+            }
             progress?(replay.replayed)
         }
         try await writer.flushRollups()

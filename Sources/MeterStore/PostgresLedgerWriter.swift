@@ -186,8 +186,13 @@ struct PostgresLedgerWriter {
         "WITH daily AS (\(dailyUpsert))\n"
         + upsert(.halfHourly, first: CounterTable.daily.keyColumns.count + CounterTable.metrics.count + 1)
 
+    /// Counter changes merged and not yet written (`flushRollups`).
+    var pendingCounterChanges: Int { merger.pendingCounterChanges }
+
     /// Writes the accumulated counter changes, to the day and the half-hour counters, in key order.
-    /// Call once, at the end of the transaction.
+    /// Call once, at the end of the transaction: its counter rows are then locked in one sorted run,
+    /// so concurrent writers cannot deadlock on them. Only a transaction that holds the ledger lock
+    /// exclusively (`rebuild`) may call it more often, to keep memory bounded.
     mutating func flushRollups() async throws {
         let (daily, halfHourly) = merger.takeRollups(sorted: true)
         let dayRows = CounterTable.rows(daily, sorted: true)

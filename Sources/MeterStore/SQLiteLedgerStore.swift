@@ -233,14 +233,22 @@ public final class SQLiteLedgerStore: LedgerStore {
     public func rebuild(
         decoder: WebhookDecoder, progress: (@Sendable (Int) -> Void)?
     ) async throws -> IngestOutcome {
+        try await rebuild(decoder: decoder, progress: progress, limits: .standard)
+    }
+
+    /// `rebuild` with other batch and counter limits (tests take the paths a large archive takes).
+    func rebuild(
+        decoder: WebhookDecoder, progress: (@Sendable (Int) -> Void)?, limits: ArchiveReplay.Limits
+    ) async throws -> IngestOutcome {
         try await writer.write { db in
-            try Self.rebuildLedger(db, decoder: decoder, dayCaches: self.dayCaches, progress: progress)
+            try Self.rebuildLedger(db, decoder: decoder, dayCaches: self.dayCaches, progress: progress, limits: limits)
         }
     }
 
     /// Clears every derived table and replays the archive into it, inside the caller's transaction.
     static func rebuildLedger(
-        _ db: Database, decoder: WebhookDecoder, dayCaches: DayKeyCaches, progress: (@Sendable (Int) -> Void)? = nil
+        _ db: Database, decoder: WebhookDecoder, dayCaches: DayKeyCaches, progress: (@Sendable (Int) -> Void)? = nil,
+        limits: ArchiveReplay.Limits = .standard
     ) throws
         -> IngestOutcome
     {
@@ -251,12 +259,13 @@ public final class SQLiteLedgerStore: LedgerStore {
             try db.execute(sql: "DELETE FROM \(table)")
         }
         var writer = SQLiteLedgerWriter(db: db, dayCaches: dayCaches)
-        var replay = ArchiveReplay(decoder: decoder)
+        var replay = ArchiveReplay(decoder: decoder, limits: limits)
         let rows = try Row.fetchCursor(db, sql: "SELECT id, on_premises_account, body FROM raw_bodies ORDER BY id")
         while let row = try rows.next() {
             replay.add(id: row[0], body: row[2], onPremisesAccount: row[1])
             if replay.isBatchFull {
                 try writer.apply(replay.takeBatch())
+                if writer.pendingCounterChanges >= limits.maxPendingCounterChanges { try writer.flushRollups() }
                 progress?(replay.replayed)
             }
         }

@@ -104,8 +104,11 @@ struct SQLiteLedgerWriter {
         }
     }
 
-    /// Writes the accumulated counter changes, to the day and the half-hour counters. Call once, at
-    /// the end of the transaction.
+    /// Counter changes merged and not yet written (`flushRollups`).
+    var pendingCounterChanges: Int { merger.pendingCounterChanges }
+
+    /// Writes the accumulated counter changes, to the day and the half-hour counters: at the end of
+    /// the transaction, and during a long one (`rebuild`) to keep memory bounded.
     mutating func flushRollups() throws {
         let (daily, halfHourly) = merger.takeRollups(sorted: false)
         try write(CounterTable.rows(daily, sorted: false), to: .daily)

@@ -1,10 +1,11 @@
 import Foundation
 import MeterCore
-import MeterStore
 import TestSupport
 import Testing
 import TrafficSimulator
 import WhatsAppWebhook
+
+@testable import MeterStore
 
 /// The ledger is a function of the archive: however the bodies were grouped into transactions as
 /// they arrived, a rebuild (which groups them its own way) gives the same reports.
@@ -74,12 +75,7 @@ struct ReplayEqualsLiveTests {
             var random = SeededRandom(seed: seed)
             let bodies = Self.randomBodies(&random, count: 60)
             let live = try await backend.makeStore()
-            var index = 0
-            while index < bodies.count {
-                let size = Int(random.next() % 7) + 1
-                try await LedgerScenario.ingest(live, Array(bodies[index..<min(index + size, bodies.count)]))
-                index += size
-            }
+            try await Self.ingestInRandomGroups(live, bodies, &random, largest: 7)
             let oneByOne = try await backend.makeStore()
             try await LedgerScenario.ingestOneByOne(oneByOne, bodies.shuffled(using: &random))
             let months = ["2023-05", "2023-06", "2023-07"]
@@ -99,6 +95,55 @@ struct ReplayEqualsLiveTests {
             for store in [live, oneByOne] {
                 if let postgres = store as? PostgresLedgerStore { await postgres.close() }
             }
+        }
+    }
+
+    @Test(
+        "a rebuild that writes its counters many times over (small batches, every batch's counter changes written at once, as a large archive's are) equals live, day and half-hour counters alike",
+        arguments: StoreBackend.all)
+    func boundedCounterChanges(_ backend: StoreBackend) async throws {
+        for seed in UInt64(1)...3 {
+            var random = SeededRandom(seed: seed)
+            let bodies = Self.randomBodies(&random, count: 80)
+            let store = try await backend.makeStore()
+            try await Self.ingestInRandomGroups(store, bodies, &random, largest: 9)
+            let months = ["2023-06", "2023-07"]
+            func state() async throws -> ([Report], InsightsResult) {
+                var reports: [Report] = []
+                for month in months { reports.append(try await LedgerScenario.report(store, "A", month)) }
+                return (
+                    reports,
+                    try await HalfHourInsightsTests.insights(store, "2023-06-29", "2023-07-03", "half_hour")
+                )
+            }
+            let (live, liveHalfHours) = try await state()
+            #expect(!liveHalfHours.rows.isEmpty)
+            let limits = ArchiveReplay.Limits(batchSize: 3, maxPendingCounterChanges: 1)
+            switch store {
+            case let sqlite as SQLiteLedgerStore:
+                _ = try await sqlite.rebuild(decoder: WebhookDecoder(), progress: nil, limits: limits)
+            case let postgres as PostgresLedgerStore:
+                _ = try await postgres.rebuild(decoder: WebhookDecoder(), progress: nil, limits: limits)
+            default:
+                Issue.record("a store of neither backend")
+            }
+            let (rebuilt, rebuiltHalfHours) = try await state()
+            #expect(rebuilt == live, "seed \(seed)")
+            #expect(rebuiltHalfHours.rows == liveHalfHours.rows, "seed \(seed)")
+            #expect(rebuiltHalfHours.totals == liveHalfHours.totals, "seed \(seed)")
+            if let postgres = store as? PostgresLedgerStore { await postgres.close() }
+        }
+    }
+
+    /// Ingests the bodies in order, in transactions of 1 to `largest` bodies.
+    static func ingestInRandomGroups(
+        _ store: any LedgerStore, _ bodies: [Data], _ random: inout SeededRandom, largest: UInt64
+    ) async throws {
+        var index = 0
+        while index < bodies.count {
+            let size = Int(random.next() % largest) + 1
+            try await LedgerScenario.ingest(store, Array(bodies[index..<min(index + size, bodies.count)]))
+            index += size
         }
     }
 
