@@ -78,6 +78,19 @@ struct PostgresColumnArrays {
     /// `SELECT * FROM unnest(…)` over the arrays, numbered from `first`.
     func select(first: Int = 1) -> String { "SELECT * FROM unnest(\(unnestArguments(first: first)))" }
 
+    /// `HEAD SELECT * FROM unnest(…) TAIL` for the rows, bound by `bind` in column order; none for
+    /// no rows. `head` names the table and columns (`INSERT INTO t (a, b)`), `tail` what follows
+    /// (`ON CONFLICT …`). The rows go in the order given.
+    static func insert<Row>(
+        _ head: String, columns: Int, rows: some Sequence<Row>, tail: String = "",
+        bind: (Row, inout PostgresColumnArrays) -> Void
+    ) -> PostgresQuery? {
+        var arrays = PostgresColumnArrays(columns: columns)
+        for row in rows { bind(row, &arrays) }
+        guard arrays.rows > 0 else { return nil }
+        return PostgresQuery(unsafeSQL: "\(head) \(arrays.select()) \(tail)", binds: arrays.bindings)
+    }
+
     /// Appends the arrays, in column order, as the statement's parameters.
     func bind(to bindings: inout PostgresBindings) {
         precondition(column == 0 && rows > 0, "an empty batch, or a row left incomplete")

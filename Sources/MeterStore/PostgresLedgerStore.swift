@@ -176,22 +176,20 @@ public final class PostgresLedgerStore: LedgerStore {
                         SET kind = excluded.kind, imported_at = excluded.imported_at
                     """, logger: logger)
             }
-            for query in PostgresBulk.queries(
+            let rates = PostgresColumnArrays.insert(
                 "INSERT INTO rates (effective_from, currency, market, category, rate)", columns: 5,
                 rows: Self.lastOfEachKey(entries) {
                     [$0.effectiveFrom.description, $0.currency, $0.market, $0.category]
                 },
-                tail: "ON CONFLICT (effective_from, currency, market, category) DO UPDATE SET rate = excluded.rate",
-                bind: { entry, b in
-                    b.append(Int64(entry.effectiveFrom))
-                    b.append(entry.currency)
-                    b.append(entry.market)
-                    b.append(entry.category)
-                    b.append(StoredDecimal.text(entry.rate))
-                })
-            {
-                try await connection.query(query, logger: logger)
+                tail: "ON CONFLICT (effective_from, currency, market, category) DO UPDATE SET rate = excluded.rate"
+            ) { entry, row in
+                row.append(Int64(entry.effectiveFrom))
+                row.append(entry.currency)
+                row.append(entry.market)
+                row.append(entry.category)
+                row.append(StoredDecimal.text(entry.rate))
             }
+            if let rates { try await connection.query(rates, logger: logger) }
             // A tier table is replaced whole: a new table with other bounds must not keep old tiers.
             for table in Set(tiers.map { TierTableKey($0) }) {
                 try await connection.query(
@@ -200,26 +198,24 @@ public final class PostgresLedgerStore: LedgerStore {
                         AND currency = \(table.currency) AND market = \(table.market) AND category = \(table.category)
                     """, logger: logger)
             }
-            for query in PostgresBulk.queries(
+            let tierRows = PostgresColumnArrays.insert(
                 "INSERT INTO rate_tiers (effective_from, currency, market, category, volume_from, volume_to, rate)",
                 columns: 7,
                 rows: Self.lastOfEachKey(tiers) {
                     [$0.effectiveFrom.description, $0.currency, $0.market, $0.category, $0.volumeFrom.description]
                 },
                 tail: "ON CONFLICT (effective_from, currency, market, category, volume_from) DO UPDATE SET "
-                    + "volume_to = excluded.volume_to, rate = excluded.rate",
-                bind: { tier, b in
-                    b.append(Int64(tier.effectiveFrom))
-                    b.append(tier.currency)
-                    b.append(tier.market)
-                    b.append(tier.category)
-                    b.append(tier.volumeFrom)
-                    b.append(tier.volumeTo)
-                    b.append(StoredDecimal.text(tier.rate))
-                })
-            {
-                try await connection.query(query, logger: logger)
+                    + "volume_to = excluded.volume_to, rate = excluded.rate"
+            ) { tier, row in
+                row.append(Int64(tier.effectiveFrom))
+                row.append(tier.currency)
+                row.append(tier.market)
+                row.append(tier.category)
+                row.append(Int64(tier.volumeFrom))
+                row.append(tier.volumeTo.map(Int64.init))
+                row.append(StoredDecimal.text(tier.rate))
             }
+            if let tierRows { try await connection.query(tierRows, logger: logger) }
         }
     }
 

@@ -44,18 +44,15 @@ struct PostgresLedgerWriter {
     static func archive(
         _ bodies: [PreparedBodies.Archived], on connection: PostgresConnection, logger: Logger
     ) async throws {
-        guard !bodies.isEmpty else { return }
-        var arrays = PostgresColumnArrays(columns: 4)
-        for body in bodies {
-            arrays.append(body.receivedAt)
-            arrays.append(body.source)
-            arrays.append(body.onPremisesAccount)
-            arrays.append(bytes: body.bytes)
+        let insert = PostgresColumnArrays.insert(
+            "INSERT INTO raw_bodies (received_at, source, on_premises_account, body)", columns: 4, rows: bodies
+        ) { body, row in
+            row.append(body.receivedAt)
+            row.append(body.source)
+            row.append(body.onPremisesAccount)
+            row.append(bytes: body.bytes)
         }
-        try await connection.query(
-            PostgresQuery(
-                unsafeSQL: "INSERT INTO raw_bodies (received_at, source, on_premises_account, body) \(arrays.select())",
-                binds: arrays.bindings), logger: logger)
+        if let insert { try await connection.query(insert, logger: logger) }
     }
 
     /// Applies a batch of bodies' events, joined per record beforehand (outside the transaction,

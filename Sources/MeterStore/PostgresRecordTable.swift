@@ -23,11 +23,8 @@ struct PostgresRecordTable<Record: LedgerRecord>: Sendable {
     /// One statement inserting the records, in their order, bound as arrays (`PostgresColumnArrays`),
     /// followed by `tail` (the `ON CONFLICT` clause and what it returns); none for no records.
     func insert(_ records: some Sequence<Record>, tail: String) -> PostgresQuery? {
-        var arrays = PostgresColumnArrays(columns: columns.count)
-        for record in records { bind(record, &arrays) }
-        guard arrays.rows > 0 else { return nil }
-        return PostgresQuery(
-            unsafeSQL: "INSERT INTO \(name) (\(columnList)) \(arrays.select()) \(tail)", binds: arrays.bindings)
+        PostgresColumnArrays.insert(
+            "INSERT INTO \(name) (\(columnList))", columns: columns.count, rows: records, tail: tail, bind: bind)
     }
 }
 

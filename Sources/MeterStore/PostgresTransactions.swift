@@ -135,42 +135,6 @@ public enum PostgresStoreError: Error, CustomStringConvertible {
     }
 }
 
-/// Multi-row statements: `HEAD VALUES ($1, …), (…) TAIL`, split so that no statement passes the
-/// protocol's limit of 65,535 parameters.
-enum PostgresBulk {
-    static let maxParameters = 65_535
-
-    static func queries<Row>(
-        _ head: String, columns: Int, rows: some Collection<Row>, tail: String = "",
-        bind: (Row, inout PostgresBindings) throws -> Void
-    ) rethrows -> [PostgresQuery] {
-        let perStatement = maxParameters / columns
-        var queries: [PostgresQuery] = []
-        var index = rows.startIndex
-        while index != rows.endIndex {
-            let end = rows.index(index, offsetBy: perStatement, limitedBy: rows.endIndex) ?? rows.endIndex
-            let chunk = rows[index..<end]
-            var bindings = PostgresBindings(capacity: chunk.count * columns)
-            var sql = head + " VALUES "
-            sql.reserveCapacity(head.count + tail.count + chunk.count * columns * 6)
-            var parameter = 0
-            for (n, row) in chunk.enumerated() {
-                sql += n == 0 ? "(" : ", ("
-                for column in 0..<columns {
-                    parameter += 1
-                    sql += column == 0 ? "$\(parameter)" : ", $\(parameter)"
-                }
-                sql += ")"
-                try bind(row, &bindings)
-            }
-            sql += " " + tail
-            queries.append(PostgresQuery(unsafeSQL: sql, binds: bindings))
-            index = end
-        }
-        return queries
-    }
-}
-
 /// The first of an operation's result and its deadline to finish answers the caller; the other is
 /// ignored.
 private final class DeadlineRace<Result: Sendable>: Sendable {
