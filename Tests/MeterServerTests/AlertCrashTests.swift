@@ -19,9 +19,7 @@ struct AlertCrashTests {
     @Test("a crash between commit and send still sends the alert exactly once, signed")
     func crashThenSendOnce() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: ServerProcess.binary.path), "build wameter first")
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "wameter-alert-crash-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try TestFiles.directory("alert-crash")
         let database = directory.appendingPathComponent("ledger.sqlite")
         let log = directory.appendingPathComponent("serve.log")
         let now = Int64(Date().timeIntervalSince1970)

@@ -117,9 +117,7 @@ struct CrashRecoveryTests {
     @Test("SIGKILL under load, restart, re-send what was not acknowledged: the ledger equals an uninterrupted run's")
     func crashAndResend() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: ServerProcess.binary.path), "build wameter first")
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "wameter-live-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try TestFiles.directory("crash")
         let database = directory.appendingPathComponent("ledger.sqlite")
         let log = directory.appendingPathComponent("server.log")
         let port = try LoopbackPort.free()

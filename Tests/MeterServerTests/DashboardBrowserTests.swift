@@ -32,9 +32,7 @@ struct DashboardBrowserTests {
                     "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--hide-scrollbars",
                     "--enable-logging=stderr", "--v=0",
                     "--user-data-dir="
-                        + FileManager.default.temporaryDirectory.appendingPathComponent(
-                            "wameter-chromium-\(UUID().uuidString)"
-                        ).path,
+                        + TestFiles.path("chromium").path,
                 ] + arguments
             process.standardError = errors
             process.standardOutput = output

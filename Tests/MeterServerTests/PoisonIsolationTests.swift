@@ -17,7 +17,7 @@ import WhatsAppWebhook
 @Suite("Poison isolation")
 struct PoisonIsolationTests {
     static func poisonedStore() throws -> (SQLiteLedgerStore, URL) {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("poison-\(UUID()).sqlite")
+        let path = TestFiles.path("poison", extension: "sqlite")
         let store = try SQLiteLedgerStore(path: path.path)
         let queue = try DatabaseQueue(path: path.path)
         try queue.write { db in

@@ -75,10 +75,7 @@ struct PostgresInstancesTests {
     }
 
     static func temporaryDirectory() throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "wameter-pg-live-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return directory
+        try TestFiles.directory("postgres-live")
     }
 
     @Test("two servers on one database, given the same and different deliveries at once, keep one instance's ledger")

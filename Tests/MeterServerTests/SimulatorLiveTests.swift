@@ -34,9 +34,7 @@ struct SimulatorLiveTests {
 
     @Test("signed POSTs from the simulator are all acknowledged, and give the ledger its JSONL twin gives")
     func postsEqualFile() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "wameter-sim-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try TestFiles.directory("simulator")
         let port = try LoopbackPort.free()
         let server = try ServerProcess(
             database: directory.appendingPathComponent("served.sqlite"), port: port,

@@ -56,8 +56,7 @@ struct APITokenStoreTests {
 
     @Test("the secret is nowhere in the database file, only its hash")
     func hashedAtRest() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tokens-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try TestFiles.directory("tokens")
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("ledger.sqlite").path
         let secret = APITokenSecret.generate()

@@ -254,7 +254,7 @@ struct HalfHourInsightsTests {
 
     @Test("a delivery that moves to an earlier half-hour leaves no row behind at zero")
     func movedDeliveryPrunes() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("halfhour-\(UUID().uuidString).sqlite")
+        let path = TestFiles.path("halfhour", extension: "sqlite")
             .path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         do {

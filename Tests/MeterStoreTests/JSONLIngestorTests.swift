@@ -8,7 +8,7 @@ import Testing
 @Suite("JSONL ingest", .closesStores)
 struct JSONLIngestorTests {
     func file(_ lines: [String]) throws -> FileHandle {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("wameter-\(UUID().uuidString).jsonl")
+        let url = TestFiles.path("bodies", extension: "jsonl")
         try Data(lines.joined(separator: "\n").utf8).write(to: url)
         return try FileHandle(forReadingFrom: url)
     }

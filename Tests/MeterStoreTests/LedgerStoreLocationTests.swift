@@ -11,7 +11,7 @@ struct LedgerStoreLocationTests {
 
     @Test("a path opens SQLite; the store is usable and closes")
     func sqlitePath() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("location-\(UUID()).sqlite").path
+        let path = TestFiles.path("location", extension: "sqlite").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         let accounts = try await LedgerStoreLocation.withStore(path, logger: logger) { store in
             #expect(store is SQLiteLedgerStore)

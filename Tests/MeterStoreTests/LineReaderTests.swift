@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import MeterStore
@@ -11,7 +12,7 @@ struct LineReaderTests {
     func lines(chunkSize: Int) throws {
         let lines = ["first", "", "a line much longer than the tiny buffers used here", "crlf", "last"]
         let text = lines[0] + "\n\n" + lines[2] + "\n" + lines[3] + "\r\n" + lines[4]
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("lines-\(UUID().uuidString).txt")
+        let url = TestFiles.path("lines", extension: "txt")
         try Data(text.utf8).write(to: url)
         let reader = LineReader(handle: try FileHandle(forReadingFrom: url), chunkSize: chunkSize)
         var read: [String] = []

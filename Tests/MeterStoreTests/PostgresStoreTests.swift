@@ -108,7 +108,7 @@ struct PostgresStoreTests {
                 decoding: LedgerScenario.status($0, "delivered", at: t, pricing: LedgerScenario.pmp("utility")),
                 as: UTF8.self)
         }
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("wameter-\(UUID().uuidString).jsonl")
+        let url = TestFiles.path("bodies", extension: "jsonl")
         defer { try? FileManager.default.removeItem(at: url) }
         try Data(lines.joined(separator: "\n").utf8).write(to: url)
         var ingestor = JSONLIngestor(store: store, source: "file:refused.jsonl", onPremisesAccount: "onprem")

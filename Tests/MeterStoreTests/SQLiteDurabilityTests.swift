@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MeterCore
+import TestSupport
 import Testing
 
 @testable import MeterStore
@@ -17,7 +18,7 @@ struct SQLiteDurabilityTests {
 
     @Test("the writer connection syncs every commit: on a new file, after writes, and on reopening")
     func writerSyncsEveryCommit() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("durable-\(UUID()).sqlite").path
+        let path = TestFiles.path("durable", extension: "sqlite").path
         defer {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         }

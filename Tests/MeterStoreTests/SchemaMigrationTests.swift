@@ -14,9 +14,7 @@ struct SchemaMigrationTests {
     /// and the archived bodies. Its derived tables are left empty: whatever they held, a migration
     /// that replays the archive replaces them.
     static func olderDatabase(upTo migration: String, bodies: [Data]) async throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "wameter-old-\(UUID().uuidString).sqlite"
-        ).path
+        let path = TestFiles.path("older", extension: "sqlite").path
         let old = try DatabaseQueue(path: path)
         try SQLiteSchema.migrator.migrate(old, upTo: migration)
         try await old.write { db in

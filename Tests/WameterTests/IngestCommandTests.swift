@@ -12,9 +12,7 @@ enum Package {
     static let binary = root.appendingPathComponent(".build/debug/wameter")
 
     static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("wameter-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        try TestFiles.directory("command")
     }
 
     struct Result {
