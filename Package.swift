@@ -136,6 +136,7 @@ let package = Package(
             name: "TestSupport",
             dependencies: [
                 "MeterStore", "MeterCore", "WhatsAppWebhook", .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Tests/TestSupport"
         ),

@@ -26,8 +26,11 @@ public final class PostgresLedgerStore: LedgerStore {
         self.logger = logger
         let client = PostgresClient(configuration: try settings.clientConfiguration(), backgroundLogger: logger)
         self.client = client
-        // The client's connections live as long as this task; `close()` ends it.
-        running = Task { await client.run() }
+        // The client's connections live as long as this task; `close()` ends it. Started at once, on
+        // this thread, up to its first suspension: `run()` marks the client running there, so the
+        // first query (the migrations, right after) finds it so; with a plain `Task` it could run
+        // first and PostgresNIO warned that `run()` had not been called, on every command.
+        running = Task.immediate { await client.run() }
         transactions = PostgresTransactions(client: client, logger: logger, timeout: settings.operationTimeout)
         ledgerLock = PostgresLocks.ledger(schema: settings.schema)
     }

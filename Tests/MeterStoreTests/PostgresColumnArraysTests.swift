@@ -27,12 +27,7 @@ struct PostgresColumnArraysTests {
         }
         #expect(arrays.rows == rows.count)
         #expect(arrays.unnestArguments() == "$1::text[], $2::int8[], $3::bool[], $4::bytea[]")
-        let client = PostgresClient(configuration: try StoreBackend.freshSchemaSettings().clientConfiguration())
-        return try await withThrowingTaskGroup(of: [Row].self) { group in
-            group.addTask {
-                await client.run()
-                return []
-            }
+        return try await StoreBackend.withClient(try StoreBackend.freshSchemaSettings()) { client in
             var back: [Row] = []
             let query = PostgresQuery(unsafeSQL: arrays.select(), binds: arrays.bindings)
             for try await (text, number, flag, bytes) in try await client.query(query).decode(
@@ -40,7 +35,6 @@ struct PostgresColumnArraysTests {
             {
                 back.append(Row(text: text, number: number, flag: flag, bytes: Data(buffer: bytes)))
             }
-            group.cancelAll()
             return back
         }
     }

@@ -39,9 +39,7 @@ struct PostgresStoreTests {
         _ = try await stores[0].upsertAccount(Account(id: "A", timezone: "UTC", currency: "USD"))
         for store in stores { #expect(try await store.accounts().map(\.id) == ["A"]) }
 
-        let client = PostgresClient(configuration: try settings.clientConfiguration())
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { await client.run() }
+        try await StoreBackend.withClient(settings) { client in
             var applied: [String] = []
             for try await name in try await client.query("SELECT name FROM wameter_migrations").decode(String.self) {
                 applied.append(name)
@@ -58,7 +56,6 @@ struct PostgresStoreTests {
                         "v9: counters by half-hour", "v10: day counters, a column per metric",
                         "v11: reconciliations with Meta", "v12: budgets and alerts",
                     ])
-            group.cancelAll()
         }
     }
 
@@ -66,9 +63,7 @@ struct PostgresStoreTests {
     /// refuses a body holding POISON, the ledger a message whose id holds REFUSED.
     func addRefusals(_ settings: PostgresSettings) async throws {
         let schema = "\"\(settings.schema!)\""
-        let client = PostgresClient(configuration: try settings.clientConfiguration())
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { await client.run() }
+        try await StoreBackend.withClient(settings) { client in
             for statement in [
                 """
                 CREATE FUNCTION \(schema).poison() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -89,7 +84,6 @@ struct PostgresStoreTests {
             ] {
                 try await client.query(PostgresQuery(unsafeSQL: statement))
             }
-            group.cancelAll()
         }
     }
 

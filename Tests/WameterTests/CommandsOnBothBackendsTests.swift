@@ -105,6 +105,17 @@ struct CommandsOnBothBackendsTests {
         }
     }
 
+    @Test("a command on PostgreSQL writes nothing to standard error when all is well (no driver warnings)")
+    func quietOnPostgres() throws {
+        let database = try Self.database(.postgres, in: try Package.temporaryDirectory())
+        // Opening a new schema migrates it: the first queries of the pool, started just before.
+        for arguments in [["accounts", "list"], ["accounts", "list"], ["rates", "list"]] {
+            let result = try Package.run(arguments, database: database)
+            #expect(result.status == 0)
+            #expect(result.stderr.isEmpty, "wameter \(arguments.joined(separator: " ")): \(result.stderr)")
+        }
+    }
+
     @Test("a database that cannot be opened is named with the server's reason, and the password never shown")
     func openFailures() throws {
         let url = try #require(StoreBackend.postgresURL)
