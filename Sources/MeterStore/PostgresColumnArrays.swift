@@ -38,10 +38,7 @@ struct PostgresColumnArrays {
 
     mutating func append(_ value: String?) {
         if let value {
-            append(.text) { buffer in
-                let length = buffer.writeString(value)
-                return length
-            }
+            append(.text) { $0.writeString(value) }
         } else {
             appendNull(.text)
         }
@@ -67,16 +64,16 @@ struct PostgresColumnArrays {
         append(.bytea) { $0.writeBytes(bytes) }
     }
 
-    /// `$first::type[], $first+1::type[], …`: the arrays as `unnest`'s arguments. A column's type is
-    /// known from its first value, so there must be a row (callers skip empty batches).
-    func unnestArguments(first: Int = 1) -> String {
+    /// `$1::type[], $2::type[], …`: the arrays as `unnest`'s arguments. A column's type is known
+    /// from its first value, so there must be a row (callers skip empty batches).
+    func unnestArguments() -> String {
         precondition(rows > 0, "an empty batch has no statement")
-        return columns.enumerated().map { "$\($0.offset + first)::\($0.element.type!.sqlName)[]" }
+        return columns.enumerated().map { "$\($0.offset + 1)::\($0.element.type!.sqlName)[]" }
             .joined(separator: ", ")
     }
 
-    /// `SELECT * FROM unnest(…)` over the arrays, numbered from `first`.
-    func select(first: Int = 1) -> String { "SELECT * FROM unnest(\(unnestArguments(first: first)))" }
+    /// `SELECT * FROM unnest(…)` over the arrays.
+    func select() -> String { "SELECT * FROM unnest(\(unnestArguments()))" }
 
     /// `HEAD SELECT * FROM unnest(…) TAIL` for the rows, bound by `bind` in column order; none for
     /// no rows. `head` names the table and columns (`INSERT INTO t (a, b)`), `tail` what follows
@@ -91,15 +88,11 @@ struct PostgresColumnArrays {
         return PostgresQuery(unsafeSQL: "\(head) \(arrays.select()) \(tail)", binds: arrays.bindings)
     }
 
-    /// Appends the arrays, in column order, as the statement's parameters.
-    func bind(to bindings: inout PostgresBindings) {
-        precondition(column == 0 && rows > 0, "an empty batch, or a row left incomplete")
-        for column in columns { bindings.append(EncodedArray(column: column, count: rows)) }
-    }
-
+    /// The arrays, in column order, as the statement's parameters.
     var bindings: PostgresBindings {
+        precondition(column == 0 && rows > 0, "an empty batch, or a row left incomplete")
         var bindings = PostgresBindings(capacity: columns.count)
-        bind(to: &bindings)
+        for column in columns { bindings.append(EncodedArray(column: column, count: rows)) }
         return bindings
     }
 
