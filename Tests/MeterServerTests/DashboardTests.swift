@@ -226,7 +226,7 @@ struct DashboardTests {
                 let page = String(buffer: $0.body)
                 #expect(
                     page.contains(
-                        "\(formatMoney(forecast.estimate.rounded(places: 4))) USD <span class=\"muted\">("
+                        "\(formatMoney(forecast.estimate.rounded(places: 4))) USD<br><span class=\"muted sub\">("
                             + "\(formatMoney(forecast.low.rounded(places: 4)))–\(formatMoney(forecast.high.rounded(places: 4))))"
                     ))
                 #expect(page.contains("<h2>By portfolio</h2>"))

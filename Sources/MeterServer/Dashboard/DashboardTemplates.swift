@@ -59,6 +59,8 @@ enum DashboardTemplates {
         .legend span { display: inline-block; margin-right: 1rem; font-size: .85rem; }
         .legend i { display: inline-block; width: .8rem; height: .8rem; border-radius: 2px; margin-right: .3rem; vertical-align: -1px; }
         .muted { color: var(--muted); }
+        /* A cell's detail on a line of its own, so that the tables fit a 1280-pixel screen. */
+        .sub { font-size: .8rem; }
         a { color: var(--accent); }
         button, input { font: inherit; }
         button { background: var(--accent); color: #fff; border: 0; border-radius: 6px; padding: .4rem .9rem; cursor: pointer; }
@@ -172,11 +174,11 @@ enum DashboardTemplates {
         <th class="num">month end (forecast)</th><th>unrated</th></tr></thead>
         <tbody>
         {{#accounts}}
-        <tr><td><a href="/accounts/{{id}}?month={{month}}">{{name}}</a> <span class="muted">{{month}}{{#portfolio}} · {{portfolio}}{{/portfolio}}</span></td>
+        <tr><td><a href="/accounts/{{id}}?month={{month}}">{{name}}</a><br><span class="muted sub">{{month}}{{#portfolio}} · {{portfolio}}{{/portfolio}}</span></td>
         <td class="num">{{delivered}}</td><td class="num">{{charged}}</td><td class="num">{{free}}</td>
         <td class="num">{{received}}</td><td class="num">{{spend}} {{currency}}</td>
-        <td class="num">{{previous}} {{currency}}{{#change}} <span class="muted">({{change}})</span>{{/change}}</td>
-        <td class="num">{{forecast}} {{currency}} <span class="muted">({{forecastRange}})</span></td>
+        <td class="num">{{previous}} {{currency}}{{#change}}<br><span class="muted sub">({{change}})</span>{{/change}}</td>
+        <td class="num">{{forecast}} {{currency}}<br><span class="muted sub">({{forecastRange}})</span></td>
         <td>{{#unrated}}<span class="warn">{{unrated}} unrated</span>{{/unrated}}</td></tr>
         {{/accounts}}
         </tbody></table></div>
