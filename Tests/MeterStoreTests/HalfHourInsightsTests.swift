@@ -267,7 +267,7 @@ struct HalfHourInsightsTests {
             try await LedgerScenario.ingest(
                 store, [LedgerScenario.status("m1", "delivered", at: utc("2026-02-03T09:10:00Z"), pricing: pricing)])
         }
-        let rows = try await DatabaseQueue(path: path).read { db in
+        let rows = try DatabaseQueue(path: path).read { db in
             try Row.fetchAll(db, sql: "SELECT half_hour, messages_delivered, messages_charged FROM half_hour_counters")
         }
         #expect(rows.map { $0[0] as Int64 } == [utc("2026-02-03T09:00:00Z")])

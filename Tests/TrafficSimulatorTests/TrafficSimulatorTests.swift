@@ -166,7 +166,7 @@ struct TrafficSimulatorTests {
             var index = 0
             while index < bodies.count {
                 let slice = bodies[index..<min(index + batch, bodies.count)]
-                try await store.ingest(
+                _ = try await store.ingest(
                     slice.map {
                         ReceivedBody(
                             bytes: $0.bytes, events: try! decoder.decode($0.bytes), receivedAt: 0, source: "test")
