@@ -79,8 +79,13 @@ struct CommandsOnBothBackendsTests {
         // And the ledger moves between them: SQLite → PostgreSQL → SQLite keeps every report.
         let migrated = try Self.database(.postgres, in: directory)
         let back = try Self.database(.sqlite, in: directory)
-        #expect(try Package.run(["migrate", "--to", migrated, "--quiet"], database: sqlite).status == 0)
-        #expect(try Package.run(["migrate", "--to", back, "--quiet"], database: migrated).status == 0)
+        // Batches smaller than the archive, so that two are written at a time into PostgreSQL.
+        #expect(
+            try Package.run(["migrate", "--to", migrated, "--batch-size", "300", "--quiet"], database: sqlite).status
+                == 0)
+        #expect(
+            try Package.run(["migrate", "--to", back, "--batch-size", "300", "--quiet"], database: migrated).status == 0
+        )
         let refused = try Package.run(["migrate", "--to", migrated, "--quiet"], database: sqlite)
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("already holds archived bodies"))
