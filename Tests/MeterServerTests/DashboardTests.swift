@@ -147,13 +147,13 @@ struct DashboardTests {
                 // The unrated count is the row's own: India has none (not the page's 1).
                 #expect(
                     page.range(
-                        of: #"<td>India</td>(<td class="num">[^<]*</td>){4}<td></td></tr>"#, options: .regularExpression
+                        of: #"<td>India</td>(<td class="num">[^<]*</td>){6}<td></td></tr>"#, options: .regularExpression
                     )
                         != nil)
                 #expect(
                     page.range(
                         of:
-                            #"<td>Unknown</td>(<td class="num">[^<]*</td>){4}<td><span class="warn">1</span></td></tr>"#,
+                            #"<td>Unknown</td>(<td class="num">[^<]*</td>){6}<td><span class="warn">1</span></td></tr>"#,
                         options: .regularExpression) != nil)
                 #expect(
                     page.contains(
@@ -285,6 +285,36 @@ struct DashboardTests {
             }
             try await client.execute(uri: "/accounts/A?day=2026-09-31", method: .get, headers: [.cookie: cookie]) {
                 #expect($0.status == .badRequest)
+            }
+        }
+    }
+
+    @Test(
+        "the account page's tables say why a market is listed: a message only sent so far, or one received from it"
+    )
+    func sentAndReceivedByMarket() async throws {
+        let fixture = try ServerFixture()
+        _ = try await fixture.store.upsertAccount(Account(id: "A", timezone: "UTC", currency: "USD"))
+        try await Self.app(fixture).test(.router) { client in
+            let cookie = try await Self.signIn(client)
+            // Sent to Brazil, not delivered yet; a message in from India.
+            try await Self.deliver(
+                client,
+                LedgerScenario.status(
+                    "m1", "sent", at: Self.september, to: "5511987654321", pricing: LedgerScenario.pmp("marketing")))
+            try await Self.deliver(client, LedgerScenario.inbound("w1", from: "919876543210", at: Self.september + 60))
+            try await client.execute(uri: "/accounts/A?month=2026-09", method: .get, headers: [.cookie: cookie]) {
+                let page = String(buffer: $0.body)
+                #expect(page.contains("<th class=\"num\">sent</th><th class=\"num\">delivered</th>"))
+                // sent, delivered, charged, free, received
+                #expect(
+                    page.contains(
+                        "<td>Brazil</td><td class=\"num\">1</td><td class=\"num\">0</td><td class=\"num\">0</td>"
+                            + "<td class=\"num\">0</td><td class=\"num\">0</td>"), "\(page)")
+                #expect(
+                    page.contains(
+                        "<td>India</td><td class=\"num\">0</td><td class=\"num\">0</td><td class=\"num\">0</td>"
+                            + "<td class=\"num\">0</td><td class=\"num\">1</td>"))
             }
         }
     }

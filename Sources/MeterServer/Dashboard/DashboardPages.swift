@@ -211,9 +211,13 @@ enum DashboardPages {
                 "rows": sums(dimension).map { value, metrics -> [String: Any] in
                     var label = value
                     if dimension == 1, let display = detail.displayNumbers[value] { label += " (\(display))" }
+                    // Sent and received too: a market where a message is only sent so far, or from
+                    // which only messages came in, would otherwise be a row of zeros.
                     return [
-                        "label": label, "delivered": number(delivered(metrics)), "charged": number(charged(metrics)),
-                        "free": number(metrics.messagesFree + metrics.conversationsFree), "spend": money(metrics.cost),
+                        "label": label, "sent": number(metrics.messagesSent), "delivered": number(delivered(metrics)),
+                        "charged": number(charged(metrics)),
+                        "free": number(metrics.messagesFree + metrics.conversationsFree),
+                        "received": number(metrics.messagesReceived), "spend": money(metrics.cost),
                         // Set even when zero: Mustache would otherwise find the page's `unrated`.
                         "unrated": metrics.unrated > 0 ? number(metrics.unrated) : false,
                     ]

@@ -222,8 +222,8 @@ enum DashboardTemplates {
         </details>
         {{#tables}}
         <h2>{{title}}</h2>
-        <div class="table-wrap"><table><thead><tr><th>{{heading}}</th><th class="num">delivered</th><th class="num">charged</th><th class="num">free</th><th class="num">spend</th><th>unrated</th></tr></thead><tbody>
-        {{#rows}}<tr><td>{{label}}</td><td class="num">{{delivered}}</td><td class="num">{{charged}}</td><td class="num">{{free}}</td><td class="num">{{spend}}</td><td>{{#unrated}}<span class="warn">{{unrated}}</span>{{/unrated}}</td></tr>{{/rows}}
+        <div class="table-wrap"><table><thead><tr><th>{{heading}}</th><th class="num">sent</th><th class="num">delivered</th><th class="num">charged</th><th class="num">free</th><th class="num">received</th><th class="num">spend</th><th>unrated</th></tr></thead><tbody>
+        {{#rows}}<tr><td>{{label}}</td><td class="num">{{sent}}</td><td class="num">{{delivered}}</td><td class="num">{{charged}}</td><td class="num">{{free}}</td><td class="num">{{received}}</td><td class="num">{{spend}}</td><td>{{#unrated}}<span class="warn">{{unrated}}</span>{{/unrated}}</td></tr>{{/rows}}
         </tbody></table></div>
         <p><a href="{{csv}}">Download as CSV</a></p>
         {{/tables}}
