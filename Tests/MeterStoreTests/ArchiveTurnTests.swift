@@ -25,17 +25,24 @@ struct ArchiveTurnTests {
         #expect(passed.entries == [2])
     }
 
-    @Test("a turn that has ended lets later waiters through at once, and ending it again does nothing")
-    func endedTurns() async {
+    @Test(
+        "ending a turn releases every batch waiting on it, once; later ones pass at once; ending it again does nothing")
+    func endedTurns() async throws {
         let first = ArchiveTurn(after: nil)
+        let released = Log()
+        let waiters = (0..<3).map { n in
+            Task {
+                await ArchiveTurn(after: first).waitForPrevious()
+                released.append(n)
+            }
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(released.entries.isEmpty, "released before the turn ended")
         first.end()
-        first.end()
-        #expect(first.hasEnded)
-        let second = ArchiveTurn(after: first)
-        await second.waitForPrevious()
-        #expect(!second.hasEnded)
-        second.end()
-        await ArchiveTurn(after: second).waitForPrevious()
+        first.end()  // resuming a waiter a second time would trap
+        for waiter in waiters { await waiter.value }
+        #expect(released.entries.sorted() == [0, 1, 2])
+        await ArchiveTurn(after: first).waitForPrevious()
     }
 
     @Test("a chain of turns ended out of order releases each batch only after all before it")
@@ -43,7 +50,8 @@ struct ArchiveTurnTests {
         let turns = (0..<5).reduce(into: [ArchiveTurn]()) { turns, _ in turns.append(ArchiveTurn(after: turns.last)) }
         let order = Log()
         await withTaskGroup(of: Void.self) { group in
-            for (index, turn) in turns.enumerated() {
+            // Started last first: without the turns they would run in about this order.
+            for (index, turn) in turns.enumerated().reversed() {
                 group.addTask {
                     await turn.waitForPrevious()
                     order.append(index)

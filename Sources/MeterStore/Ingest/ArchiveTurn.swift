@@ -41,13 +41,6 @@ final class ArchiveTurn: Sendable {
         for continuation in waiting { continuation.resume() }
     }
 
-    var hasEnded: Bool {
-        state.withLock {
-            if case .ended = $0 { return true }
-            return false
-        }
-    }
-
     private func ended() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let resumeNow: Bool = state.withLock {
