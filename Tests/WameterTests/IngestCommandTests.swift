@@ -135,6 +135,27 @@ struct IngestCommandTests {
         #expect(try String(contentsOf: url, encoding: .utf8).split(separator: "\n").count == 20)
     }
 
+    @Test(
+        "a batch size that is zero, negative, not a number or too large for an integer is refused by ingest and migrate, naming the flag, and nothing is stored",
+        arguments: ["0", "-5", "lots", "99999999999999999999"])
+    func badBatchSize(_ value: String) throws {
+        let directory = try Package.temporaryDirectory()
+        let database = directory.appendingPathComponent("ledger.sqlite")
+        let file = directory.appendingPathComponent("bodies.jsonl")
+        try LedgerScenario.status("m1", "delivered", at: 1_772_000_000, pricing: LedgerScenario.pmp("utility"))
+            .write(to: file)
+        let ingest = try Package.run(["ingest", file.path, "--batch-size", value], database: database)
+        #expect(ingest.status != 0)
+        #expect(ingest.stderr.contains("--batch-size"), "\(ingest.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: database.path))
+        let copy = directory.appendingPathComponent("copy.sqlite")
+        #expect(try Package.run(["ingest", file.path, "--quiet"], database: database).status == 0)
+        let migrate = try Package.run(["migrate", "--to", copy.path, "--batch-size", value], database: database)
+        #expect(migrate.status != 0)
+        #expect(migrate.stderr.contains("--batch-size"), "\(migrate.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: copy.path))
+    }
+
     @Test("bodies are committed in batches, and every batch lands")
     func batches() async throws {
         let lines = (0..<25).map {
