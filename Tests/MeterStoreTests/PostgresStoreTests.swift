@@ -149,6 +149,73 @@ struct PostgresStoreTests {
         #expect(try await LedgerScenario.report(store, "A", "2026-03").messages.delivered == 1)
     }
 
+    @Test(
+        "a record another instance commits while this one's insert waits for it is read under its lock and joined, not overwritten"
+    )
+    func recordCommittedMeanwhileIsJoined() async throws {
+        let settings = try StoreBackend.freshSchemaSettings(poolSize: 2)
+        let first = try await open(settings)
+        let second = try await open(settings)
+        let t = utc("2026-03-10T08:00:00Z")
+        func body(_ id: String, _ status: String, at time: Int64) throws -> ReceivedBody {
+            try ReceivedBody.decode(
+                LedgerScenario.status(id, status, at: time, pricing: LedgerScenario.pmp("utility")),
+                decoder: WebhookDecoder(), receivedAt: time, source: "test")
+        }
+        // The account and the phone number exist, so neither instance waits for the other there.
+        let bodies = [
+            try body("wamid.first", "sent", at: t), try body("wamid.race", "sent", at: t + 10),
+            try body("wamid.race", "delivered", at: t + 20),
+        ]
+        _ = try await first.ingest([bodies[0]])
+        // The second instance's transaction lingers after inserting wamid.race, uncommitted.
+        let schema = "\"\(settings.schema!)\""
+        try await StoreBackend.withClient(settings) { client in
+            try await client.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        CREATE FUNCTION \(schema).linger() RETURNS trigger LANGUAGE plpgsql AS $$
+                        BEGIN PERFORM pg_sleep(1.5); RETURN NULL; END $$
+                        """))
+            try await client.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        CREATE TRIGGER linger AFTER INSERT ON \(schema).messages FOR EACH ROW
+                        WHEN (NEW.wamid = 'wamid.race') EXECUTE FUNCTION \(schema).linger()
+                        """))
+        }
+        async let sent = second.ingest([bodies[1]])
+        try await StoreBackend.withClient(settings) { client in
+            for _ in 0..<200 {
+                let lingering = try await client.query(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'"
+                ).decode(Int64.self).first { _ in true }
+                if lingering == 1 { return }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            Issue.record("the second instance never reached its insert")
+        }
+        // This instance's statement starts before the other commits: its insert waits, then finds
+        // the key taken, and its snapshot does not show the row.
+        _ = try await first.ingest([bodies[2]])
+        _ = try await sent
+
+        try await StoreBackend.withClient(settings) { client in
+            let rows = try await client.query(
+                PostgresQuery(
+                    unsafeSQL: "SELECT sent_at, delivered_at FROM \(schema).messages WHERE wamid = 'wamid.race'")
+            ).decode((Int64?, Int64?).self)
+            var stored: [(Int64?, Int64?)] = []
+            for try await row in rows { stored.append(row) }
+            #expect(stored.count == 1)
+            #expect(stored.first?.0 == t + 10, "the other instance's sent time was lost")
+            #expect(stored.first?.1 == t + 20)
+        }
+        let alone = try await StoreBackend.sqlite.makeStore()
+        _ = try await alone.ingest(bodies)
+        #expect(try await LedgerScenario.report(first, "A", "2026-03") == LedgerScenario.report(alone, "A", "2026-03"))
+    }
+
     /// Realistic traffic in both pricing eras (conversations and per-message pricing).
     static func traffic() -> [ReceivedBody] {
         let decoder = WebhookDecoder()
