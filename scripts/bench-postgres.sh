@@ -26,23 +26,9 @@ file=bench-data/events-200000.jsonl
 [ -f "$file" ] || python3 scripts/generate-webhooks.py --events 200000 --out "$file" --month 2026-02 --seed 1
 
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; [ -n "${pg_dir:-}" ] && stop_pg; }
+source scripts/throwaway-postgres.sh
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; stop_throwaway_postgres; }
 trap cleanup EXIT
-if [ -n "${WAMETER_BENCH_POSTGRES_URL:-}" ]; then
-    base_url=$WAMETER_BENCH_POSTGRES_URL
-else
-    pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-    pg_dir=$(mktemp -d /tmp/wameter-bench-pg.XXXXXX)
-    as_pg=()
-    if [ "$(id -u)" = 0 ]; then chown postgres "$pg_dir"; as_pg=(runuser -u postgres --); fi
-    pg_port=56432
-    while (exec 3<>"/dev/tcp/127.0.0.1/$pg_port") 2>/dev/null; do pg_port=$((pg_port + 1)); done
-    "${as_pg[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth=trust >/dev/null
-    "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w \
-        -o "-p $pg_port -c listen_addresses=127.0.0.1 -k $pg_dir -c shared_buffers=512MB" start >/dev/null
-    stop_pg() { "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast stop >/dev/null 2>&1 || true; rm -rf "$pg_dir"; }
-    base_url="postgres://postgres@127.0.0.1:$pg_port/postgres?sslmode=disable"
-fi
 run=$(date +%s)
 
 echo "== wameter ingest, 200,000 status events ($(wc -l <"$file") bodies)"
