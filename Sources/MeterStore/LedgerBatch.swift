@@ -15,8 +15,9 @@ struct LedgerBatch: Sendable {
         var account: String
         var id: String
 
+        /// Field by field, without a tuple of copied strings: a bulk load sorts a batch's keys.
         static func < (lhs: Key, rhs: Key) -> Bool {
-            (lhs.account, lhs.id) < (rhs.account, rhs.id)
+            lhs.account != rhs.account ? lhs.account < rhs.account : lhs.id < rhs.id
         }
     }
 
@@ -221,10 +222,9 @@ struct LedgerMerger {
     /// A counter change: of a day counter (`key.halfHour` 0) or of a half-hour counter.
     typealias CounterChange = (account: String, key: RollupKey, count: Int)
 
-    /// The non-zero counter changes, of the day and of the half-hour counters, and clears them.
-    /// `sorted` orders them by account then cell, so that concurrent writers update shared counter
-    /// rows in one order and cannot deadlock (a single-writer database has no need of it).
-    mutating func takeRollups(sorted: Bool) -> (daily: [CounterChange], halfHourly: [CounterChange]) {
+    /// The non-zero counter changes, of the day and of the half-hour counters, and clears them; in
+    /// no particular order (`CounterTable.rows` sorts the rows they make where order matters).
+    mutating func takeRollups() -> (daily: [CounterChange], halfHourly: [CounterChange]) {
         var daily: [CounterChange] = []
         var halfHourly: [CounterChange] = []
         for (account, delta) in rollups {
@@ -232,14 +232,6 @@ struct LedgerMerger {
             for (key, count) in delta.nonZero { halfHourly.append((account, key, count)) }
         }
         rollups = [:]
-        guard sorted else { return (daily, halfHourly) }
-        func inOrder(_ a: CounterChange, _ b: CounterChange) -> Bool {
-            if (a.account, a.key.day, a.key.halfHour) != (b.account, b.key.day, b.key.halfHour) {
-                return (a.account, a.key.day, a.key.halfHour) < (b.account, b.key.day, b.key.halfHour)
-            }
-            return (a.key.metric.rawValue, a.key.phone, a.key.category, a.key.country)
-                < (b.key.metric.rawValue, b.key.phone, b.key.category, b.key.country)
-        }
-        return (daily.sorted(by: inOrder), halfHourly.sorted(by: inOrder))
+        return (daily, halfHourly)
     }
 }

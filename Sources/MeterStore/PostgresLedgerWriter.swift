@@ -136,10 +136,8 @@ struct PostgresLedgerWriter {
         {
             inserted.insert(Key(account: account, id: id))
         }
-        var changed = merger.merge(deltas.filter { inserted.contains($0.key) }) { _ in nil }
-
         let existing = keys.filter { !inserted.contains($0) }
-        guard !existing.isEmpty else { return changed }
+        guard !existing.isEmpty else { return merger.merge(deltas) { _ in nil } }
         var stored: [Key: Record] = [:]
         stored.reserveCapacity(existing.count)
         let rows = try await connection.query(
@@ -156,14 +154,14 @@ struct PostgresLedgerWriter {
             stored[Key(account: try cells[0].decode(String.self), id: try cells[1].decode(String.self))] =
                 try table.decode(cells)
         }
-        let updates = merger.merge(deltas.filter { !inserted.contains($0.key) }) { stored[$0] }
+        // One pass over the batch: the records inserted above have nothing stored to join.
+        let changed = merger.merge(deltas) { inserted.contains($0) ? nil : stored[$0] }
         if let writeBack = table.insert(
-            updates.sorted { $0.key < $1.key }.lazy.map(\.record),
+            changed.filter { !inserted.contains($0.key) }.sorted { $0.key < $1.key }.lazy.map(\.record),
             tail: "ON CONFLICT (account, \(table.keyColumn)) DO UPDATE SET \(table.updateFromExcluded)")
         {
             try await connection.query(writeBack, logger: logger)
         }
-        changed += updates
         return changed
     }
 
@@ -191,7 +189,7 @@ struct PostgresLedgerWriter {
     /// so concurrent writers cannot deadlock on them. Only a transaction that holds the ledger lock
     /// exclusively (`rebuild`) may call it more often, to keep memory bounded.
     mutating func flushRollups() async throws {
-        let (daily, halfHourly) = merger.takeRollups(sorted: true)
+        let (daily, halfHourly) = merger.takeRollups()
         let dayRows = CounterTable.rows(daily, sorted: true)
         let halfHourRows = CounterTable.rows(halfHourly, sorted: true)
         if !dayRows.isEmpty && !halfHourRows.isEmpty {

@@ -110,7 +110,7 @@ struct SQLiteLedgerWriter {
     /// Writes the accumulated counter changes, to the day and the half-hour counters: at the end of
     /// the transaction, and during a long one (`rebuild`) to keep memory bounded.
     mutating func flushRollups() throws {
-        let (daily, halfHourly) = merger.takeRollups(sorted: false)
+        let (daily, halfHourly) = merger.takeRollups()
         try write(CounterTable.rows(daily, sorted: false), to: .daily)
         try write(CounterTable.rows(halfHourly, sorted: false), to: .halfHourly)
     }
