@@ -59,7 +59,7 @@ struct PostgresLedgerWriter {
     /// which then holds its locks for less time).
     mutating func apply(_ batch: LedgerBatch) async throws {
         try await ensureAccounts(batch.accounts, keeping: batch.phoneNumbers.sorted())
-        for update in batch.tierUpdates { try await store(update) }
+        try await store(batch.tierUpdates)
         var counts = batch.outcome
         counts.createdAccounts = []
         self.counts.add(counts)
@@ -272,15 +272,37 @@ struct PostgresLedgerWriter {
     }
 
     /// Keeps each distinct tier announcement once, at the earliest time it was announced (§13.16).
-    private func store(_ update: TierUpdate) async throws {
-        try await connection.query(
-            """
-            INSERT INTO tier_updates (account, effective_month, region, pricing_category, tier, tier_update_time)
-            VALUES (\(update.account), \(update.effectiveMonth), \(update.region), \(update.pricingCategory), \
-            \(update.tier), \(update.updatedAt))
-            ON CONFLICT (account, effective_month, region, pricing_category, tier)
-            DO UPDATE SET tier_update_time = least(tier_updates.tier_update_time, excluded.tier_update_time)
-            """, logger: logger)
+    ///
+    /// One statement for the batch, each announcement once and in key order: two transactions that
+    /// store the same announcements (two instances, or two batches of one ingest) then lock their
+    /// rows in one order. One statement per announcement, in arrival order, deadlocked when two
+    /// transactions held them in opposite orders (seen in a pipelined ingest of simulated traffic).
+    private func store(_ updates: [TierUpdate]) async throws {
+        var earliest: [TierUpdateKey: TierUpdate] = [:]
+        for update in updates {
+            let key = TierUpdateKey(update)
+            if let held = earliest[key], held.updatedAt <= update.updatedAt { continue }
+            earliest[key] = update
+        }
+        let rows = earliest.sorted { $0.key < $1.key }.map(\.value)
+        guard
+            let insert = PostgresColumnArrays.insert(
+                "INSERT INTO tier_updates (account, effective_month, region, pricing_category, tier, tier_update_time)",
+                columns: 6, rows: rows,
+                tail: """
+                    ON CONFLICT (account, effective_month, region, pricing_category, tier)
+                    DO UPDATE SET tier_update_time = least(tier_updates.tier_update_time, excluded.tier_update_time)
+                    """,
+                bind: { update, row in
+                    row.append(update.account)
+                    row.append(update.effectiveMonth)
+                    row.append(update.region)
+                    row.append(update.pricingCategory)
+                    row.append(update.tier)
+                    row.append(update.updatedAt)
+                })
+        else { return }
+        try await connection.query(insert, logger: logger)
     }
 
     /// Loads the accounts' day caches for the merge, creating (UTC, USD) those a webhook names
@@ -339,5 +361,28 @@ struct PostgresLedgerWriter {
         var bindings = PostgresBindings()
         repeat bindings.append(each values)
         return bindings
+    }
+}
+
+/// A tier announcement's identity in `tier_updates` (its primary key), ordered field by field.
+private struct TierUpdateKey: Hashable, Comparable {
+    var account: String
+    var effectiveMonth: String
+    var region: String
+    var pricingCategory: String
+    var tier: String
+
+    init(_ update: TierUpdate) {
+        (account, effectiveMonth, region, pricingCategory, tier) = (
+            update.account, update.effectiveMonth, update.region, update.pricingCategory, update.tier
+        )
+    }
+
+    static func < (a: Self, b: Self) -> Bool {
+        if a.account != b.account { return a.account < b.account }
+        if a.effectiveMonth != b.effectiveMonth { return a.effectiveMonth < b.effectiveMonth }
+        if a.region != b.region { return a.region < b.region }
+        if a.pricingCategory != b.pricingCategory { return a.pricingCategory < b.pricingCategory }
+        return a.tier < b.tier
     }
 }

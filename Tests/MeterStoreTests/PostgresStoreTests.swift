@@ -3,6 +3,7 @@ import Logging
 import MeterCore
 import MeterStore
 import PostgresNIO
+import Synchronization
 import TestSupport
 import Testing
 import TrafficSimulator
@@ -149,6 +150,30 @@ struct PostgresStoreTests {
         #expect(try await LedgerScenario.report(store, "A", "2026-03").messages.delivered == 1)
     }
 
+    /// Makes each row an `operation` (`INSERT`, `INSERT OR UPDATE`) writes to `table` hold its
+    /// transaction for a while after the statement, uncommitted, so that tests can make
+    /// transactions overlap.
+    func addLinger(
+        _ settings: PostgresSettings, seconds: Double, after operation: String, on table: String,
+        when condition: String = "true"
+    ) async throws {
+        let schema = "\"\(settings.schema!)\""
+        try await StoreBackend.withClient(settings) { client in
+            try await client.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        CREATE FUNCTION \(schema).linger() RETURNS trigger LANGUAGE plpgsql AS $$
+                        BEGIN PERFORM pg_sleep(\(seconds)); RETURN NULL; END $$
+                        """))
+            try await client.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        CREATE TRIGGER linger AFTER \(operation) ON \(schema).\(table) FOR EACH ROW
+                        WHEN (\(condition)) EXECUTE FUNCTION \(schema).linger()
+                        """))
+        }
+    }
+
     @Test(
         "a record another instance commits while this one's insert waits for it is read under its lock and joined, not overwritten"
     )
@@ -169,21 +194,8 @@ struct PostgresStoreTests {
         ]
         _ = try await first.ingest([bodies[0]])
         // The second instance's transaction lingers after inserting wamid.race, uncommitted.
+        try await addLinger(settings, seconds: 1.5, after: "INSERT", on: "messages", when: "NEW.wamid = 'wamid.race'")
         let schema = "\"\(settings.schema!)\""
-        try await StoreBackend.withClient(settings) { client in
-            try await client.query(
-                PostgresQuery(
-                    unsafeSQL: """
-                        CREATE FUNCTION \(schema).linger() RETURNS trigger LANGUAGE plpgsql AS $$
-                        BEGIN PERFORM pg_sleep(1.5); RETURN NULL; END $$
-                        """))
-            try await client.query(
-                PostgresQuery(
-                    unsafeSQL: """
-                        CREATE TRIGGER linger AFTER INSERT ON \(schema).messages FOR EACH ROW
-                        WHEN (NEW.wamid = 'wamid.race') EXECUTE FUNCTION \(schema).linger()
-                        """))
-        }
         async let sent = second.ingest([bodies[1]])
         try await StoreBackend.withClient(settings) { client in
             for _ in 0..<200 {
@@ -214,6 +226,45 @@ struct PostgresStoreTests {
         let alone = try await StoreBackend.sqlite.makeStore()
         _ = try await alone.ingest(bodies)
         #expect(try await LedgerScenario.report(first, "A", "2026-03") == LedgerScenario.report(alone, "A", "2026-03"))
+    }
+
+    @Test(
+        "two transactions storing the same tier announcements in opposite orders take their row locks in one order: no deadlock, no retry, the earliest time kept"
+    )
+    func tierAnnouncementsInOneOrder() async throws {
+        let settings = try StoreBackend.freshSchemaSettings(poolSize: 2)
+        let log = CapturedLog()
+        var logger = Logger(label: "wameter.test") { _ in CapturingLogHandler(log: log) }
+        logger.logLevel = .debug
+        let store = try await PostgresLedgerStore.open(settings, logger: logger)
+        OpenedStores.current?.add(store)
+        _ = try await store.upsertAccount(Account(id: "A", timezone: "UTC", currency: "USD"))
+        // Each row written lingers in its transaction, so the two transactions overlap: one
+        // statement per announcement in arrival order made each hold one row and wait for the other's.
+        try await addLinger(settings, seconds: 0.3, after: "INSERT OR UPDATE", on: "tier_updates")
+        let schema = "\"\(settings.schema!)\""
+        let t = utc("2026-03-01T00:00:00Z")
+        func announcement(_ category: String, at time: Int64) throws -> ReceivedBody {
+            try ReceivedBody.decode(
+                LedgerScenario.tierUpdate(month: "2026-03", region: "IN", category: category, tier: "2", at: time),
+                decoder: WebhookDecoder(), receivedAt: time, source: "test")
+        }
+        let first = [try announcement("utility", at: t + 5), try announcement("authentication", at: t + 9)]
+        let second = [try announcement("authentication", at: t + 1), try announcement("utility", at: t + 7)]
+        async let one = store.ingest(first)
+        async let two = store.ingest(second)
+        _ = try await (one, two)
+
+        #expect(log.messages.withLock { $0 }.filter { $0.contains("retrying") } == [])
+        try await StoreBackend.withClient(settings) { client in
+            var stored: [String: Int64] = [:]
+            for try await (category, time) in try await client.query(
+                PostgresQuery(unsafeSQL: "SELECT pricing_category, tier_update_time FROM \(schema).tier_updates")
+            ).decode((String, Int64).self) {
+                stored[category] = time
+            }
+            #expect(stored == ["authentication": t + 1, "utility": t + 5])
+        }
     }
 
     /// Realistic traffic in both pricing eras (conversations and per-message pricing).
@@ -290,5 +341,25 @@ struct PostgresStoreTests {
         // And a rebuild from the interleaved archive gives the same ledger again.
         _ = try await second.rebuild(decoder: WebhookDecoder())
         #expect(try await Self.reports(first) == expected)
+    }
+}
+
+/// Messages a store logged, at every level.
+final class CapturedLog: Sendable {
+    let messages = Mutex<[String]>([])
+}
+
+struct CapturingLogHandler: LogHandler {
+    let log: CapturedLog
+    var logLevel: Logger.Level = .trace
+    var metadata: Logger.Metadata = [:]
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        log.messages.withLock { $0.append(event.message.description) }
     }
 }
