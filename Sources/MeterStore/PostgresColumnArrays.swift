@@ -90,10 +90,16 @@ struct PostgresColumnArrays {
 
     /// The arrays, in column order, as the statement's parameters.
     var bindings: PostgresBindings {
-        precondition(column == 0 && rows > 0, "an empty batch, or a row left incomplete")
         var bindings = PostgresBindings(capacity: columns.count)
-        for column in columns { bindings.append(EncodedArray(column: column, count: rows)) }
+        append(to: &bindings)
         return bindings
+    }
+
+    /// Appends the arrays, in column order, to a statement's parameters (for a statement that
+    /// unnests several sets of arrays: each numbers its parameters after the previous one's).
+    func append(to bindings: inout PostgresBindings) {
+        precondition(column == 0 && rows > 0, "an empty batch, or a row left incomplete")
+        for column in columns { bindings.append(EncodedArray(column: column, count: rows)) }
     }
 
     private mutating func append(_ type: ElementType, _ write: (inout ByteBuffer) -> Int) {

@@ -194,38 +194,43 @@ struct PostgresLedgerWriter {
         let halfHourRows = CounterTable.rows(halfHourly, sorted: true)
         if !dayRows.isEmpty && !halfHourRows.isEmpty {
             var binds = PostgresBindings()
-            Self.append(dayRows, of: .daily, to: &binds)
-            Self.append(halfHourRows, of: .halfHourly, to: &binds)
+            Self.arrays(dayRows, of: .daily).append(to: &binds)
+            Self.arrays(halfHourRows, of: .halfHourly).append(to: &binds)
             try await connection.query(PostgresQuery(unsafeSQL: Self.bothUpserts, binds: binds), logger: logger)
         } else if !dayRows.isEmpty || !halfHourRows.isEmpty {
             let (rows, table) = dayRows.isEmpty ? (halfHourRows, CounterTable.halfHourly) : (dayRows, .daily)
-            var binds = PostgresBindings()
-            Self.append(rows, of: table, to: &binds)
             try await connection.query(
-                PostgresQuery(unsafeSQL: table.halfHourly ? Self.halfHourUpsert : Self.dailyUpsert, binds: binds),
+                PostgresQuery(
+                    unsafeSQL: table.halfHourly ? Self.halfHourUpsert : Self.dailyUpsert,
+                    binds: Self.arrays(rows, of: table).bindings),
                 logger: logger)
         }
         try await prune(dayRows, of: .daily)
         try await prune(halfHourRows, of: .halfHourly)
     }
 
-    /// A table's key columns as arrays, in the upsert's order.
-    private static func append(_ cells: [CounterTable.Cell], of table: CounterTable, to binds: inout PostgresBindings) {
-        binds.append(cells.map(\.account))
-        binds.append(cells.map { Int64($0.day) })
-        if table.halfHourly { binds.append(cells.map(\.halfHour)) }
-        binds.append(cells.map(\.phone))
-        binds.append(cells.map(\.category))
-        binds.append(cells.map(\.country))
+    /// A cell's key columns, in the upsert's order: their types (the Swift type of each value) are
+    /// the ones `upsert` casts to.
+    private static func appendKey(_ cell: CounterTable.Cell, of table: CounterTable, to row: inout PostgresColumnArrays)
+    {
+        row.append(cell.account)
+        row.append(Int64(cell.day))
+        if table.halfHourly { row.append(cell.halfHour) }
+        row.append(cell.phone)
+        row.append(cell.category)
+        row.append(cell.country)
     }
 
     /// Rows' keys and counts as arrays, in the upsert's order.
-    private static func append(
-        _ rows: [(cell: CounterTable.Cell, counts: [Int64], wentDown: Bool)], of table: CounterTable,
-        to binds: inout PostgresBindings
-    ) {
-        append(rows.map(\.cell), of: table, to: &binds)
-        for column in CounterTable.metrics.indices { binds.append(rows.map { $0.counts[column] }) }
+    private static func arrays(
+        _ rows: [(cell: CounterTable.Cell, counts: [Int64], wentDown: Bool)], of table: CounterTable
+    ) -> PostgresColumnArrays {
+        var arrays = PostgresColumnArrays(columns: table.keyColumns.count + CounterTable.metrics.count)
+        for row in rows {
+            appendKey(row.cell, of: table, to: &arrays)
+            for count in row.counts { arrays.append(count) }
+        }
+        return arrays
     }
 
     /// Removes rows that went back to zero, so the table holds exactly the non-zero cells. Only
@@ -245,9 +250,9 @@ struct PostgresLedgerWriter {
                         (SELECT * FROM unnest(\(arrays)))
                     """,
                 binds: {
-                    var binds = PostgresBindings()
-                    Self.append(down, of: table, to: &binds)
-                    return binds
+                    var keys = PostgresColumnArrays(columns: table.keyColumns.count)
+                    for cell in down { Self.appendKey(cell, of: table, to: &keys) }
+                    return keys.bindings
                 }()),
             logger: logger)
     }
