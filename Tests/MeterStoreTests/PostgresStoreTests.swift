@@ -249,8 +249,15 @@ struct PostgresStoreTests {
                 LedgerScenario.tierUpdate(month: "2026-03", region: "IN", category: category, tier: "2", at: time),
                 decoder: WebhookDecoder(), receivedAt: time, source: "test")
         }
-        let first = [try announcement("utility", at: t + 5), try announcement("authentication", at: t + 9)]
-        let second = [try announcement("authentication", at: t + 1), try announcement("utility", at: t + 7)]
+        // Each also repeats one announcement (a batch stores each once, at its earliest time).
+        let first = [
+            try announcement("utility", at: t + 6), try announcement("authentication", at: t + 9),
+            try announcement("utility", at: t + 5),
+        ]
+        let second = [
+            try announcement("authentication", at: t + 1), try announcement("utility", at: t + 7),
+            try announcement("authentication", at: t + 3),
+        ]
         async let one = store.ingest(first)
         async let two = store.ingest(second)
         _ = try await (one, two)
