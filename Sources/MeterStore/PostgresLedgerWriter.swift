@@ -211,8 +211,9 @@ struct PostgresLedgerWriter {
 
     /// A cell's key columns, in the upsert's order: their types (the Swift type of each value) are
     /// the ones `upsert` casts to.
-    private static func appendKey(_ cell: CounterTable.Cell, of table: CounterTable, to row: inout PostgresColumnArrays)
-    {
+    private static func appendKey(
+        _ cell: CounterTable.Cell, of table: CounterTable, to row: inout PostgresColumnArrays
+    ) {
         row.append(cell.account)
         row.append(Int64(cell.day))
         if table.halfHourly { row.append(cell.halfHour) }
