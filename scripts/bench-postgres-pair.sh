@@ -49,8 +49,12 @@ ingest() { # label binary
     step=$((step + 1))
     read -r b i < <(cpu)
     local figures
-    figures=$(/usr/bin/time -f "%e s, %M KB" "$2" ingest "$file" --quiet \
-        --database "$base_url&schema=pair_$(date +%s)_$step" 2>&1 >/dev/null | tail -1)
+    if ! figures=$(/usr/bin/time -f "%e s, %M KB" "$2" ingest "$file" --quiet \
+        --database "$base_url&schema=pair_$(date +%s)_$step" 2>&1 >/dev/null); then
+        echo "ingest   $1: failed: $figures"
+        exit 1
+    fi
+    figures=$(echo "$figures" | tail -1)
     echo "ingest   $1: $figures; $(since "$b" "$i")"
 }
 webhook() { # label binary
@@ -58,7 +62,9 @@ webhook() { # label binary
     local port=$((18300 + step % 100))
     "$2" serve --database "$base_url&schema=pair_$(date +%s)_$step" --port "$port" --log-level error &
     server=$!
-    for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
+    local up=
+    for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && up=1 && break; sleep 0.1; done
+    [ -n "$up" ] || { echo "webhook  $1: the server on port $port did not start"; exit 1; }
     read -r b i < <(cpu)
     local out
     out=$(wrk -t2 -c"$connections" -d10s --latency -s scripts/wrk-webhooks.lua "http://127.0.0.1:$port/webhook")
