@@ -26,6 +26,8 @@ public final class AlertMonitor: Service, Sendable {
     /// again (for an hour at most: rate cards imported elsewhere, and the forecast's day, move
     /// without it). `nil`: priced on every pass.
     let version: LedgerVersion?
+    /// How long a POST waits for the receiver's answer, and then again at most for its body.
+    let timeout: TimeAmount
     private let priced = Mutex<Priced?>(nil)
 
     /// What the last pricing of the months saw.
@@ -42,7 +44,7 @@ public final class AlertMonitor: Service, Sendable {
 
     public init(
         store: any LedgerStore, settings: AlertSettings, clock: @escaping @Sendable () -> Int64, logger: Logger,
-        http: HTTPClient = .shared, version: LedgerVersion? = nil
+        http: HTTPClient = .shared, version: LedgerVersion? = nil, timeout: TimeAmount = .seconds(10)
     ) {
         self.store = store
         self.settings = settings
@@ -50,6 +52,7 @@ public final class AlertMonitor: Service, Sendable {
         self.logger = logger
         self.http = http
         self.version = version
+        self.timeout = timeout
     }
 
     public func run() async throws {
@@ -171,11 +174,17 @@ public final class AlertMonitor: Service, Sendable {
             // Unsigned JSON is never sent: it waits (its claim lapses) until a secret is configured.
             if delivery.target.format == .json && settings.secret == nil { continue }
             let outcome = await post(delivery)
-            if outcome == .delivered { delivered += 1 }
-            if case .abandoned(let error) = outcome {
-                logger.error(
-                    "alert delivery abandoned",
-                    metadata: ["id": "\(delivery.alert.id)", "host": "\(delivery.target.host)", "error": "\(error)"])
+            let about: Logger.Metadata = ["id": "\(delivery.alert.id)", "host": "\(delivery.target.host)"]
+            switch outcome {
+            case .delivered:
+                delivered += 1
+                logger.info("alert delivered", metadata: about)
+            case .retry(let next, let error):
+                logger.info(
+                    "alert delivery failed; it is tried again",
+                    metadata: about.merging(["error": "\(error)", "next": "\(next)"]) { $1 })
+            case .abandoned(let error):
+                logger.error("alert delivery abandoned", metadata: about.merging(["error": "\(error)"]) { $1 })
             }
             do {
                 try await store.finishAlertDelivery(delivery, at: clock(), outcome: outcome)
@@ -199,8 +208,10 @@ public final class AlertMonitor: Service, Sendable {
         request.body = .bytes(ByteBuffer(bytes: body))
         let problem: String
         do {
-            let response = try await http.execute(request, timeout: .seconds(10))
-            _ = try? await response.body.collect(upTo: 64 * 1024)
+            let response = try await http.execute(request, timeout: timeout)
+            // The client's deadline ends with the answer's head: a receiver that never finishes its
+            // body must not hold the outbox (and every other target) with it. The status decides.
+            await Self.drain(response.body, within: timeout)
             if (200..<300).contains(response.status.code) { return .delivered }
             problem = "HTTP \(response.status.code)"
         } catch {
@@ -209,5 +220,16 @@ public final class AlertMonitor: Service, Sendable {
         let attempts = delivery.attempts + 1
         if attempts >= settings.attempts { return .abandoned(error: problem) }
         return .retry(next: clock() + settings.pause(after: attempts), error: problem)
+    }
+
+    /// Reads (and drops) up to 64 KiB of an answer's body, for at most `timeout`; reading is
+    /// cancelled after it, which closes the connection.
+    static func drain(_ body: HTTPClientResponse.Body, within timeout: TimeAmount) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { _ = try? await body.collect(upTo: 64 * 1024) }
+            group.addTask { try? await Task.sleep(for: .nanoseconds(timeout.nanoseconds)) }
+            await group.next()
+            group.cancelAll()
+        }
     }
 }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import GRDB
 import Hummingbird
 import HummingbirdTesting
 import MeterCore
@@ -58,25 +59,41 @@ struct AlertCrashTests {
                 "WAMETER_ALERT_RETRY_SECONDS": "1",
             ]
             let port = try LoopbackPort.free()
-            let first = try ServerProcess(database: database, port: port, log: log, environment: environment)
+            let first = try ServerProcess(
+                database: database, port: port, log: log, environment: environment, logLevel: "info")
             try await first.waitUntilHealthy(.shared)
-            // The alert is committed once its first POST is refused.
-            try await Self.wait("a refused attempt") { await !receiver.received.isEmpty }
-            // Between attempts (the next is a second later), so the refusal is recorded.
-            try await Task.sleep(for: .milliseconds(300))
+            // What the receiver and the outbox saw, printed when a wait times out.
+            let state: @Sendable () async -> String = {
+                await Self.describe(receiver: receiver, database: database, log: log)
+            }
+            // Killed between two attempts, after one was refused and recorded. A delivery claimed
+            // for a POST under way stays claimed across a crash for its lease (two minutes, by
+            // design), and on a loaded machine a fixed pause cannot tell the two apart: the server
+            // is frozen (SIGSTOP) while the outbox is read, and killed only when it holds no claim.
+            try await Self.wait("a refused attempt recorded, and no claim held", state) {
+                guard await !receiver.received.isEmpty else { return false }
+                first.signal(SIGSTOP)
+                if let delivery = try? Self.outbox(database), delivery.attempts >= 1, delivery.leaseUntil == 0 {
+                    return true
+                }
+                first.signal(SIGCONT)
+                return false
+            }
             first.kill(SIGKILL)
+            // A POST the receiver read before the kill but answers after it is still refused.
+            try await Self.wait("the receiver idle", state) { await receiver.inFlight == 0 }
             #expect(await receiver.accepted.isEmpty)
-
             await receiver.setStatuses([:])
-            let second = try ServerProcess(database: database, port: port, log: log, environment: environment)
+            let second = try ServerProcess(
+                database: database, port: port, log: log, environment: environment, logLevel: "info")
             try await second.waitUntilHealthy(.shared)
-            try await Self.wait("the alert delivered") { await receiver.accepted.count == 1 }
+            try await Self.wait("the alert delivered", state) { await receiver.accepted.count == 1 }
             // The delivery is recorded after the receiver's answer; on a loaded machine (a CI run
             // fsyncs in many tests at once) that write can take a while, so wait for it rather
             // than for a fixed time.
             let store = try SQLiteLedgerStore(path: database.path)
             var kept: [StoredAlert] = []
-            try await Self.wait("the delivery recorded", log: log) {
+            try await Self.wait("the delivery recorded", state) {
                 kept = (try? await store.alerts(visibleTo: .all, limit: 10)) ?? []
                 return kept.first?.deliveries.first?.deliveredAt != nil
             }
@@ -97,14 +114,44 @@ struct AlertCrashTests {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    static func wait(_ what: String, log: URL? = nil, _ condition: () async -> Bool) async throws {
+    static func wait(
+        _ what: String, _ state: @Sendable () async -> String, _ condition: () async -> Bool
+    ) async throws {
+        let start = ContinuousClock.now
         for _ in 0..<600 {
             if await condition() { return }
             try await Task.sleep(for: .milliseconds(50))
         }
-        // The servers' log says why (e.g. "alert delivery not recorded").
-        let tail = log.flatMap { try? String(contentsOf: $0, encoding: .utf8) }.map { String($0.suffix(4_000)) }
-        Issue.record("timed out waiting for \(what)\n\(tail ?? "")")
+        Issue.record("timed out after \(ContinuousClock.now - start) waiting for \(what)\n\(await state())")
         throw CancellationError()
+    }
+
+    /// The one delivery's attempts and claim, read from the file as it is.
+    static func outbox(_ database: URL) throws -> (attempts: Int, leaseUntil: Int64)? {
+        var configuration = Configuration()
+        configuration.readonly = true
+        let queue = try DatabaseQueue(path: database.path, configuration: configuration)
+        defer { try? queue.close() }
+        return try queue.read { db in
+            try Row.fetchOne(db, sql: "SELECT attempts, lease_until FROM alert_deliveries").map {
+                (attempts: $0["attempts"], leaseUntil: $0["lease_until"])
+            }
+        }
+    }
+
+    /// Every POST the receiver answered, the outbox as a separate connection reads it, and the
+    /// servers' log (e.g. "alert delivery not recorded"): what a timed-out wait needs to be explained.
+    static func describe(receiver: AlertReceiver, database: URL, log: URL) async -> String {
+        let posts = await receiver.received.map { "\($0.status) \($0.alertID ?? "-")" }
+        var outbox: String
+        do {
+            let store = try SQLiteLedgerStore(path: database.path)
+            outbox = try await store.alerts(visibleTo: .all, limit: 10).map { "\($0)" }.joined(separator: "\n")
+            await LedgerStoreLocation.close(store)
+        } catch {
+            outbox = "unreadable: \(error)"
+        }
+        let text = (try? Data(contentsOf: log)).map { String(decoding: $0.suffix(4_000), as: UTF8.self) }
+        return "received: \(posts)\noutbox:\n\(outbox)\nlog:\n\(text ?? "(none)")"
     }
 }

@@ -7,6 +7,7 @@ import Logging
 import MeterCore
 import MeterStore
 import NIOCore
+import Synchronization
 import TestSupport
 import Testing
 
@@ -24,12 +25,18 @@ actor AlertReceiver {
     }
 
     private(set) var received: [Received] = []
+    /// POSTs read but not answered yet.
+    private(set) var inFlight = 0
     /// Statuses to answer first, by path.
     var statuses: [String: [Int]] = [:]
 
     func setStatuses(_ statuses: [String: [Int]]) { self.statuses = statuses }
 
+    func arrived() { inFlight += 1 }
+    func cutShort() { inFlight -= 1 }
+
     func record(path: String, body: Data, signature: String?, alertID: String?) -> Int {
+        inFlight -= 1
         let status = statuses[path]?.isEmpty == false ? statuses[path]!.removeFirst() : 200
         received.append(Received(path: path, body: body, signature: signature, alertID: alertID, status: status))
         return status
@@ -41,7 +48,12 @@ actor AlertReceiver {
     nonisolated func application(port: Int = 0) -> some ApplicationProtocol {
         let router = Router()
         router.post("{path}") { request, context -> Response in
-            let body = try await request.body.collect(upTo: 1 << 20)
+            await self.arrived()
+            // A sender killed mid-POST leaves a body that never ends.
+            guard let body = try? await request.body.collect(upTo: 1 << 20) else {
+                await self.cutShort()
+                return Response(status: .badRequest)
+            }
             let status = await self.record(
                 path: request.uri.path, body: Data(buffer: body),
                 signature: request.headers[HTTPField.Name(AlertSignature.header)!],
@@ -197,6 +209,61 @@ struct AlertMonitorTests {
                 "\($0.target.format.rawValue) \($0.attempts) \($0.deliveredAt != nil)"
             }
             #expect(attempts.sorted() == ["json 2 true", "slack 1 true"])
+        }
+    }
+
+    @Test(
+        "a receiver that never answers, or never ends its answer, holds neither the outbox nor other targets",
+        .timeLimit(.minutes(1)))
+    func stallingReceivers() async throws {
+        let store = try await Self.ledger(.sqlite)
+        // Stalled until the test is done (the receiver's shutdown waits for its open requests).
+        let released = Atomic<Bool>(false)
+        @Sendable func stall() async throws {
+            while !released.load(ordering: .relaxed) { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        let router = Router()
+        // Never answers: the head never comes.
+        router.post("silent") { _, _ -> Response in
+            try await stall()
+            return Response(status: .ok)
+        }
+        // Answers 200, then its body never ends.
+        router.post("endless") { _, _ -> Response in
+            Response(
+                status: .ok,
+                body: ResponseBody { writer in
+                    try await writer.write(ByteBuffer(string: "{"))
+                    try await stall()
+                })
+        }
+        var logger = Logger(label: "stalling-receiver")
+        logger.logLevel = .critical
+        let receiver = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
+        try await receiver.test(.live) { client in
+            defer { released.store(true, ordering: .relaxed) }
+            let port = try #require(client.port)
+            let settings = AlertSettings(
+                secret: "s",
+                notify: ["silent", "endless"].map { AlertTarget(url: "http://127.0.0.1:\(port)/\($0)") })
+            try await store.setBudget(
+                Budget(scope: .account("A"), monthly: 1, currency: "USD", alertAt: [100], createdAt: 0))
+            var quiet = Logger(label: "test")
+            quiet.logLevel = .critical
+            let monitor = AlertMonitor(
+                store: store, settings: settings, clock: { Self.now }, logger: quiet, timeout: .seconds(1))
+            _ = await monitor.evaluate(now: Self.now)
+            let start = ContinuousClock.now
+            // The 200 counts, though its body never ended; the silent one is tried again later.
+            #expect(await monitor.send(now: Self.now) == 1)
+            #expect(ContinuousClock.now - start < .seconds(10))
+            let stored = try #require(try await store.alerts(visibleTo: .all, limit: 1).first)
+            let outcomes = stored.deliveries.map {
+                "\($0.target.url.split(separator: "/").last!) \($0.deliveredAt != nil) \($0.nextAttemptAt > Self.now)"
+            }
+            #expect(outcomes.sorted() == ["endless true false", "silent false true"])
+            #expect(stored.deliveries.first { $0.deliveredAt == nil }?.lastError?.isEmpty == false)
         }
     }
 

@@ -19,15 +19,20 @@ final class ServerProcess: @unchecked Sendable {
     let process = Process()
     let port: Int
 
-    convenience init(database: URL, port: Int, log: URL, environment extra: [String: String] = [:]) throws {
-        try self.init(database: database.path, port: port, log: log, environment: extra)
+    convenience init(
+        database: URL, port: Int, log: URL, environment extra: [String: String] = [:], logLevel: String = "warning"
+    ) throws {
+        try self.init(database: database.path, port: port, log: log, environment: extra, logLevel: logLevel)
     }
 
     /// `database` is a SQLite path or a `postgres://` URL; `extra` adds to the environment.
-    init(database: String, port: Int, log: URL, environment extra: [String: String] = [:]) throws {
+    init(
+        database: String, port: Int, log: URL, environment extra: [String: String] = [:],
+        logLevel: String = "warning"
+    ) throws {
         self.port = port
         process.executableURL = Self.binary
-        process.arguments = ["serve", "--database", database, "--port", String(port), "--log-level", "warning"]
+        process.arguments = ["serve", "--database", database, "--port", String(port), "--log-level", logLevel]
         var environment = ProcessInfo.processInfo.environment
         environment["WAMETER_APP_SECRET"] = ServerFixture.secret
         environment["WAMETER_VERIFY_TOKEN"] = "verify-me"
@@ -58,6 +63,11 @@ final class ServerProcess: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(50))
         }
         throw CancellationError()
+    }
+
+    /// Sends `signal` and returns (SIGSTOP freezes the server, SIGCONT resumes it).
+    func signal(_ signal: Int32) {
+        _ = Glibc.kill(process.processIdentifier, signal)
     }
 
     func kill(_ signal: Int32) {
