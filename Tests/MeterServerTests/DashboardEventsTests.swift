@@ -19,7 +19,10 @@ struct DashboardEventsTests {
     @Test("the fan-out: the current version at once, then each move; one pending number per page; capacity")
     func fanOut() async throws {
         let version = LedgerVersion()
-        let events = DashboardEvents(version: version, capacity: 2, tick: .milliseconds(10), heartbeat: .seconds(60))
+        // A short heartbeat: the ticker starts from the version it first sees, so a move made
+        // before it runs is only sent by the heartbeat.
+        let events = DashboardEvents(
+            version: version, capacity: 2, tick: .milliseconds(10), heartbeat: .milliseconds(20))
         let running = Task { try await events.run() }
         defer { running.cancel() }
         let first = try #require(events.subscribe())
@@ -27,11 +30,16 @@ struct DashboardEventsTests {
         #expect(events.subscribe() == nil)  // at capacity
         var iterator = first.versions.makeAsyncIterator()
         #expect(await iterator.next() == 0)
-        // Many commits while the page is busy: it gets the newest, not a queue of them.
-        for _ in 0..<50 { version.advance() }
-        try await Task.sleep(for: .milliseconds(100))
-        for _ in 0..<50 { version.advance() }
-        try await Task.sleep(for: .milliseconds(100))
+        // Many commits while the page is busy: it gets the newest, not a queue of them. The other
+        // page is read until the ticker has handed out 50, then 100 (whenever a loaded machine
+        // runs it), so the busy page has certainly been offered both.
+        version.advance()
+        while let seen = await iterator.next(), seen != 1 {}
+        var other = second.versions.makeAsyncIterator()
+        for target: UInt64 in [50, 100] {
+            while version.current < target { version.advance() }
+            while let seen = await other.next(), seen != target {}
+        }
         #expect(await iterator.next() == 100)
         events.end(second.id)
         #expect(events.open == 1)
