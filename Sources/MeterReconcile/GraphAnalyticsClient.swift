@@ -15,7 +15,8 @@ public struct GraphClientSettings: Sendable {
     /// A system-user or user access token with `whatsapp_business_management`. Sent in the
     /// `Authorization` header, never in a URL, so it stays out of logs.
     public var token: String
-    /// For each request, connection and answer together.
+    /// For each request: to connect and get the answer's head, and then again at most to read its
+    /// body (a body that does not end in time counts as a transport error, and is retried).
     public var timeout: TimeAmount
     /// Tries per request, the first included, when Meta throttles (HTTP 429, Graph codes 4, 17, 32,
     /// 613, 80007) or fails (5xx, transport errors).
@@ -133,7 +134,7 @@ public struct GraphAnalyticsClient: Sendable {
                 status = Int(response.status.code)
                 retryAfter = response.headers.first(name: "Retry-After").flatMap { Int64($0) }
                     .flatMap { $0 >= 0 && $0 <= 60 ? TimeAmount.seconds($0) : nil }
-                body = try await response.body.collect(upTo: 64 << 20)
+                body = try await response.body.collect(upTo: 64 << 20, within: settings.timeout)
             } catch {
                 guard !last else { throw GraphClientError.transport("\(error)") }
                 logger.warning("Graph API not reachable, retrying", metadata: ["attempt": "\(attempt)"])

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import MeterCore
+import MeterReconcile
 import MeterStore
 import NIOCore
 import ServiceLifecycle
@@ -211,7 +212,7 @@ public final class AlertMonitor: Service, Sendable {
             let response = try await http.execute(request, timeout: timeout)
             // The client's deadline ends with the answer's head: a receiver that never finishes its
             // body must not hold the outbox (and every other target) with it. The status decides.
-            await Self.drain(response.body, within: timeout)
+            _ = try? await response.body.collect(upTo: 64 * 1024, within: timeout)
             if (200..<300).contains(response.status.code) { return .delivered }
             problem = "HTTP \(response.status.code)"
         } catch {
@@ -220,16 +221,5 @@ public final class AlertMonitor: Service, Sendable {
         let attempts = delivery.attempts + 1
         if attempts >= settings.attempts { return .abandoned(error: problem) }
         return .retry(next: clock() + settings.pause(after: attempts), error: problem)
-    }
-
-    /// Reads (and drops) up to 64 KiB of an answer's body, for at most `timeout`; reading is
-    /// cancelled after it, which closes the connection.
-    static func drain(_ body: HTTPClientResponse.Body, within timeout: TimeAmount) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { _ = try? await body.collect(upTo: 64 * 1024) }
-            group.addTask { try? await Task.sleep(for: .nanoseconds(timeout.nanoseconds)) }
-            await group.next()
-            group.cancelAll()
-        }
     }
 }

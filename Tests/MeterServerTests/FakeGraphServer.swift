@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import MeterCore
 import NIOCore
+import Synchronization
 
 /// A stand-in for Meta's Graph API on loopback, for reconciliation tests: it answers analytics
 /// fields from canned data points in Meta's layout, a few per page with `paging.next` links, and
@@ -19,10 +20,20 @@ actor FakeGraph {
     var refuseCalls = false
     /// A next-page link to another host, to see it refused.
     var foreignNext = false
+    /// Answers to cut short, one per request: the head and part of the body, then nothing more
+    /// until the test is done (`done`).
+    var stalledBodies = 0
+    /// Set when the test is done: a stalled answer ends then (the fake's shutdown waits for it).
+    nonisolated let done = Atomic<Bool>(false)
     /// Every request: path with query, and the Authorization header.
     private(set) var requests: [(target: String, authorization: String?)] = []
 
     func set(_ field: String, points: [String]) { self.points[field] = points }
+    func takeStall() -> Bool {
+        guard stalledBodies > 0 else { return false }
+        stalledBodies -= 1
+        return true
+    }
     func configure(_ change: @Sendable (isolated FakeGraph) -> Void) { change(self) }
 
     func answer(path: String, query: [String: String], authorization: String?, host: String) -> (Int, String) {
@@ -99,6 +110,14 @@ actor FakeGraph {
             let (status, body) = await self.answer(
                 path: request.uri.path, query: query, authorization: request.headers[.authorization],
                 host: request.head.authority ?? "127.0.0.1")
+            if await self.takeStall() {
+                return Response(
+                    status: .init(code: status), headers: [.contentType: "application/json"],
+                    body: ResponseBody { writer in
+                        try await writer.write(ByteBuffer(string: String(body.prefix(body.count / 2))))
+                        while !self.done.load(ordering: .relaxed) { try await Task.sleep(for: .milliseconds(50)) }
+                    })
+            }
             return Response(
                 status: .init(code: status), headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(string: body)))

@@ -6,6 +6,7 @@ import Logging
 import MeterCore
 import MeterReconcile
 import MeterStore
+import NIOCore
 import TestSupport
 import Testing
 import WhatsAppWebhook
@@ -99,7 +100,7 @@ struct ReconcileGraphTests {
 
     /// Runs `body` with a fake Graph API serving `points` and a client pointed at it.
     static func withFakeGraph(
-        _ points: [String: [[String: Any]]], attempts: Int = 4,
+        _ points: [String: [[String: Any]]], attempts: Int = 4, timeout: TimeAmount = .seconds(10),
         _ configure: @Sendable (isolated FakeGraph) -> Void = { _ in },
         _ body: @Sendable (FakeGraph, GraphAnalyticsClient) async throws -> Void
     ) async throws {
@@ -107,13 +108,14 @@ struct ReconcileGraphTests {
         for (field, list) in points { await fake.set(field, points: try texts(list)) }
         await fake.configure(configure)
         try await fake.application().test(.live) { client in
+            defer { fake.done.store(true, ordering: .relaxed) }
             let port = try #require(client.port)
             var logger = Logger(label: "reconcile-test")
             logger.logLevel = .critical
             let graph = GraphAnalyticsClient(
                 http: HTTPClient.shared,
                 settings: GraphClientSettings(
-                    baseURL: "http://127.0.0.1:\(port)", token: "token-1", timeout: .seconds(10), attempts: attempts,
+                    baseURL: "http://127.0.0.1:\(port)", token: "token-1", timeout: timeout, attempts: attempts,
                     backoff: .milliseconds(10)),
                 logger: logger)
             try await body(fake, graph)
@@ -153,6 +155,20 @@ struct ReconcileGraphTests {
             #expect(
                 requests[0].target.contains(
                     "dimensions([\"COUNTRY\",\"PHONE\",\"PRICING_CATEGORY\",\"PRICING_TYPE\",\"TIER\"])"))
+        }
+    }
+
+    @Test("an answer whose body never ends is given up after the timeout and asked again", .timeLimit(.minutes(1)))
+    func stalledBody() async throws {
+        let store = try await Self.ledger()
+        let points = try await Self.metaPoints(store)
+        try await Self.withFakeGraph(points, timeout: .seconds(1), { $0.stalledBodies = 1 }) { fake, graph in
+            let start = ContinuousClock.now
+            let result = try await Self.reconcile(store, graph)
+            #expect(ContinuousClock.now - start < .seconds(15))
+            #expect(result.agrees, "\(result.drifts.map(\.explanation))")
+            // The stalled first page asked again: 1 + 2 pricing pages + 1 call page.
+            #expect(await fake.requests.count == 4)
         }
     }
 
