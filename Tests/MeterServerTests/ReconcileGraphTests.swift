@@ -158,7 +158,7 @@ struct ReconcileGraphTests {
         }
     }
 
-    @Test("an answer whose body never ends is given up after the timeout and asked again", .timeLimit(.minutes(1)))
+    @Test("an answer whose body never ends is given up after the timeout and asked again", .timeLimit(.minutes(2)))
     func stalledBody() async throws {
         let store = try await Self.ledger()
         let points = try await Self.metaPoints(store)
@@ -166,7 +166,7 @@ struct ReconcileGraphTests {
         try await Self.withFakeGraph(points, timeout: .seconds(5), { $0.stalledBodies = 1 }) { fake, graph in
             let start = ContinuousClock.now
             let result = try await Self.reconcile(store, graph)
-            #expect(ContinuousClock.now - start < .seconds(40))
+            #expect(ContinuousClock.now - start < .seconds(60))
             #expect(result.agrees, "\(result.drifts.map(\.explanation))")
             // The stalled first page asked again: 1 + 2 pricing pages + 1 call page.
             #expect(await fake.requests.count == 4)
