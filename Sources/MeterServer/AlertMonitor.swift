@@ -40,6 +40,9 @@ public final class AlertMonitor: Service, Sendable {
 
     /// A claim lasts this long; a sender that dies mid-send frees its deliveries after it.
     static let leaseSeconds: Int64 = 120
+    /// Deliveries claimed, and sent, at once. Each POST takes at most twice the timeout (20 s), so a
+    /// claim is sent well within its lease.
+    static let atOnce = 8
     /// The longest the months go unpriced while nothing is committed.
     static let repricing: Int64 = 3_600
 
@@ -161,39 +164,57 @@ public final class AlertMonitor: Service, Sendable {
         return (due, pricing ? seen.map { Priced(version: $0, budgets: budgets, at: now) } : nil)
     }
 
-    /// POSTs the deliveries due now; answers how many were delivered.
+    /// POSTs the deliveries due now; answers how many were delivered. They are claimed a few at a
+    /// time and those are sent at once: a target that is slow or silent (each POST may take twice
+    /// the timeout) neither holds the other targets' deliveries nor keeps a claim past its lease,
+    /// after which another instance would send the same delivery.
     public func send(now: Int64) async -> Int {
-        let claimed: [AlertDelivery]
-        do {
-            claimed = try await store.claimAlertDeliveries(now: now, leaseSeconds: Self.leaseSeconds, limit: 50)
-        } catch {
-            logger.warning("alert deliveries could not be read", metadata: ["error": "\(error)"])
-            return 0
-        }
         var delivered = 0
-        for delivery in claimed {
-            // Unsigned JSON is never sent: it waits (its claim lapses) until a secret is configured.
-            if delivery.target.format == .json && settings.secret == nil { continue }
-            let outcome = await post(delivery)
-            let about: Logger.Metadata = ["id": "\(delivery.alert.id)", "host": "\(delivery.target.host)"]
-            switch outcome {
-            case .delivered:
-                delivered += 1
-                logger.info("alert delivered", metadata: about)
-            case .retry(let next, let error):
-                logger.info(
-                    "alert delivery failed; it is tried again",
-                    metadata: about.merging(["error": "\(error)", "next": "\(next)"]) { $1 })
-            case .abandoned(let error):
-                logger.error("alert delivery abandoned", metadata: about.merging(["error": "\(error)"]) { $1 })
-            }
+        var tried: Set<String> = []
+        while true {
+            let claimed: [AlertDelivery]
             do {
-                try await store.finishAlertDelivery(delivery, at: clock(), outcome: outcome)
+                // What was due at the pass's start; a long pass's later claims still get their
+                // whole lease from the time they are made.
+                claimed = try await store.claimAlertDeliveries(
+                    now: now, leaseSeconds: Self.leaseSeconds + max(0, clock() - now), limit: Self.atOnce)
             } catch {
-                logger.warning("alert delivery not recorded", metadata: ["error": "\(error)"])
+                logger.warning("alert deliveries could not be read", metadata: ["error": "\(error)"])
+                return delivered
             }
+            // Each delivery once a pass, even one whose next attempt falls before `now` (a clock
+            // behind `now`, as tests set them).
+            let fresh = claimed.filter { tried.insert("\($0.alert.id) \($0.target.format) \($0.target.url)").inserted }
+            delivered += await withTaskGroup(of: Bool.self) { group in
+                for delivery in fresh { group.addTask { await self.attempt(delivery) } }
+                return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            if claimed.count < Self.atOnce || fresh.isEmpty { return delivered }
         }
-        return delivered
+    }
+
+    /// One delivery's POST and its outcome, recorded; whether it was delivered.
+    private func attempt(_ delivery: AlertDelivery) async -> Bool {
+        // Unsigned JSON is never sent: it waits (its claim lapses) until a secret is configured.
+        if delivery.target.format == .json && settings.secret == nil { return false }
+        let outcome = await post(delivery)
+        let about: Logger.Metadata = ["id": "\(delivery.alert.id)", "host": "\(delivery.target.host)"]
+        switch outcome {
+        case .delivered:
+            logger.info("alert delivered", metadata: about)
+        case .retry(let next, let error):
+            logger.info(
+                "alert delivery failed; it is tried again",
+                metadata: about.merging(["error": "\(error)", "next": "\(next)"]) { $1 })
+        case .abandoned(let error):
+            logger.error("alert delivery abandoned", metadata: about.merging(["error": "\(error)"]) { $1 })
+        }
+        do {
+            try await store.finishAlertDelivery(delivery, at: clock(), outcome: outcome)
+        } catch {
+            logger.warning("alert delivery not recorded", metadata: ["error": "\(error)"])
+        }
+        return outcome == .delivered
     }
 
     func post(_ delivery: AlertDelivery) async -> AlertDelivery.Outcome {

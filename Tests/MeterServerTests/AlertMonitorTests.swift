@@ -93,10 +93,20 @@ struct AlertMonitorTests {
         return store
     }
 
-    static func monitor(_ store: any LedgerStore, _ settings: AlertSettings, clock: Int64 = now) -> AlertMonitor {
+    static func monitor(
+        _ store: any LedgerStore, _ settings: AlertSettings, clock: Int64 = now, timeout: TimeAmount = .seconds(10)
+    ) -> AlertMonitor {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        return AlertMonitor(store: store, settings: settings, clock: { clock }, logger: logger)
+        return AlertMonitor(store: store, settings: settings, clock: { clock }, logger: logger, timeout: timeout)
+    }
+
+    /// A receiver on loopback answering through `router`, its logs silenced.
+    static func loopback(_ router: Router<BasicRequestContext>) -> some ApplicationProtocol {
+        var logger = Logger(label: "receiver")
+        logger.logLevel = .critical
+        return Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
     }
 
     @Test("budget thresholds fire once per month, spend and forecast apart", arguments: StoreBackend.all)
@@ -237,11 +247,7 @@ struct AlertMonitorTests {
                     try await stall()
                 })
         }
-        var logger = Logger(label: "stalling-receiver")
-        logger.logLevel = .critical
-        let receiver = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
-        try await receiver.test(.live) { client in
+        try await Self.loopback(router).test(.live) { client in
             defer { released.store(true, ordering: .relaxed) }
             let port = try #require(client.port)
             let settings = AlertSettings(
@@ -249,12 +255,8 @@ struct AlertMonitorTests {
                 notify: ["silent", "endless"].map { AlertTarget(url: "http://127.0.0.1:\(port)/\($0)") })
             try await store.setBudget(
                 Budget(scope: .account("A"), monthly: 1, currency: "USD", alertAt: [100], createdAt: 0))
-            var quiet = Logger(label: "test")
-            quiet.logLevel = .critical
-            let monitor = AlertMonitor(
-                store: store, settings: settings, clock: { Self.now }, logger: quiet,
-                // Long enough for a loaded machine's receiver to answer the head of a good POST.
-                timeout: .seconds(4))
+            // Long enough for a loaded machine's receiver to answer the head of a good POST.
+            let monitor = Self.monitor(store, settings, timeout: .seconds(4))
             _ = await monitor.evaluate(now: Self.now)
             let start = ContinuousClock.now
             // The 200 counts, though its body never ended; the silent one is tried again later.
@@ -266,6 +268,48 @@ struct AlertMonitorTests {
             }
             #expect(outcomes.sorted() == ["endless true false", "silent false true"])
             #expect(stored.deliveries.first { $0.deliveredAt == nil }?.lastError?.isEmpty == false)
+        }
+    }
+
+    @Test(
+        "deliveries go out several at once, all that are due in one pass: a silent target delays no other",
+        .timeLimit(.minutes(2)))
+    func silentTargetDelaysNoOther() async throws {
+        let store = try await Self.ledger(.sqlite)
+        let released = Atomic<Bool>(false)
+        let arrivals = Mutex<[String: ContinuousClock.Instant]>([:])
+        let router = Router()
+        router.post("{path}") { request, _ -> Response in
+            let path = request.uri.path
+            arrivals.withLock { $0[path] = $0[path] ?? .now }
+            // Never answers until the test is done (the receiver's shutdown waits for it).
+            while path == "/silent" && !released.load(ordering: .relaxed) {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            return Response(status: .ok)
+        }
+        try await Self.loopback(router).test(.live) { client in
+            defer { released.store(true, ordering: .relaxed) }
+            let port = try #require(client.port)
+            func target(_ path: String) -> AlertTarget { AlertTarget(url: "http://127.0.0.1:\(port)/\(path)") }
+            func alert(_ id: String) -> Alert {
+                Alert(id: id, kind: .budgetSpend, account: "A", raisedAt: Self.now, message: id)
+            }
+            // The silent target's delivery is due first (claims go oldest first): sent one after
+            // another, every other delivery would wait out its timeout.
+            _ = try await store.raiseAlerts([(alert("first"), [target("silent")])], now: Self.now - 10)
+            // More than are claimed at once: all of them go in the same pass.
+            _ = try await store.raiseAlerts(
+                (1...(AlertMonitor.atOnce + 3)).map { (alert("later-\($0)"), [target("fast-\($0)")]) }, now: Self.now)
+            let monitor = Self.monitor(store, AlertSettings(secret: "s"), timeout: .seconds(4))
+            #expect(await monitor.send(now: Self.now) == AlertMonitor.atOnce + 3)
+            let seen = arrivals.withLock { $0 }
+            let silent = try #require(seen["/silent"])
+            // Those claimed with the silent one went out beside it, not after its timeout.
+            let beside = (1..<AlertMonitor.atOnce).compactMap { seen["/fast-\($0)"] }
+            #expect(beside.count == AlertMonitor.atOnce - 1)
+            #expect(beside.allSatisfy { $0 - silent < .seconds(4) }, "\(beside.map { $0 - silent })")
+            #expect(seen.count == AlertMonitor.atOnce + 4)
         }
     }
 
