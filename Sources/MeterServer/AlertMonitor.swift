@@ -40,8 +40,8 @@ public final class AlertMonitor: Service, Sendable {
 
     /// A claim lasts this long; a sender that dies mid-send frees its deliveries after it.
     static let leaseSeconds: Int64 = 120
-    /// Deliveries claimed, and sent, at once. Each POST takes at most twice the timeout (20 s), so a
-    /// claim is sent well within its lease.
+    /// Deliveries in flight at once (and the most claimed at once). A POST takes at most twice the
+    /// timeout (20 s), well within a claim's lease.
     static let atOnce = 8
     /// The longest the months go unpriced while nothing is committed.
     static let repricing: Int64 = 3_600
@@ -164,32 +164,51 @@ public final class AlertMonitor: Service, Sendable {
         return (due, pricing ? seen.map { Priced(version: $0, budgets: budgets, at: now) } : nil)
     }
 
-    /// POSTs the deliveries due now; answers how many were delivered. They are claimed a few at a
-    /// time and those are sent at once: a target that is slow or silent (each POST may take twice
-    /// the timeout) neither holds the other targets' deliveries nor keeps a claim past its lease,
-    /// after which another instance would send the same delivery.
+    /// POSTs the deliveries due now; answers how many were delivered. Up to `atOnce` are in flight,
+    /// each claimed when a place frees: a target that is slow or silent (a POST may take twice the
+    /// timeout) holds one place, not the deliveries behind it, and no claim waits for others to be
+    /// sent, so each is sent well within its lease (after which another instance would send it).
     public func send(now: Int64) async -> Int {
-        var delivered = 0
-        var tried: Set<String> = []
-        while true {
-            let claimed: [AlertDelivery]
-            do {
-                // What was due at the pass's start; a long pass's later claims still get their
-                // whole lease from the time they are made.
-                claimed = try await store.claimAlertDeliveries(
-                    now: now, leaseSeconds: Self.leaseSeconds + max(0, clock() - now), limit: Self.atOnce)
-            } catch {
-                logger.warning("alert deliveries could not be read", metadata: ["error": "\(error)"])
-                return delivered
+        await withTaskGroup(of: Bool.self) { group in
+            var delivered = 0
+            var inFlight = 0
+            var exhausted = false
+            var tried: Set<String> = []
+            while true {
+                if !exhausted && inFlight < Self.atOnce {
+                    let fresh = await claim(
+                        now: now, limit: Self.atOnce - inFlight, tried: &tried, exhausted: &exhausted)
+                    for delivery in fresh { group.addTask { await self.attempt(delivery) } }
+                    inFlight += fresh.count
+                    if !fresh.isEmpty && inFlight < Self.atOnce { continue }
+                }
+                guard let sent = await group.next() else { return delivered }
+                inFlight -= 1
+                if sent { delivered += 1 }
             }
-            // Each delivery once a pass, even one whose next attempt falls before `now` (a clock
-            // behind `now`, as tests set them).
+        }
+    }
+
+    /// Claims up to `limit` of the deliveries that were due at `now`, each once a pass; sets
+    /// `exhausted` when no more are due (or they cannot be read).
+    private func claim(
+        now: Int64, limit: Int, tried: inout Set<String>, exhausted: inout Bool
+    ) async
+        -> [AlertDelivery]
+    {
+        do {
+            // A claim made late in a long pass still gets its whole lease from the time it is made.
+            let claimed = try await store.claimAlertDeliveries(
+                now: now, leaseSeconds: Self.leaseSeconds + max(0, clock() - now), limit: limit)
+            // Once a pass, even a delivery whose next attempt falls before `now` (a clock behind
+            // `now`, as tests set them).
             let fresh = claimed.filter { tried.insert("\($0.alert.id) \($0.target.format) \($0.target.url)").inserted }
-            delivered += await withTaskGroup(of: Bool.self) { group in
-                for delivery in fresh { group.addTask { await self.attempt(delivery) } }
-                return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
-            }
-            if claimed.count < Self.atOnce || fresh.isEmpty { return delivered }
+            exhausted = claimed.count < limit || fresh.isEmpty
+            return fresh
+        } catch {
+            logger.warning("alert deliveries could not be read", metadata: ["error": "\(error)"])
+            exhausted = true
+            return []
         }
     }
 

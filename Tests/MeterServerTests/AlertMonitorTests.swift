@@ -272,19 +272,22 @@ struct AlertMonitorTests {
     }
 
     @Test(
-        "deliveries go out several at once, all that are due in one pass: a silent target delays no other",
+        "deliveries go out several at once, all that are due in one pass: a slow target holds back no other",
         .timeLimit(.minutes(2)))
-    func silentTargetDelaysNoOther() async throws {
+    func slowTargetHoldsBackNoOther() async throws {
         let store = try await Self.ledger(.sqlite)
+        let others = AlertMonitor.atOnce + 3
+        let arrived = Mutex<Set<String>>([])
         let released = Atomic<Bool>(false)
-        let arrivals = Mutex<[String: ContinuousClock.Instant]>([:])
         let router = Router()
         router.post("{path}") { request, _ -> Response in
             let path = request.uri.path
-            arrivals.withLock { $0[path] = $0[path] ?? .now }
-            // Never answers until the test is done (the receiver's shutdown waits for it).
-            while path == "/silent" && !released.load(ordering: .relaxed) {
-                try await Task.sleep(for: .milliseconds(50))
+            arrived.withLock { _ = $0.insert(path) }
+            // The slow target answers only once every other target has been sent its delivery:
+            // sent one after another, or in rounds, the others would wait for it, and it would
+            // time out instead.
+            while path == "/slow" && arrived.withLock({ $0.count }) <= others && !released.load(ordering: .relaxed) {
+                try await Task.sleep(for: .milliseconds(20))
             }
             return Response(status: .ok)
         }
@@ -295,21 +298,15 @@ struct AlertMonitorTests {
             func alert(_ id: String) -> Alert {
                 Alert(id: id, kind: .budgetSpend, account: "A", raisedAt: Self.now, message: id)
             }
-            // The silent target's delivery is due first (claims go oldest first): sent one after
-            // another, every other delivery would wait out its timeout.
-            _ = try await store.raiseAlerts([(alert("first"), [target("silent")])], now: Self.now - 10)
-            // More than are claimed at once: all of them go in the same pass.
+            // The slow target's delivery is due first (claims go oldest first).
+            _ = try await store.raiseAlerts([(alert("first"), [target("slow")])], now: Self.now - 10)
+            // More than are in flight at once: all of them go in the same pass.
             _ = try await store.raiseAlerts(
-                (1...(AlertMonitor.atOnce + 3)).map { (alert("later-\($0)"), [target("fast-\($0)")]) }, now: Self.now)
-            let monitor = Self.monitor(store, AlertSettings(secret: "s"), timeout: .seconds(4))
-            #expect(await monitor.send(now: Self.now) == AlertMonitor.atOnce + 3)
-            let seen = arrivals.withLock { $0 }
-            let silent = try #require(seen["/silent"])
-            // Those claimed with the silent one went out beside it, not after its timeout.
-            let beside = (1..<AlertMonitor.atOnce).compactMap { seen["/fast-\($0)"] }
-            #expect(beside.count == AlertMonitor.atOnce - 1)
-            #expect(beside.allSatisfy { $0 - silent < .seconds(4) }, "\(beside.map { $0 - silent })")
-            #expect(seen.count == AlertMonitor.atOnce + 4)
+                (1...others).map { (alert("later-\($0)"), [target("fast-\($0)")]) }, now: Self.now)
+            // A timeout a loaded machine's loopback answers well within.
+            let monitor = Self.monitor(store, AlertSettings(secret: "s"), timeout: .seconds(20))
+            #expect(await monitor.send(now: Self.now) == others + 1)
+            #expect(arrived.withLock { $0.count } == others + 1)
         }
     }
 
