@@ -172,15 +172,16 @@ public final class AlertMonitor: Service, Sendable {
         await withTaskGroup(of: Bool.self) { group in
             var delivered = 0
             var inFlight = 0
-            var exhausted = false
+            var more = true
             var tried: Set<String> = []
             while true {
-                if !exhausted && inFlight < Self.atOnce {
-                    let fresh = await claim(
-                        now: now, limit: Self.atOnce - inFlight, tried: &tried, exhausted: &exhausted)
-                    for delivery in fresh { group.addTask { await self.attempt(delivery) } }
-                    inFlight += fresh.count
-                    if !fresh.isEmpty && inFlight < Self.atOnce { continue }
+                // A shutdown claims nothing more (what it cuts short stays claimed, unrecorded).
+                if more && inFlight < Self.atOnce && !Task.isCancelled {
+                    let claimed = await claim(now: now, limit: Self.atOnce - inFlight, tried: &tried)
+                    more = claimed.more
+                    for delivery in claimed.fresh { group.addTask { await self.attempt(delivery) } }
+                    inFlight += claimed.fresh.count
+                    if more && inFlight < Self.atOnce { continue }
                 }
                 guard let sent = await group.next() else { return delivered }
                 inFlight -= 1
@@ -189,13 +190,9 @@ public final class AlertMonitor: Service, Sendable {
         }
     }
 
-    /// Claims up to `limit` of the deliveries that were due at `now`, each once a pass; sets
-    /// `exhausted` when no more are due (or they cannot be read).
-    private func claim(
-        now: Int64, limit: Int, tried: inout Set<String>, exhausted: inout Bool
-    ) async
-        -> [AlertDelivery]
-    {
+    /// Up to `limit` of the deliveries that were due at `now`, claimed, leaving out those already
+    /// tried this pass; `more`: whether others may be due.
+    private func claim(now: Int64, limit: Int, tried: inout Set<String>) async -> (fresh: [AlertDelivery], more: Bool) {
         do {
             // A claim made late in a long pass still gets its whole lease from the time it is made.
             let claimed = try await store.claimAlertDeliveries(
@@ -203,12 +200,10 @@ public final class AlertMonitor: Service, Sendable {
             // Once a pass, even a delivery whose next attempt falls before `now` (a clock behind
             // `now`, as tests set them).
             let fresh = claimed.filter { tried.insert("\($0.alert.id) \($0.target.format) \($0.target.url)").inserted }
-            exhausted = claimed.count < limit || fresh.isEmpty
-            return fresh
+            return (fresh, claimed.count == limit && !fresh.isEmpty)
         } catch {
             logger.warning("alert deliveries could not be read", metadata: ["error": "\(error)"])
-            exhausted = true
-            return []
+            return ([], false)
         }
     }
 
