@@ -310,6 +310,42 @@ struct AlertMonitorTests {
         }
     }
 
+    @Test("two instances sending from one outbox at once send each delivery once", arguments: StoreBackend.all)
+    func twoInstancesSendEachOnce(_ backend: StoreBackend) async throws {
+        let location: String
+        switch backend {
+        case .sqlite: location = try TestFiles.directory("alert-instances").appendingPathComponent("ledger.sqlite").path
+        // A long deadline, as for every store test: a fresh schema's migrations on a loaded machine.
+        case .postgres:
+            location = try StoreBackend.url(for: try StoreBackend.freshSchemaSettings()) + "&operation_timeout=60"
+        }
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        // Two stores on one database: two instances, each with its own connections.
+        let first = try await LedgerStoreLocation.open(location, logger: logger)
+        OpenedStores.current?.add(first)
+        let second = try await LedgerStoreLocation.open(location, logger: logger)
+        OpenedStores.current?.add(second)
+        let receiver = AlertReceiver()
+        try await receiver.application().test(.live) { client in
+            let port = try #require(client.port)
+            let count = AlertMonitor.atOnce * 4
+            _ = try await first.raiseAlerts(
+                (1...count).map {
+                    (
+                        Alert(id: "a-\($0)", kind: .budgetSpend, account: "A", raisedAt: Self.now, message: ""),
+                        [AlertTarget(url: "http://127.0.0.1:\(port)/hook")]
+                    )
+                }, now: Self.now)
+            async let one = Self.monitor(first, AlertSettings(secret: "s")).send(now: Self.now)
+            async let other = Self.monitor(second, AlertSettings(secret: "s")).send(now: Self.now)
+            let sent = await [one, other]
+            #expect(sent.reduce(0, +) == count)
+            let ids = await receiver.received.compactMap(\.alertID)
+            #expect(ids.count == count && Set(ids).count == count)
+        }
+    }
+
     @Test("without WAMETER_ALERT_SECRET, JSON alerts wait (unsigned JSON is never sent); Slack goes")
     func noSecret() async throws {
         let store = try await Self.ledger(.sqlite)
