@@ -29,6 +29,16 @@ struct DashboardTests {
             logger: logger, sessions: sessions)
     }
 
+    /// The dashboard of `fixture`, with `accounts` added: `body` gets a client and a signed-in
+    /// session's cookie.
+    static func signedIn(
+        _ fixture: ServerFixture, accounts: [Account] = [],
+        _ body: @Sendable (any TestClientProtocol, String) async throws -> Void
+    ) async throws {
+        for account in accounts { _ = try await fixture.store.upsertAccount(account) }
+        try await app(fixture).test(.router) { client in try await body(client, try await signIn(client)) }
+    }
+
     static func signIn(_ client: some TestClientProtocol, headers: HTTPFields = [:]) async throws -> String {
         var fields = headers
         fields[.contentType] = "application/x-www-form-urlencoded"
@@ -109,8 +119,7 @@ struct DashboardTests {
     @Test("the overview and the account page show the report's figures; CSV downloads work with the cookie")
     func pages() async throws {
         let fixture = try ServerFixture()
-        try await Self.app(fixture).test(.router) { client in
-            let cookie = try await Self.signIn(client)
+        try await Self.signedIn(fixture) { client, cookie in
             try await Self.deliver(
                 client,
                 LedgerScenario.status("m1", "delivered", at: Self.september, pricing: LedgerScenario.pmp("marketing")))
@@ -244,8 +253,7 @@ struct DashboardTests {
         "a day by half-hour: the chart's 48 bars, the half-hours' figures as the API gives them, links from the month")
     func dayByHalfHour() async throws {
         let fixture = try ServerFixture()
-        try await Self.app(fixture).test(.router) { client in
-            let cookie = try await Self.signIn(client)
+        try await Self.signedIn(fixture) { client, cookie in
             // 10:05 and 10:20, then 13:40 (UTC, the account's zone).
             for (id, offset) in [("m1", Int64(300)), ("m2", 1_200), ("m3", 13_200)] {
                 try await Self.deliver(
@@ -294,9 +302,8 @@ struct DashboardTests {
     )
     func sentAndReceivedByMarket() async throws {
         let fixture = try ServerFixture()
-        _ = try await fixture.store.upsertAccount(Account(id: "A", timezone: "UTC", currency: "USD"))
-        try await Self.app(fixture).test(.router) { client in
-            let cookie = try await Self.signIn(client)
+        try await Self.signedIn(fixture, accounts: [Account(id: "A", timezone: "UTC", currency: "USD")]) {
+            client, cookie in
             // Sent to Brazil, not delivered yet; a message in from India.
             try await Self.deliver(
                 client,
@@ -322,9 +329,8 @@ struct DashboardTests {
     @Test("the account page shows the month's calls by market, and their spend in the total")
     func calls() async throws {
         let fixture = try ServerFixture()
-        _ = try await fixture.store.upsertAccount(Account(id: "A", timezone: "UTC", currency: "USD"))
-        try await Self.app(fixture).test(.router) { client in
-            let cookie = try await Self.signIn(client)
+        try await Self.signedIn(fixture, accounts: [Account(id: "A", timezone: "UTC", currency: "USD")]) {
+            client, cookie in
             try await Self.deliver(
                 client,
                 LedgerScenario.status("m1", "delivered", at: Self.september, pricing: LedgerScenario.pmp("marketing")))
@@ -400,8 +406,7 @@ struct DashboardTests {
     @Test("the version pages poll moves when a delivery is committed")
     func version() async throws {
         let fixture = try ServerFixture()
-        try await Self.app(fixture).test(.router) { client in
-            let cookie = try await Self.signIn(client)
+        try await Self.signedIn(fixture) { client, cookie in
             let before = try await client.execute(
                 uri: "/dashboard/version", method: .get, headers: [.cookie: cookie]
             ) { String(buffer: $0.body) }
